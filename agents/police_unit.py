@@ -1,0 +1,97 @@
+"""PoliceUnit: an investigation team (M3) or an enforcement team (M7).
+
+Probation and supervision (Kriminalvården) are modelled as a lever of the enforcement
+teams: members on supervision are easier to take into custody during an operation.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+import mesa
+
+from model.events import Cause
+from model.policing import Case, Operation, custody_days
+from model.state import FREE
+
+if TYPE_CHECKING:
+    from model.gvi_model import GVIModel
+
+
+class UnitKind(StrEnum):
+    INVESTIGATION = "investigation"
+    ENFORCEMENT = "enforcement"
+
+
+class PoliceUnit(mesa.Agent):
+    """A police team with a kind and a capacity."""
+
+    model: GVIModel
+
+    def __init__(self, model: GVIModel, kind: UnitKind, capacity: int) -> None:
+        super().__init__(model)
+        self.kind = kind
+        self.capacity = capacity
+        self.cases: list[Case] = []
+        self.operation: Operation | None = None
+        self.operations_run = 0
+
+    @property
+    def busy(self) -> bool:
+        return self.operation is not None
+
+    def open_case(self, event_id: int, shooter: int) -> Case:
+        """Take a new shooting case (M3); its clearance is decided now, its arrest later."""
+        m = self.model
+        rng = m.streams["policing"]
+        p = m.params.policing
+        load = min(1.0, self.capacity / (len(self.cases) + 1))
+        cleared = bool(rng.random() < p.clearance * load)
+        delay = 1 + int(rng.geometric(1.0 / p.investigation_days))
+        case = Case(event_id, shooter, m.day + delay, cleared)
+        self.cases.append(case)
+        return case
+
+    def start_operation(self, op: Operation) -> None:
+        """Begin a focused enforcement operation (M7)."""
+        self.operation = op
+        self.operations_run += 1
+        self.model.enforcement_started(op)
+
+    def step(self) -> None:
+        if self.kind is UnitKind.INVESTIGATION:
+            self._investigate()
+        elif self.operation is not None:
+            self._enforce()
+
+    def _investigate(self) -> None:
+        m = self.model
+        day = m.day
+        due = [c for c in self.cases if c.due_day <= day]
+        if not due:
+            return
+        self.cases = [c for c in self.cases if c.due_day > day]
+        for case in due:
+            if case.cleared and m.state.status[case.shooter] == FREE:
+                days = custody_days(m.params.policing.sentence_days, m.streams["policing"])
+                m.members[case.shooter].be_arrested(days, Cause.INVESTIGATION)
+
+    def _enforce(self) -> None:
+        m = self.model
+        op = self.operation
+        if op is None or m.day >= op.end_day:
+            self.operation = None
+            return
+        targets = m.mapped_free_members_of(op.group)
+        if len(targets):
+            rng = m.streams["enforcement"]
+            e = m.params.enforcement
+            p = op.daily_arrest_p * (1.0 + (e.supervision_factor - 1.0)
+                                     * m.state.on_supervision[targets])
+            hit = targets[rng.random(len(targets)) < p]
+            for i in hit:
+                m.members[int(i)].be_arrested(custody_days(e.custody_days, rng),
+                                              Cause.FOCUSED_ENFORCEMENT)
+                if m.state.group[i] != op.group:
+                    m.legitimacy.collateral(int(i))

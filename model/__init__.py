@@ -1,0 +1,22 @@
+"""The GVI simulation model: :class:`GVIModel` and its submodels (M1-M12)."""
+
+from .events import Cause, Event, EventKind, EventLog
+from .gvi_model import GVIModel
+from .metrics import METRIC_NAMES, METRICS, Metric, MetricKind, metric
+from .state import Role, Status, SupportStatus
+
+__all__ = [
+    "METRICS",
+    "METRIC_NAMES",
+    "Cause",
+    "Event",
+    "EventKind",
+    "EventLog",
+    "GVIModel",
+    "Metric",
+    "MetricKind",
+    "Role",
+    "Status",
+    "SupportStatus",
+    "metric",
+]

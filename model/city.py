@@ -1,0 +1,156 @@
+"""M1 — city and groups: sizes, roles, heavy-tailed propensities, rivalries, alliances,
+and in-group ties; generated from the city stream or read from a group audit."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+
+from scenarios.schema import CityParams, Scenario
+
+from .state import Role
+
+
+def group_label(i: int) -> str:
+    """A, B, ..., Z, AA, AB, ... — short labels for generated groups."""
+    letters = string.ascii_uppercase
+    label = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        label = letters[r] + label
+    return label
+
+
+@dataclass
+class City:
+    """Groups and the relations between them. Matrices are indexed by group."""
+
+    labels: list[str]
+    nominal_size: np.ndarray  # members a group recruits back up to
+    rivalry: np.ndarray  # symmetric intensity matrix, zero diagonal
+    alliance: np.ndarray  # symmetric bool matrix
+    audit_members: list[tuple[str, int, bool, bool]] | None = None  # (id, group, core, supervised)
+
+    @property
+    def n_groups(self) -> int:
+        return len(self.labels)
+
+    @property
+    def rivalry_strength(self) -> np.ndarray:
+        """Sum of a group's rivalry intensities: scales its background hazard."""
+        return self.rivalry.sum(axis=1)
+
+    def graph(self) -> nx.Graph:
+        """The rivalry/alliance network (edge attribute ``kind`` and ``weight``)."""
+        g = nx.Graph()
+        for i, label in enumerate(self.labels):
+            g.add_node(i, label=label, size=int(self.nominal_size[i]))
+        for i, j in zip(*np.nonzero(np.triu(self.rivalry)), strict=True):
+            g.add_edge(int(i), int(j), kind="rivalry", weight=float(self.rivalry[i, j]))
+        for i, j in zip(*np.nonzero(np.triu(self.alliance)), strict=True):
+            g.add_edge(int(i), int(j), kind="alliance", weight=1.0)
+        return g
+
+
+def build_city(scenario: Scenario, rng: np.random.Generator) -> City:
+    """The scenario's city: from its group audit when given, else generated."""
+    p = scenario.city
+    if p.audit_dir:
+        return _city_from_audit(p.audit_dir)
+    return _generate_city(p, rng)
+
+
+def _generate_city(p: CityParams, rng: np.random.Generator) -> City:
+    n = p.n_groups
+    if p.group_size_sd > 0:
+        shape = (p.group_size_mean / p.group_size_sd) ** 2
+        sizes = rng.gamma(shape, p.group_size_mean / shape, size=n)
+    else:
+        sizes = np.full(n, p.group_size_mean)
+    sizes = np.maximum(np.rint(sizes).astype(np.int64), p.min_group_size)
+    iu = np.triu_indices(n, k=1)
+    u = rng.random(len(iu[0]))
+    intensity = rng.gamma(p.rivalry_intensity_shape, 1.0 / p.rivalry_intensity_shape, len(u))
+    rival = u < p.rivalry_density
+    allied = (~rival) & (u < p.rivalry_density + p.alliance_density)
+    rivalry = np.zeros((n, n))
+    rivalry[iu] = np.where(rival, intensity, 0.0)
+    rivalry += rivalry.T
+    alliance = np.zeros((n, n), dtype=bool)
+    alliance[iu] = allied
+    alliance |= alliance.T
+    return City([group_label(i) for i in range(n)], sizes, rivalry, alliance)
+
+
+def _city_from_audit(folder: str) -> City:
+    from scenarios.audit import load_audit
+
+    audit = load_audit(folder)
+    n = len(audit.group_ids)
+    rivalry = np.zeros((n, n))
+    for a, b, w in audit.rivalries:
+        rivalry[a, b] = rivalry[b, a] = w
+    alliance = np.zeros((n, n), dtype=bool)
+    for a, b in audit.alliances:
+        alliance[a, b] = alliance[b, a] = True
+    members = None
+    if audit.members is not None:
+        members = [(m.id, m.group, m.core, m.on_supervision) for m in audit.members]
+    return City(list(audit.group_ids), np.asarray(audit.sizes, dtype=np.int64), rivalry,
+                alliance, members)
+
+
+def draw_members(p: CityParams, rng: np.random.Generator, groups: np.ndarray,
+                 core: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Attributes of new members of ``groups``: role, propensity (mean 1 over the
+    population), readiness, trust and supervision. Used at set-up and for recruits."""
+    k = len(groups)
+    if core is None:
+        core = rng.random(k) < p.core_share
+    sigma = p.propensity_sigma
+    base = rng.lognormal(-0.5 * sigma**2, sigma, size=k)
+    norm = p.core_share * p.core_propensity_ratio + (1.0 - p.core_share)
+    propensity = base * np.where(core, p.core_propensity_ratio, 1.0) / norm
+    return {
+        "role": np.where(core, Role.CORE, Role.ASSOCIATE).astype(np.int8),
+        "propensity": propensity,
+        "readiness": _beta_mean(rng, p.readiness_mean, 4.0, k),
+        "legitimacy": _beta_mean(rng, p.legitimacy_mean, 6.0, k),
+        "on_supervision": rng.random(k) < p.supervision_share,
+    }
+
+
+def _beta_mean(rng: np.random.Generator, mean: float, concentration: float, k: int) -> np.ndarray:
+    mean = min(max(mean, 1e-3), 1 - 1e-3)
+    return rng.beta(mean * concentration, (1 - mean) * concentration, size=k)
+
+
+class Ties:
+    """In-group ties (M5 diffusion), as directed edge arrays (both directions)."""
+
+    def __init__(self) -> None:
+        self.src = np.zeros(0, dtype=np.int64)
+        self.dst = np.zeros(0, dtype=np.int64)
+
+    def connect(self, new: np.ndarray, pool: np.ndarray, mean_degree: float,
+                rng: np.random.Generator) -> None:
+        """Tie each new member to about ``mean_degree / 2`` random others in ``pool``."""
+        if len(pool) < 2 or mean_degree <= 0:
+            return
+        per = max(1, int(round(mean_degree / 2)))
+        src, dst = [], []
+        for i in new:
+            others = pool[pool != i]
+            if not len(others):
+                continue
+            picks = rng.choice(others, size=min(per, len(others)), replace=False)
+            src.extend([i] * len(picks))
+            dst.extend(picks.tolist())
+        if src:
+            s, d = np.asarray(src), np.asarray(dst)
+            self.src = np.concatenate([self.src, s, d])
+            self.dst = np.concatenate([self.dst, d, s])

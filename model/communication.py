@@ -1,0 +1,195 @@
+"""M4 — the group audit, and M5 — call-ins, custom notifications and the message's
+spread inside groups.
+
+M4: at rollout the partnership maps a share of the groups and, within them, a share of
+the members; a mapped member is placed in the right group with the audit's accuracy
+(else in another mapped group). The audit is refreshed at an interval, so recruits get
+mapped too. Only mapped members are invited, notified or targeted by enforcement.
+
+M5: call-ins are held on a schedule for the mapped groups with most recent violence,
+groups never reached first; invitees are the mapped, free members the partnership knows
+best (on supervision, past shootings, core role); those on supervision always come.
+Custom notifications follow a shooting after a delay, to mapped members of the shooter's
+and the victim's groups. A group whose member heard the message directly is *on notice*
+(M7 applies to it). The message then spreads along in-group ties at a daily rate per tie
+(Wheeler et al. 2019).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .events import Cause, Event, EventKind
+from .state import FREE, INCARCERATED, NO_DAY, UNMAPPED, Role
+
+if TYPE_CHECKING:
+    from .gvi_model import GVIModel
+
+HEAT_HALF_LIFE_DAYS = 90.0  # recent violence of a group, for call-in priority
+RENOTIFY_DAYS = 30  # a member is not notified twice within this many days
+
+
+class Communication:
+    """The partnership's audit and its direct communication."""
+
+    def __init__(self, model: GVIModel) -> None:
+        self.model = model
+        g = model.city.n_groups
+        self.group_mapped = np.zeros(g, dtype=bool)
+        self.on_notice = np.zeros(g, dtype=bool)
+        self.notice_day = np.full(g, NO_DAY, dtype=np.int64)
+        self.heat = np.zeros(g)
+        self.heat_decay = 0.5 ** (1.0 / HEAT_HALF_LIFE_DAYS)
+        self.callins_held = 0
+        self.audited = False
+        self.pending: list[tuple[int, tuple[int, ...], int]] = []  # (due day, groups, event)
+
+    # --- M4 ---------------------------------------------------------------------------
+    def run_audit(self) -> None:
+        """Map groups and members (first audit, then refreshes)."""
+        m = self.model
+        s = m.state
+        rng = m.streams["audit"]
+        a = m.params.audit
+        first = not self.audited
+        if first:
+            if m.params.city.audit_dir:
+                self.group_mapped[:] = True
+            else:
+                self.group_mapped = rng.random(m.city.n_groups) < a.group_coverage
+            self.audited = True
+        n = s.n
+        current = (s.status[:n] == FREE) | (s.status[:n] == INCARCERATED)
+        todo = current & (s.mapped_group[:n] == UNMAPPED) & self.group_mapped[s.group[:n]]
+        if first and m.audit_listed is not None:
+            chosen, accuracy = todo & m.audit_listed[:n], 1.0
+        else:
+            chosen, accuracy = todo & (rng.random(n) < a.member_coverage), a.accuracy
+        idx = np.flatnonzero(chosen)
+        mapped_groups = np.flatnonzero(self.group_mapped)
+        true_group = s.group[idx]
+        wrong = rng.random(len(idx)) >= accuracy
+        label = true_group.copy()
+        if len(mapped_groups) > 1:
+            for k in np.flatnonzero(wrong):
+                others = mapped_groups[mapped_groups != true_group[k]]
+                label[k] = others[rng.integers(len(others))]
+        s.mapped_group[idx] = label
+        m.log.add(m.day, EventKind.AUDIT, -1, (), Cause.SCHEDULE, value=float(len(idx)))
+
+    # --- M5 ---------------------------------------------------------------------------
+    def hold_callin(self, cause: Cause = Cause.SCHEDULE) -> Event | None:
+        """Hold a call-in now; returns its event (None if nobody could be invited)."""
+        m = self.model
+        s = m.state
+        c = m.params.callins
+        rng = m.streams["communication"]
+        n = s.n
+        free_mapped = (s.status[:n] == FREE) & (s.mapped_group[:n] != UNMAPPED)
+        counts = np.bincount(s.mapped_group[:n][free_mapped], minlength=m.city.n_groups)
+        eligible = np.flatnonzero(self.group_mapped & (counts > 0))
+        if not len(eligible):
+            return None
+        order = np.lexsort((rng.random(len(eligible)), -self.heat[eligible],
+                            self.on_notice[eligible]))
+        chosen = eligible[order[: c.groups_per_callin]]
+        invitees = np.flatnonzero(free_mapped & np.isin(s.mapped_group[:n], chosen))
+        known = (2.0 * s.on_supervision[invitees] + s.shootings[invitees]
+                 + (s.role[invitees] == Role.CORE) + 0.1 * rng.random(len(invitees)))
+        invitees = invitees[np.argsort(-known)]
+        comes = s.on_supervision[invitees] | (rng.random(len(invitees)) < c.attendance)
+        attendees = invitees[comes][: c.attendees]
+        if not len(attendees):
+            return None
+        strength = m.params.deterrence.callin_message
+        for i in attendees:
+            m.members[int(i)].hear_message(strength)
+        s.attended_callin[attendees] = True
+        m.legitimacy.moral_voice(attendees)
+        self._put_on_notice(np.unique(s.group[attendees]))
+        self.callins_held += 1
+        m.today["callin_attendees"] += len(attendees)
+        m.today_cost += m.params.costs.callin_sek
+        return m.log.add(m.day, EventKind.CALLIN, -1, tuple(int(i) for i in attendees), cause,
+                         value=float(len(chosen)))
+
+    def after_shooting(self, shooter_group: int, victim_group: int, event_id: int) -> None:
+        """Schedule custom notifications to both groups involved in a shooting."""
+        m = self.model
+        due = m.day + m.params.notifications.delay_days
+        self.pending.append((due, (shooter_group, victim_group), event_id))
+
+    def notify(self, groups: tuple[int, ...], event_id: int, cause: Cause) -> int:
+        """Custom notifications to mapped free members of ``groups``; returns how many."""
+        m = self.model
+        s = m.state
+        k = m.params.notifications.members_per_group
+        n = s.n
+        day = m.day
+        recent = (s.notified_day[:n] != NO_DAY) & (day - s.notified_day[:n] < RENOTIFY_DAYS)
+        ok = (s.status[:n] == FREE) & ~recent
+        strength = m.params.deterrence.notification_message
+        reached = []
+        for g in groups:
+            if not self.group_mapped[g]:
+                continue
+            idx = np.flatnonzero(ok & (s.mapped_group[:n] == g))
+            if not len(idx):
+                continue
+            known = s.shootings[idx] + s.victimisations[idx] + 0.5 * s.on_supervision[idx]
+            pick = idx[np.argsort(-known, kind="stable")[:k]]
+            for i in pick:
+                m.members[int(i)].hear_message(strength)
+            s.notified_day[pick] = day
+            reached.extend(int(i) for i in pick)
+        if not reached:
+            return 0
+        self._put_on_notice(np.unique(s.group[np.asarray(reached)]))
+        m.today["notifications"] += len(reached)
+        m.today_cost += len(reached) * m.params.costs.notification_hours * m.params.costs.police_hour_sek
+        m.log.add(day, EventKind.NOTIFICATION, int(groups[0]), tuple(reached), cause, ref=event_id)
+        return len(reached)
+
+    def _put_on_notice(self, groups: np.ndarray) -> None:
+        new = groups[~self.on_notice[groups]]
+        self.on_notice[new] = True
+        self.notice_day[new] = self.model.day
+
+    def daily(self, active: bool) -> None:
+        """Scheduled call-ins, due notifications and diffusion (while active)."""
+        m = self.model
+        self.heat *= self.heat_decay
+        if not active:
+            self.pending.clear()
+            return
+        if m.callin_due():
+            self.hold_callin()
+        if self.pending:
+            due = [p for p in self.pending if p[0] <= m.day]
+            self.pending = [p for p in self.pending if p[0] > m.day]
+            for _, groups, ev in due:
+                self.notify(groups, ev, Cause.AFTER_SHOOTING)
+        self.diffuse()
+
+    def diffuse(self) -> None:
+        """The message spreads along in-group ties."""
+        m = self.model
+        rate = m.params.notifications.diffusion_rate
+        ties = m.ties
+        if rate <= 0 or not len(ties.src) or not self.on_notice.any():
+            return
+        s = m.state
+        free = s.status == FREE
+        live = s.informed[ties.src] & ~s.informed[ties.dst] & free[ties.src] & free[ties.dst]
+        cand = np.flatnonzero(live)
+        if not len(cand):
+            return
+        hit = cand[m.streams["communication"].random(len(cand)) < rate]
+        if not len(hit):
+            return
+        who = np.unique(ties.dst[hit])
+        strength = m.params.deterrence.diffused_message
+        s.risk[who] += strength * (1.0 - s.risk[who])
+        s.informed[who] = True

@@ -1,0 +1,60 @@
+"""M6 — deterrence belief (credibility), with M10's peer pressure and M9's moderation.
+
+Each member holds a perceived risk ``r`` of a group sanction. It decays toward the
+baseline, rises with the message (call-in, custom notification, second-hand), rises
+when a sanction is seen on the own group or — publicised — on another group on notice,
+and falls when violence by a group on notice goes unpunished.
+
+The hazard multiplier is ``1 - sensitivity * excess * compliance``, where ``excess`` is
+the effective risk above baseline scaled to [0, 1] and ``compliance = 1 - w + w * trust``
+(M9). In a group on notice the effective risk mixes the member's own risk with the
+group's mean, weighted by peer pressure: members restrain each other because the whole
+group answers for one member's violence (collective accountability, M10).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scenarios.schema import DeterrenceParams
+
+
+class Deterrence:
+    """Daily decay of perceived risk and the deterrence hazard multiplier."""
+
+    def __init__(self, params: DeterrenceParams, peer_pressure: float, n_groups: int) -> None:
+        self.params = params
+        self.peer_pressure = peer_pressure
+        self.decay = 0.5 ** (1.0 / params.half_life_days)
+        self.n_groups = n_groups
+
+    def decay_step(self, risk: np.ndarray) -> None:
+        r0 = self.params.baseline_risk
+        risk -= r0
+        risk *= self.decay
+        risk += r0
+
+    def multiplier(self, risk: np.ndarray, legitimacy: np.ndarray, group: np.ndarray,
+                   free: np.ndarray, on_notice: np.ndarray) -> np.ndarray:
+        """Hazard multiplier per member (1 = no deterrence)."""
+        p = self.params
+        eff = risk
+        if self.peer_pressure > 0 and on_notice.any():
+            w = np.bincount(group, weights=free, minlength=self.n_groups)
+            tot = np.bincount(group, weights=risk * free, minlength=self.n_groups)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                mean = np.where(w > 0, tot / w, p.baseline_risk)
+            pp = self.peer_pressure * on_notice[group]
+            eff = (1.0 - pp) * risk + pp * mean[group]
+        excess = np.clip((eff - p.baseline_risk) / (1.0 - p.baseline_risk), 0.0, 1.0)
+        compliance = 1.0 - p.legitimacy_weight + p.legitimacy_weight * legitimacy
+        return 1.0 - p.sensitivity * excess * compliance
+
+    def learn(self, risk: np.ndarray, who: np.ndarray, strength: float) -> None:
+        """Risk of ``who`` moves toward 1 by ``strength`` (a sanction seen)."""
+        risk[who] += strength * (1.0 - risk[who])
+
+    def unlearn(self, risk: np.ndarray, who: np.ndarray, strength: float) -> None:
+        """Excess risk of ``who`` shrinks by ``strength`` (violence went unpunished)."""
+        r0 = self.params.baseline_risk
+        risk[who] = r0 + (risk[who] - r0) * (1.0 - strength)

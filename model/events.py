@@ -1,0 +1,114 @@
+"""The event log: what happened, to whom, and why — for explaining runs and the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import pandas as pd
+
+
+class EventKind(StrEnum):
+    """Kinds of logged events."""
+
+    SHOOTING = "shooting"
+    ARREST = "arrest"
+    RELEASE = "release"
+    ROLLOUT = "rollout"
+    AUDIT = "audit"
+    CALLIN = "callin"
+    NOTIFICATION = "notification"
+    ENFORCEMENT = "enforcement"
+    ENFORCEMENT_SKIPPED = "enforcement_skipped"
+    SWEEP = "sweep"
+    SUPPORT_OFFER = "support_offer"
+    SUPPORT_ENGAGED = "support_engaged"
+    SUPPORT_DROPOUT = "support_dropout"
+    EXIT = "exit"
+    DEATH = "death"
+    RECRUIT = "recruit"
+    LAPSE = "lapse"
+
+
+class Cause(StrEnum):
+    """Why an event happened."""
+
+    RIVALRY = "rivalry"
+    RETALIATION = "retaliation"
+    INVESTIGATION = "investigation"
+    FOCUSED_ENFORCEMENT = "focused_enforcement"
+    CRACKDOWN = "crackdown"
+    SENTENCE_SERVED = "sentence_served"
+    SCHEDULE = "schedule"
+    AFTER_SHOOTING = "after_shooting"
+    NOT_FOLLOWED_THROUGH = "not_followed_through"
+    NO_CAPACITY = "no_capacity"
+    OUTREACH = "outreach"
+    VACANCY = "vacancy"
+    TRAINER = "trainer"
+    NONE = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One logged event. ``group`` is -1 when no group applies; ``ref`` links to an
+    earlier event id (e.g. the victimisation a retaliation answers); ``detail`` holds
+    kind-specific numbers (e.g. the target group of a shooting, or the lag in days)."""
+
+    id: int
+    day: int
+    kind: EventKind
+    group: int
+    members: tuple[int, ...]
+    cause: Cause
+    ref: int = -1
+    target: int = -1
+    value: float = 0.0
+
+
+class EventLog:
+    """In-memory, append-only list of :class:`Event`."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def add(
+        self,
+        day: int,
+        kind: EventKind,
+        group: int = -1,
+        members: tuple[int, ...] = (),
+        cause: Cause = Cause.NONE,
+        *,
+        ref: int = -1,
+        target: int = -1,
+        value: float = 0.0,
+    ) -> Event:
+        event = Event(len(self.events), day, kind, group, members, cause, ref, target, value)
+        self.events.append(event)
+        return event
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def __getitem__(self, i: int) -> Event:
+        return self.events[i]
+
+    def of_kind(self, kind: EventKind) -> list[Event]:
+        return [e for e in self.events if e.kind is kind]
+
+    def to_frame(self) -> pd.DataFrame:
+        """A tidy frame, one row per event (members joined by spaces)."""
+        return pd.DataFrame(
+            {
+                "id": [e.id for e in self.events],
+                "day": [e.day for e in self.events],
+                "kind": [e.kind.value for e in self.events],
+                "group": [e.group for e in self.events],
+                "members": [" ".join(map(str, e.members)) for e in self.events],
+                "cause": [e.cause.value for e in self.events],
+                "ref": [e.ref for e in self.events],
+                "target": [e.target for e in self.events],
+                "value": [e.value for e in self.events],
+            }
+        )

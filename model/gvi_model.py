@@ -1,0 +1,321 @@
+"""GVIModel: a city of rival groups, business-as-usual policing and a GVI partnership.
+
+One step is one day. The daily schedule (docs/ODD.md, "Process overview") is
+:meth:`GVIModel.step`; each mechanism M1-M12 lives in its own module of this package.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from agents.group_member import GroupMember
+from agents.outreach_worker import OutreachWorker
+from agents.police_unit import PoliceUnit, UnitKind
+from scenarios.schema import Scenario
+
+from . import group_dynamics
+from .city import Ties, build_city, draw_members
+from .communication import Communication
+from .community import Community, daily_running_cost, shooting_cost
+from .deterrence import Deterrence
+from .enforcement import Crackdown, EnforcementDesk
+from .events import Cause, Event, EventKind, EventLog
+from .legitimacy import Legitimacy
+from .metrics import COUNT_METRICS, METRIC_NAMES, MetricsCollector
+from .policing import Operation
+from .state import ENGAGED, FREE, INCARCERATED, MemberState
+from .streams import DailyUniforms, as_seed_sequence, make_streams
+from .summary import summarise
+from .support import Support
+from .violence import Violence
+
+
+class GVIModel(mesa.Model):
+    """Agent-based model of group violence and Group Violence Intervention.
+
+    Args:
+        scenario: a validated :class:`~scenarios.Scenario`, or a preset name / file path.
+        rng: an int seed or a ``numpy.random.SeedSequence`` (None: fresh entropy, recorded
+            in ``seed_entropy``). Every draw of the run derives from it.
+    """
+
+    def __init__(self, scenario: Scenario | str, rng: int | np.random.SeedSequence | None = None):
+        if not isinstance(scenario, Scenario):
+            from scenarios import load_scenario
+
+            scenario = load_scenario(scenario)
+        seq = as_seed_sequence(rng)
+        super().__init__(rng=seq)
+        self.params = scenario
+        self.seed_sequence = seq
+        self.seed_entropy = seq.entropy
+        self.streams = make_streams(seq)
+        self._daily_u = DailyUniforms(self.streams["violence_daily"])
+        t = scenario.time
+        self.warmup_day = t.warmup_days
+        self.rollout_day = t.warmup_days + t.rollout_day
+        self.end_day = t.warmup_days + t.horizon_days
+        self.policy_on = scenario.intervention
+        self.day = 0
+
+        self.city = build_city(scenario, self.streams["city"])
+        self.state = MemberState(int(self.city.nominal_size.sum() * 1.6))
+        self.members: dict[int, GroupMember] = {}
+        self.ties = Ties()
+        self.log = EventLog()
+        self.violence = Violence(scenario.violence, self.city)
+        self.deterrence = Deterrence(scenario.deterrence, scenario.group_dynamics.peer_pressure,
+                                     self.city.n_groups)
+        self.legitimacy = Legitimacy(scenario.legitimacy, self.state)
+        self.comm = Communication(self)
+        self.desk = EnforcementDesk(self)
+        self.crackdown = Crackdown(self)
+        self.support = Support(self)
+        self.community = Community(scenario.community)
+        self._listed: np.ndarray | None = None
+        self._create_founders()
+        self.prop_mass = np.zeros(self.city.n_groups)
+
+        p = scenario.policing
+        self.investigators = [PoliceUnit(self, UnitKind.INVESTIGATION, p.cases_per_unit)
+                              for _ in range(p.investigation_units)]
+        n_enf = scenario.enforcement.units if scenario.enforcement.enabled else 0
+        self.enforcers = [PoliceUnit(self, UnitKind.ENFORCEMENT, 1) for _ in range(n_enf)]
+        sp = scenario.support
+        n_workers = sp.workers if sp.enabled else 0
+        self.workers = [OutreachWorker(self, sp.caseload) for _ in range(n_workers)]
+
+        self.today: dict[str, float] = dict.fromkeys(COUNT_METRICS, 0)
+        self.today_cost = 0.0
+        self.metrics_today: dict[str, float] = dict.fromkeys(METRIC_NAMES, 0.0)
+        self.datacollector = MetricsCollector(self.metrics_today)
+        self.running = True
+
+    # --- set-up ----------------------------------------------------------------------
+    def _create_founders(self) -> None:
+        sizes = self.city.nominal_size
+        groups = np.repeat(np.arange(len(sizes)), sizes)
+        core = None
+        listed = self.city.audit_members
+        if listed:
+            # members named in the audit come first in their group, with their role
+            rng = self.streams["city"]
+            core = rng.random(len(groups)) < self.params.city.core_share
+            start = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+            used = np.zeros(len(sizes), dtype=np.int64)
+            mask = np.zeros(len(groups), dtype=bool)
+            sup = np.zeros(len(groups), dtype=bool)
+            for _mid, g, is_core, supervised in listed:
+                row = start[g] + used[g]
+                used[g] += 1
+                core[row], sup[row], mask[row] = is_core, supervised, True
+            self._listed = mask
+        idx = self.add_members(groups, self.streams["city"], core=core)
+        if listed:
+            self.state.on_supervision[idx[mask]] = sup[mask]
+
+    def add_members(self, groups: np.ndarray, rng: np.random.Generator, *,
+                    core: np.ndarray | None = None, recruited: bool = False) -> np.ndarray:
+        """New members of ``groups`` (founders or recruits, M1/M10)."""
+        s = self.state
+        attrs = draw_members(self.params.city, rng, groups, core)
+        idx = s.add(len(groups))
+        s.group[idx] = groups
+        for key in ("role", "propensity", "readiness", "on_supervision"):
+            getattr(s, key)[idx] = attrs[key]
+        s.legitimacy[idx] = attrs["legitimacy"]
+        s.legitimacy_base[idx] = attrs["legitimacy"]
+        s.risk[idx] = self.params.deterrence.baseline_risk
+        s.joined_day[idx] = self.day
+        for i in idx:
+            self.members[int(i)] = GroupMember(self, int(i))
+        n = s.n
+        present = s.status[:n] <= INCARCERATED
+        degree = self.params.city.ties_mean_degree
+        for g in np.unique(groups):
+            pool = np.flatnonzero(present & (s.group[:n] == g))
+            self.ties.connect(idx[groups == g], pool, degree, rng)
+            if recruited:
+                new = tuple(int(i) for i in idx[groups == g])
+                self.log.add(self.day, EventKind.RECRUIT, int(g), new, Cause.VACANCY)
+        return idx
+
+    # --- the daily schedule ----------------------------------------------------------
+    def step(self) -> None:
+        """One day: policy schedule, decay, releases, violence, policing, GVI, support,
+        recruitment, accounting."""
+        self.day = day = self.steps - 1
+        self.today = dict.fromkeys(COUNT_METRICS, 0)
+        self.today_cost = 0.0
+        policy = self.policy_on and day >= self.rollout_day
+        if policy:
+            self._policy_calendar()
+        self.violence.decay_step()
+        self.community.recover()
+        if policy:
+            self.deterrence.decay_step(self.state.risk[: self.state.n])
+            self.legitimacy.decay_step()
+        self._release_due()
+        self._violence(policy)
+        if policy and self.params.enforcement.enabled:
+            self.desk.daily()
+        for unit in self.investigators:
+            unit.step()
+        for unit in self.enforcers:
+            unit.step()
+        if policy:
+            if self.params.crackdown.enabled:
+                self.crackdown.daily()
+            self.comm.daily(group_dynamics.communicating(self))
+            for worker in self.workers:
+                worker.step()
+            self.support.daily()
+        group_dynamics.recruit(self)
+        self._account()
+        self.datacollector.collect(self)
+        if self.steps >= self.end_day:
+            self.running = False
+
+    def _policy_calendar(self) -> None:
+        day, p = self.day, self.params
+        since = day - self.rollout_day
+        if since == 0:
+            self.log.add(day, EventKind.ROLLOUT, -1, (), Cause.SCHEDULE)
+        if since % p.audit.refresh_days == 0:
+            self.comm.run_audit()
+        lapse = p.partnership.lapse_day
+        if lapse is not None and since == lapse:
+            self.log.add(day, EventKind.LAPSE, -1, (), Cause.SCHEDULE)
+
+    def callin_due(self) -> bool:
+        """Is a scheduled call-in held today (M5)?"""
+        c = self.params.callins
+        since = self.day - self.rollout_day - c.first_day
+        return (c.enabled and since >= 0 and since % c.interval_days == 0
+                and since // c.interval_days < c.max_count)
+
+    def _release_due(self) -> None:
+        s = self.state
+        n = s.n
+        due = np.flatnonzero((s.status[:n] == INCARCERATED) & (s.release_day[:n] <= self.day))
+        for i in due:
+            self.members[int(i)].release()
+
+    def _violence(self, policy: bool) -> None:
+        """M2: daily hazards in bulk; each shooter acts as an agent."""
+        s = self.state
+        n = s.n
+        status = s.status[:n]
+        grp = s.group[:n]
+        prop = s.propensity[:n]
+        present = status <= INCARCERATED
+        self.prop_mass = np.bincount(grp, weights=prop * present, minlength=self.city.n_groups)
+        h = prop * self.violence.group_hazard(self.prop_mass)[grp]
+        if policy:
+            free = status == FREE
+            h *= self.deterrence.multiplier(s.risk[:n], s.legitimacy[:n], grp, free,
+                                            self.comm.on_notice)
+            if self.support.engaged:
+                engaged = s.support[:n] == ENGAGED
+                h *= 1.0 - self.params.support.hazard_reduction * engaged
+        u = self._daily_u.draw(self.day, n)
+        for i in np.flatnonzero((u < h) & (status == FREE)):
+            if s.status[i] == FREE:
+                self.members[int(i)].shoot()
+
+    def on_shooting(self, event: Event, shooter: int, victim: int, outcome: int,
+                    bystander: bool, retaliation: bool) -> None:
+        """Consequences of a shooting: counts, costs, safety, pressure, investigation,
+        and — after rollout — notifications and the enforcement decision."""
+        t = self.today
+        t["shootings"] += 1
+        t["fatalities"] += outcome == 2
+        t["injuries"] += outcome == 1
+        t["bystander_victims"] += bystander
+        t["retaliations"] += retaliation
+        self.today_cost += shooting_cost(self.params.costs, fatal=outcome == 2,
+                                         injured=int(outcome == 1) + int(bystander))
+        self.community.shooting(fatal=outcome == 2, bystander=bystander)
+        sg, vg = event.group, event.target
+        self.violence.excite(vg, sg, event.id, self.day)
+        self.comm.heat[sg] += 1.0
+        min(self.investigators, key=lambda u: len(u.cases)).open_case(event.id, shooter)
+        if self.policy_on and self.day >= self.rollout_day:
+            if self.params.notifications.enabled and group_dynamics.communicating(self):
+                self.comm.after_shooting(sg, vg, event.id)
+            if self.params.enforcement.enabled and self.comm.on_notice[sg]:
+                self.desk.after_violence(sg, event.id)
+
+    def _account(self) -> None:
+        s = self.state
+        n = s.n
+        status = s.status[:n]
+        free = status == FREE
+        n_free = int(free.sum())
+        incarcerated = int((status == INCARCERATED).sum())
+        ops = sum(u.busy for u in self.enforcers)
+        cost = self.today_cost + daily_running_cost(
+            self.params.costs, incarcerated=incarcerated, workers=len(self.workers),
+            engaged=self.support.engaged, operations=ops)
+        mt = self.metrics_today
+        mt.update(self.today)
+        mt["incarcerated"] = incarcerated
+        mt["support_engaged"] = self.support.engaged
+        mt["perceived_safety"] = self.community.safety
+        mt["mean_perceived_risk"] = float(s.risk[:n][free].sum() / n_free) if n_free else 0.0
+        mt["mean_legitimacy"] = float(s.legitimacy[:n][free].sum() / n_free) if n_free else 0.0
+        mt["cost_sek"] = cost
+
+    # --- queries and hooks used by agents and submodels ------------------------------
+    @property
+    def free_index(self) -> np.ndarray:
+        return np.flatnonzero(self.state.status[: self.state.n] == FREE)
+
+    def free_members_of(self, group: int) -> np.ndarray:
+        s = self.state
+        n = s.n
+        return np.flatnonzero((s.status[:n] == FREE) & (s.group[:n] == group))
+
+    def mapped_free_members_of(self, group: int) -> np.ndarray:
+        s = self.state
+        n = s.n
+        return np.flatnonzero((s.status[:n] == FREE) & (s.mapped_group[:n] == group))
+
+    @property
+    def audit_listed(self) -> np.ndarray | None:
+        """Rows of members named in the audit's members file (None without one)."""
+        if self._listed is None:
+            return None
+        mask = np.zeros(self.state.n, dtype=bool)
+        mask[: len(self._listed)] = self._listed
+        return mask
+
+    def fidelity(self) -> float:
+        return group_dynamics.fidelity(self)
+
+    def free_enforcement_unit(self) -> PoliceUnit | None:
+        return next((u for u in self.enforcers if not u.busy), None)
+
+    def enforcement_started(self, op: Operation) -> None:
+        self.desk.started(op)
+
+    def member_left(self, index: int) -> None:
+        self.members.pop(index, None)
+
+    # --- results ---------------------------------------------------------------------
+    def daily_metrics(self) -> pd.DataFrame:
+        """The collected metrics, one row per day (column ``day``)."""
+        df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        df.insert(0, "day", np.arange(len(df)))
+        return df
+
+    def summary(self) -> pd.DataFrame:
+        """Totals and yearly rates (counts) or means (levels), pre- and post-rollout."""
+        return summarise(self.daily_metrics(), warmup_day=self.warmup_day,
+                         rollout_day=self.rollout_day, end_day=self.end_day)
+
+    def events(self) -> pd.DataFrame:
+        """The event log as a frame."""
+        return self.log.to_frame()

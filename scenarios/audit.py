@@ -1,0 +1,292 @@
+"""Importing a partnership's group audit (kartläggning) from CSV files.
+
+A group-audit folder holds:
+
+``groups.csv``
+    ``group_id``, ``size`` (whole number >= 1), and any further columns; numeric ones
+    are kept as per-group attributes.
+``rivalries.csv``
+    ``group_a``, ``group_b``, ``intensity`` (> 0) and an optional ``kind``
+    (``rivalry``, the default, or ``alliance``; an alliance needs no intensity).
+``members.csv`` (optional)
+    ``member_id``, ``group_id``, ``role`` (``core``/``associate``, or ``kärna``/``periferi``)
+    and ``on_supervision`` (true/false, 1/0, yes/no, ja/nej). A group may list fewer
+    members than its size (unmapped members), never more.
+
+Only pseudonymous ids are accepted: identifying columns and identity numbers are refused
+before anything else is checked (see :mod:`scenarios.privacy`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scenarios.errors import Problem, ScenarioError, display_path
+from scenarios.privacy import privacy_problems
+from scenarios.tables import Table, normalise, parse_float, parse_int, read_table
+
+MAX_GROUP_SIZE = 10_000
+MAX_PROBLEMS = 100
+
+_ROLES = {"core": True, "karna": True, "associate": False, "periferi": False}
+_FLAGS = {
+    "true": True,
+    "1": True,
+    "yes": True,
+    "ja": True,
+    "false": False,
+    "0": False,
+    "no": False,
+    "nej": False,
+}
+_KINDS = {
+    "": "rivalry",
+    "rivalry": "rivalry",
+    "rivalitet": "rivalry",
+    "alliance": "alliance",
+    "allians": "alliance",
+}
+
+
+_FILES = {
+    "groups.csv": "group_id,size",
+    "rivalries.csv": "group_a,group_b,intensity (it may have no rows)",
+    "members.csv": "member_id,group_id,role,on_supervision",
+}
+
+
+class AuditError(ScenarioError):
+    """Invalid group audit; each problem names the file, the row and column, and the fix."""
+
+
+@dataclass(frozen=True)
+class AuditMember:
+    """One mapped member: pseudonymous id, group (index into ``Audit.group_ids``), role."""
+
+    id: str
+    group: int
+    core: bool
+    on_supervision: bool
+
+
+@dataclass(frozen=True)
+class Audit:
+    """A validated group audit. Rivalries are ``(i, j, intensity)`` with ``i < j``."""
+
+    group_ids: tuple[str, ...]
+    sizes: tuple[int, ...]
+    rivalries: tuple[tuple[int, int, float], ...]
+    alliances: tuple[tuple[int, int], ...]
+    members: tuple[AuditMember, ...] | None = None
+    attributes: dict[str, tuple[float, ...]] = field(default_factory=dict, hash=False)
+
+
+@dataclass
+class _Groups:
+    ids: list[str] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    index: dict[str, int] = field(default_factory=dict)
+    known: bool = False  # False when group ids could not be read at all
+
+
+def _groups(table: Table, problems: list[Problem]) -> tuple[_Groups, dict[str, tuple[float, ...]]]:
+    groups = _Groups()
+    if table.missing(("group_id", "size"), problems):
+        return groups, {}
+    groups.known = True
+    for number, cells in table.rows:
+        gid, size_text = table.value(cells, "group_id"), table.value(cells, "size")
+        if not gid:
+            problems.append(Problem(table.file, f"row {number}, group_id", None, "is empty"))
+            continue
+        if gid in groups.index:
+            first = groups.rows[groups.index[gid]]
+            message = f"duplicate group id (first on row {first}); give each group its own id"
+            problems.append(Problem(table.file, f"row {number}, group_id", gid, message))
+            continue
+        size = parse_int(size_text)
+        if size is None or not 1 <= size <= MAX_GROUP_SIZE:
+            message = f"must be a whole number from 1 to {MAX_GROUP_SIZE} (members)"
+            problems.append(Problem(table.file, f"row {number}, size", size_text, message))
+            size = 0
+        groups.index[gid] = len(groups.ids)
+        groups.ids.append(gid)
+        groups.sizes.append(size)
+        groups.rows.append(number)
+    if not table.rows:
+        problems.append(Problem(table.file, "", None, "lists no groups; add one row per group"))
+    return groups, _attributes(table, groups)
+
+
+def _attributes(table: Table, groups: _Groups) -> dict[str, tuple[float, ...]]:
+    """Extra columns whose every value is a finite number, in group order."""
+    attributes = {}
+    rows = {number: cells for number, cells in table.rows}
+    for column in table.columns:
+        if column in ("group_id", "size") or not column or column in attributes:
+            continue
+        values = [parse_float(table.value(rows[r], column)) for r in groups.rows]
+        if values and all(v is not None for v in values):
+            attributes[column] = tuple(v for v in values if v is not None)
+    return attributes
+
+
+def _group_ref(
+    table: Table, number: int, column: str, text: str, groups: _Groups, problems: list[Problem]
+) -> int | None:
+    if not text:
+        problems.append(Problem(table.file, f"row {number}, {column}", None, "is empty"))
+        return None
+    if text not in groups.index:
+        if groups.known:
+            message = "unknown group id; it must be listed in groups.csv"
+            problems.append(Problem(table.file, f"row {number}, {column}", text, message))
+        return None
+    return groups.index[text]
+
+
+def _ties(
+    table: Table, groups: _Groups, problems: list[Problem]
+) -> tuple[list[tuple[int, int, float]], list[tuple[int, int]]]:
+    rivalries: list[tuple[int, int, float]] = []
+    alliances: list[tuple[int, int]] = []
+    if table.missing(("group_a", "group_b", "intensity"), problems):
+        return rivalries, alliances
+    seen: dict[tuple[int, int], int] = {}
+    for number, cells in table.rows:
+        a = _group_ref(table, number, "group_a", table.value(cells, "group_a"), groups, problems)
+        b = _group_ref(table, number, "group_b", table.value(cells, "group_b"), groups, problems)
+        kind_text = table.value(cells, "kind") if table.has("kind") else ""
+        kind = _KINDS.get(normalise(kind_text))
+        if kind is None:
+            message = "must be 'rivalry' or 'alliance' (empty means rivalry)"
+            problems.append(Problem(table.file, f"row {number}, kind", kind_text, message))
+        text = table.value(cells, "intensity")
+        intensity = parse_float(text)
+        if (kind != "alliance" or text) and (intensity is None or intensity <= 0):
+            message = "must be a number > 0 (decimal point or comma)"
+            problems.append(Problem(table.file, f"row {number}, intensity", text, message))
+            intensity = None
+        if a is None or b is None:
+            continue
+        if a == b:
+            message = "a group cannot be its own rival or ally; group_b must differ from group_a"
+            problems.append(Problem(table.file, f"row {number}, group_b", groups.ids[b], message))
+            continue
+        pair = (min(a, b), max(a, b))
+        if pair in seen:
+            message = f"duplicate pair (already on row {seen[pair]}); list each pair once"
+            problems.append(Problem(table.file, f"row {number}, group_b", groups.ids[b], message))
+            continue
+        seen[pair] = number
+        if kind == "alliance":
+            alliances.append(pair)
+        elif kind == "rivalry" and intensity is not None:
+            rivalries.append((*pair, intensity))
+    return rivalries, alliances
+
+
+def _members(table: Table, groups: _Groups, problems: list[Problem]) -> list[AuditMember]:
+    members: list[AuditMember] = []
+    if table.missing(("member_id", "group_id", "role", "on_supervision"), problems):
+        return members
+    first_row: dict[str, int] = {}
+    for number, cells in table.rows:
+        mid = table.value(cells, "member_id")
+        group = _group_ref(
+            table, number, "group_id", table.value(cells, "group_id"), groups, problems
+        )
+        role_text, flag_text = table.value(cells, "role"), table.value(cells, "on_supervision")
+        core, flag = _ROLES.get(normalise(role_text)), _FLAGS.get(normalise(flag_text))
+        if core is None:
+            message = "must be 'core' or 'associate' ('kärna' or 'periferi')"
+            problems.append(Problem(table.file, f"row {number}, role", role_text, message))
+        if flag is None:
+            message = "must be true or false (1/0, yes/no, ja/nej)"
+            problems.append(
+                Problem(table.file, f"row {number}, on_supervision", flag_text, message)
+            )
+        if not mid:
+            problems.append(Problem(table.file, f"row {number}, member_id", None, "is empty"))
+        elif mid in first_row:
+            message = f"duplicate member id (first on row {first_row[mid]})"
+            problems.append(Problem(table.file, f"row {number}, member_id", mid, message))
+        else:
+            first_row[mid] = number
+            if group is not None and core is not None and flag is not None:
+                members.append(AuditMember(mid, group, core, flag))
+    return members
+
+
+def _check_counts(
+    groups: _Groups, members: list[AuditMember], groups_file: str, problems: list[Problem]
+) -> None:
+    counts = [0] * len(groups.ids)
+    for member in members:
+        counts[member.group] += 1
+    for i, (count, size) in enumerate(zip(counts, groups.sizes, strict=True)):
+        if size and count > size:
+            message = (
+                f"is smaller than the {count} members of group {groups.ids[i]!r} listed "
+                "in members.csv; raise size or correct members.csv"
+            )
+            problems.append(Problem(groups_file, f"row {groups.rows[i]}, size", size, message))
+
+
+def _truncated(problems: list[Problem]) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS
+    last = Problem(problems[MAX_PROBLEMS].file, "", None, f"... and {rest} more problems")
+    return [*problems[:MAX_PROBLEMS], last]
+
+
+def load_audit(folder: str | os.PathLike[str]) -> Audit:
+    """``load_audit(folder) -> Audit``: the group audit in ``folder``, validated.
+
+    Raises :class:`AuditError` with one problem per issue (file, spreadsheet row, column,
+    fix). Identifying data is refused first, and then nothing else is checked, so no cell
+    value of a refused file ever appears in a message.
+    """
+    try:
+        root = Path(folder)
+        is_dir = root.is_dir()
+    except (OSError, ValueError):
+        root, is_dir = Path(str(folder)), False
+    if not is_dir:
+        raise AuditError([Problem(display_path(root), "", None, "group-audit folder not found")])
+    problems: list[Problem] = []
+    tables: dict[str, Table | None] = {}
+    for name, header in _FILES.items():
+        path = root / name
+        if not path.exists():
+            if name != "members.csv":
+                message = f"file not found; a group audit needs {name} with the header {header}"
+                problems.append(Problem(display_path(path), "", None, message))
+            continue
+        tables[name] = read_table(path, problems)
+    privacy = [p for t in tables.values() if t is not None for p in privacy_problems(t)]
+    if privacy or problems:
+        raise AuditError(_truncated([*privacy, *problems]))
+    groups_table, ties_table = tables.get("groups.csv"), tables.get("rivalries.csv")
+    members_table = tables.get("members.csv")
+    if groups_table is None or ties_table is None:  # read_table has reported why
+        raise AuditError(problems)
+    groups, attributes = _groups(groups_table, problems)
+    rivalries, alliances = _ties(ties_table, groups, problems)
+    members = _members(members_table, groups, problems) if members_table else None
+    if members is not None:
+        _check_counts(groups, members, groups_table.file, problems)
+    if problems:
+        raise AuditError(_truncated(problems))
+    return Audit(
+        group_ids=tuple(groups.ids),
+        sizes=tuple(groups.sizes),
+        rivalries=tuple(rivalries),
+        alliances=tuple(alliances),
+        members=tuple(members) if members is not None else None,
+        attributes=attributes,
+    )

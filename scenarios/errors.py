@@ -1,0 +1,84 @@
+"""The project's error type for bad input: a list of one-line problems.
+
+Every problem names the file, the key (or the row and column of a CSV file), the value
+that was given and what is allowed, so a planner can fix a scenario or a group audit
+without reading a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MAX_VALUE_CHARS = 80
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters (newlines, tabs, ...) escaped, so it stays on one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def short_repr(value: Any) -> str:
+    """``repr(value)``, shortened to a readable length."""
+    text = one_line(repr(value))
+    if len(text) > MAX_VALUE_CHARS:
+        text = text[: MAX_VALUE_CHARS - 3] + "..."
+    return text
+
+
+def display_path(path: str | Path) -> str:
+    """A path as a user would like to read it: relative to the working folder when inside it."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(p)
+
+
+def closest(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
+    """The choice most similar to ``word`` (case-insensitive), or None if none is close."""
+    options = list(choices)
+    lowered = {c.lower(): c for c in options}
+    match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=cutoff)
+    return lowered[match[0]] if match else None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file.
+
+    ``key`` is a dotted scenario key (``"enforcement.fidelity"``), a CSV location
+    (``"row 4, size"``) or ``""`` when the whole file is meant; ``value`` is the value
+    that was given, or None when there is none to show (or it must not be shown).
+    """
+
+    file: str
+    key: str = ""
+    value: Any = None
+    message: str = ""
+
+    def __str__(self) -> str:
+        head = one_line(self.file)
+        if self.key:
+            head += f": {one_line(self.key)}"
+        if self.value is not None:
+            head += f" = {short_repr(self.value)}"
+        return f"{head}: {one_line(self.message)}" if self.message else head
+
+
+class ScenarioError(ValueError):
+    """Invalid scenario input; ``problems`` lists every problem found, one line each."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuild from the problems (not from the text), e.g. across worker processes.
+        return (type(self), (self.problems,))

@@ -1,0 +1,120 @@
+"""Reading the CSV files of a group audit as Swedish offices produce them.
+
+Accepts UTF-8 with or without a byte-order mark, comma- or semicolon-separated files
+(the separator is read from the header line) and decimal commas (``1,5``). Rows are
+numbered like a spreadsheet: the header is row 1, the first data row is row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scenarios.errors import Problem, ScenarioError, display_path
+from scenarios.files import read_text
+
+CSV_MAX_BYTES = 50 * 1024 * 1024
+CSV_UTF8_HINT = "save it as UTF-8 (CSV UTF-8 in Excel)"
+
+_TRANSLITERATE = str.maketrans("åäöéü", "aaoeu")
+_INT = re.compile(r"\+?[0-9]{1,9}")
+_FLOAT = re.compile(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)([eE][+-]?[0-9]{1,3})?")
+
+
+def normalise(name: str) -> str:
+    """A column name reduced for matching: ``" Group ID "`` -> ``"group_id"``, ``"Förnamn"`` -> ``"fornamn"``."""
+    lowered = name.strip().lower().translate(_TRANSLITERATE)
+    return re.sub(r"[^0-9a-z]+", "_", lowered).strip("_")
+
+
+def parse_int(text: str) -> int | None:
+    """A whole number written plainly (``"12"``), else None."""
+    return int(text) if _INT.fullmatch(text) else None
+
+
+def parse_float(text: str) -> float | None:
+    """A finite number, with a decimal point or a decimal comma (``"1,5"``), else None."""
+    if not _FLOAT.fullmatch(text):
+        return None
+    value = float(text.replace(",", "."))
+    return value if math.isfinite(value) else None
+
+
+def _delimiter(text: str) -> str:
+    header = text.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+@dataclass
+class Table:
+    """One CSV file: its columns (normalised), their names as written, and the data rows."""
+
+    file: str
+    columns: list[str]
+    names: list[str]
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+
+    def has(self, column: str) -> bool:
+        return column in self.columns
+
+    def value(self, cells: list[str], column: str) -> str:
+        i = self.columns.index(column)
+        return cells[i] if i < len(cells) else ""
+
+    def missing(self, required: tuple[str, ...], problems: list[Problem]) -> bool:
+        """Add a problem for each required column that is absent; True if any is."""
+        absent = [c for c in required if c not in self.columns]
+        for column in absent:
+            found = ", ".join(self.names) or "none"
+            message = f"required column {column!r} is missing (columns found: {found})"
+            problems.append(Problem(self.file, "row 1", None, message))
+        return bool(absent)
+
+
+def read_table(path: Path, problems: list[Problem]) -> Table | None:
+    """The table in ``path``; problems with the file's structure are added to ``problems``.
+
+    Structure problems never quote cell values, so they are safe to show before the
+    privacy checks have run.
+    """
+    try:
+        text = read_text(path, max_bytes=CSV_MAX_BYTES, utf8_hint=CSV_UTF8_HINT)
+    except ScenarioError as exc:
+        problems.extend(exc.problems)
+        return None
+    name = display_path(path)
+    delimiter = _delimiter(text)
+    records: list[list[str]] = []
+    try:
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            records.append(record)
+    except csv.Error as exc:
+        row = len(records) + 1
+        problems.append(Problem(name, f"row {row}", None, f"cannot be read as CSV ({exc})"))
+        return None
+    names = [cell.strip() for cell in records[0]] if records else []
+    columns = [normalise(n) for n in names]
+    if not any(columns):
+        problems.append(Problem(name, "row 1", None, "the first row must name the columns"))
+        return None
+    table = Table(name, columns, names)
+    for column in sorted({c for c in columns if c and columns.count(c) > 1}):
+        problems.append(Problem(name, "row 1", None, f"column {column!r} appears more than once"))
+    for number, record in enumerate(records[1:], start=2):
+        cells = [cell.strip() for cell in record]
+        if not any(cells):
+            continue
+        if len(cells) > len(columns) and any(cells[len(columns) :]):
+            message = (
+                f"has {len(cells)} values but the header names {len(columns)} columns "
+                f"(separator {delimiter!r}; quote values that contain it)"
+            )
+            problems.append(Problem(name, f"row {number}", None, message))
+        table.rows.append((number, cells))
+    return table
