@@ -70,7 +70,9 @@ class GroupMember(mesa.Agent):
         s = m.state
         g = self.group
         mass = float(m.prop_mass[g])
-        retaliation, target, parent, lag = m.violence.attribute(g, m.day, mass, m.streams["violence"])
+        retaliation, target, parent, lag = m.violence.attribute(
+            g, m.day, mass, m.streams["violence"]
+        )
         if target < 0:
             return None
         candidates = m.free_members_of(target)
@@ -83,9 +85,14 @@ class GroupMember(mesa.Agent):
         bystander = bool(u[1] < vp.p_bystander)
         s.shootings[self.index] += 1
         event = m.log.add(
-            m.day, EventKind.SHOOTING, g, (self.index, victim),
+            m.day,
+            EventKind.SHOOTING,
+            g,
+            (self.index, victim),
             Cause.RETALIATION if retaliation else Cause.RIVALRY,
-            ref=parent, target=target, value=float(lag),
+            ref=parent,
+            target=target,
+            value=float(lag),
         )
         m.members[victim].be_shot(event, fatal=outcome == 2)
         m.on_shooting(event, self.index, victim, outcome, bystander, retaliation)

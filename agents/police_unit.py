@@ -87,11 +87,13 @@ class PoliceUnit(mesa.Agent):
         if len(targets):
             rng = m.streams["enforcement"]
             e = m.params.enforcement
-            p = op.daily_arrest_p * (1.0 + (e.supervision_factor - 1.0)
-                                     * m.state.on_supervision[targets])
+            p = op.daily_arrest_p * (
+                1.0 + (e.supervision_factor - 1.0) * m.state.on_supervision[targets]
+            )
             hit = targets[rng.random(len(targets)) < p]
             for i in hit:
-                m.members[int(i)].be_arrested(custody_days(e.custody_days, rng),
-                                              Cause.FOCUSED_ENFORCEMENT)
+                m.members[int(i)].be_arrested(
+                    custody_days(e.custody_days, rng), Cause.FOCUSED_ENFORCEMENT
+                )
                 if m.state.group[i] != op.group:
                     m.legitimacy.collateral(int(i))

@@ -100,12 +100,14 @@ def _city_from_audit(folder: str) -> City:
     members = None
     if audit.members is not None:
         members = [(m.id, m.group, m.core, m.on_supervision) for m in audit.members]
-    return City(list(audit.group_ids), np.asarray(audit.sizes, dtype=np.int64), rivalry,
-                alliance, members)
+    return City(
+        list(audit.group_ids), np.asarray(audit.sizes, dtype=np.int64), rivalry, alliance, members
+    )
 
 
-def draw_members(p: CityParams, rng: np.random.Generator, groups: np.ndarray,
-                 core: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def draw_members(
+    p: CityParams, rng: np.random.Generator, groups: np.ndarray, core: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """Attributes of new members of ``groups``: role, propensity (mean 1 over the
     population), readiness, trust and supervision. Used at set-up and for recruits."""
     k = len(groups)
@@ -136,8 +138,9 @@ class Ties:
         self.src = np.zeros(0, dtype=np.int64)
         self.dst = np.zeros(0, dtype=np.int64)
 
-    def connect(self, new: np.ndarray, pool: np.ndarray, mean_degree: float,
-                rng: np.random.Generator) -> None:
+    def connect(
+        self, new: np.ndarray, pool: np.ndarray, mean_degree: float, rng: np.random.Generator
+    ) -> None:
         """Tie each new member to about ``mean_degree / 2`` random others in ``pool``."""
         if len(pool) < 2 or mean_degree <= 0:
             return

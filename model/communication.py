@@ -92,12 +92,17 @@ class Communication:
         eligible = np.flatnonzero(self.group_mapped & (counts > 0))
         if not len(eligible):
             return None
-        order = np.lexsort((rng.random(len(eligible)), -self.heat[eligible],
-                            self.on_notice[eligible]))
+        order = np.lexsort(
+            (rng.random(len(eligible)), -self.heat[eligible], self.on_notice[eligible])
+        )
         chosen = eligible[order[: c.groups_per_callin]]
         invitees = np.flatnonzero(free_mapped & np.isin(s.mapped_group[:n], chosen))
-        known = (2.0 * s.on_supervision[invitees] + s.shootings[invitees]
-                 + (s.role[invitees] == Role.CORE) + 0.1 * rng.random(len(invitees)))
+        known = (
+            2.0 * s.on_supervision[invitees]
+            + s.shootings[invitees]
+            + (s.role[invitees] == Role.CORE)
+            + 0.1 * rng.random(len(invitees))
+        )
         invitees = invitees[np.argsort(-known)]
         comes = s.on_supervision[invitees] | (rng.random(len(invitees)) < c.attendance)
         attendees = invitees[comes][: c.attendees]
@@ -112,8 +117,14 @@ class Communication:
         self.callins_held += 1
         m.today["callin_attendees"] += len(attendees)
         m.today_cost += m.params.costs.callin_sek
-        return m.log.add(m.day, EventKind.CALLIN, -1, tuple(int(i) for i in attendees), cause,
-                         value=float(len(chosen)))
+        return m.log.add(
+            m.day,
+            EventKind.CALLIN,
+            -1,
+            tuple(int(i) for i in attendees),
+            cause,
+            value=float(len(chosen)),
+        )
 
     def after_shooting(self, shooter_group: int, victim_group: int, event_id: int) -> None:
         """Schedule custom notifications to both groups involved in a shooting."""
@@ -148,7 +159,9 @@ class Communication:
             return 0
         self._put_on_notice(np.unique(s.group[np.asarray(reached)]))
         m.today["notifications"] += len(reached)
-        m.today_cost += len(reached) * m.params.costs.notification_hours * m.params.costs.police_hour_sek
+        m.today_cost += (
+            len(reached) * m.params.costs.notification_hours * m.params.costs.police_hour_sek
+        )
         m.log.add(day, EventKind.NOTIFICATION, int(groups[0]), tuple(reached), cause, ref=event_id)
         return len(reached)
 

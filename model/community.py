@@ -29,15 +29,20 @@ class Community:
         self.safety = max(0.0, self.safety - loss)
 
 
-def daily_running_cost(c: CostParams, *, incarcerated: int, workers: int, engaged: int,
-                       operations: int) -> float:
+def daily_running_cost(
+    c: CostParams, *, incarcerated: int, workers: int, engaged: int, operations: int
+) -> float:
     """Costs that accrue every day (custody, outreach, services, operations)."""
-    return (incarcerated * c.custody_day_sek + workers * c.outreach_worker_day_sek
-            + engaged * c.service_place_day_sek
-            + operations * c.enforcement_hours_per_day * c.police_hour_sek)
+    return (
+        incarcerated * c.custody_day_sek
+        + workers * c.outreach_worker_day_sek
+        + engaged * c.service_place_day_sek
+        + operations * c.enforcement_hours_per_day * c.police_hour_sek
+    )
 
 
 def shooting_cost(c: CostParams, *, fatal: bool, injured: int) -> float:
     """Investigation and health/social costs of one shooting."""
-    return (c.investigation_hours * c.police_hour_sek + fatal * c.fatality_sek
-            + injured * c.injury_sek)
+    return (
+        c.investigation_hours * c.police_hour_sek + fatal * c.fatality_sek + injured * c.injury_sek
+    )

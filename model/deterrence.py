@@ -34,8 +34,14 @@ class Deterrence:
         risk *= self.decay
         risk += r0
 
-    def multiplier(self, risk: np.ndarray, legitimacy: np.ndarray, group: np.ndarray,
-                   free: np.ndarray, on_notice: np.ndarray) -> np.ndarray:
+    def multiplier(
+        self,
+        risk: np.ndarray,
+        legitimacy: np.ndarray,
+        group: np.ndarray,
+        free: np.ndarray,
+        on_notice: np.ndarray,
+    ) -> np.ndarray:
         """Hazard multiplier per member (1 = no deterrence)."""
         p = self.params
         eff = risk

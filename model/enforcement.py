@@ -62,8 +62,13 @@ class EnforcementDesk:
                 continue
             unit = m.free_enforcement_unit()
             if unit is not None:
-                op = Operation(r.group, m.day, m.day + e.duration_days, r.trigger_event,
-                               daily_rate(e.incapacitation_share, e.duration_days))
+                op = Operation(
+                    r.group,
+                    m.day,
+                    m.day + e.duration_days,
+                    r.trigger_event,
+                    daily_rate(e.incapacitation_share, e.duration_days),
+                )
                 self.active_until[r.group] = op.end_day
                 unit.start_operation(op)
             elif m.day - r.due_day >= e.max_wait_days:
@@ -82,14 +87,22 @@ class EnforcementDesk:
         own = np.flatnonzero(current & (s.group[:n] == op.group))
         m.deterrence.learn(s.risk, own, d.own_sanction)
         s.informed[own] = True
-        others = np.flatnonzero(current & s.informed[:n] & (s.group[:n] != op.group)
-                                & m.comm.on_notice[s.group[:n]])
+        others = np.flatnonzero(
+            current & s.informed[:n] & (s.group[:n] != op.group) & m.comm.on_notice[s.group[:n]]
+        )
         m.deterrence.learn(s.risk, others, d.other_sanction)
         m.comm.on_notice[op.group] = True
         self.delivered += 1
         m.today["enforcement_actions"] += 1
-        m.log.add(m.day, EventKind.ENFORCEMENT, op.group, (), Cause.FOCUSED_ENFORCEMENT,
-                  ref=op.trigger_event, value=float(op.end_day - op.start_day))
+        m.log.add(
+            m.day,
+            EventKind.ENFORCEMENT,
+            op.group,
+            (),
+            Cause.FOCUSED_ENFORCEMENT,
+            ref=op.trigger_event,
+            value=float(op.end_day - op.start_day),
+        )
 
     def _unpunished(self, r: Request, cause: Cause) -> None:
         """Violence by a group on notice went unanswered: belief in the promise falls."""

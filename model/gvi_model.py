@@ -66,8 +66,9 @@ class GVIModel(mesa.Model):
         self.ties = Ties()
         self.log = EventLog()
         self.violence = Violence(scenario.violence, self.city)
-        self.deterrence = Deterrence(scenario.deterrence, scenario.group_dynamics.peer_pressure,
-                                     self.city.n_groups)
+        self.deterrence = Deterrence(
+            scenario.deterrence, scenario.group_dynamics.peer_pressure, self.city.n_groups
+        )
         self.legitimacy = Legitimacy(scenario.legitimacy, self.state)
         self.comm = Communication(self)
         self.desk = EnforcementDesk(self)
@@ -79,8 +80,10 @@ class GVIModel(mesa.Model):
         self.prop_mass = np.zeros(self.city.n_groups)
 
         p = scenario.policing
-        self.investigators = [PoliceUnit(self, UnitKind.INVESTIGATION, p.cases_per_unit)
-                              for _ in range(p.investigation_units)]
+        self.investigators = [
+            PoliceUnit(self, UnitKind.INVESTIGATION, p.cases_per_unit)
+            for _ in range(p.investigation_units)
+        ]
         n_enf = scenario.enforcement.units if scenario.enforcement.enabled else 0
         self.enforcers = [PoliceUnit(self, UnitKind.ENFORCEMENT, 1) for _ in range(n_enf)]
         sp = scenario.support
@@ -116,8 +119,14 @@ class GVIModel(mesa.Model):
         if listed:
             self.state.on_supervision[idx[mask]] = sup[mask]
 
-    def add_members(self, groups: np.ndarray, rng: np.random.Generator, *,
-                    core: np.ndarray | None = None, recruited: bool = False) -> np.ndarray:
+    def add_members(
+        self,
+        groups: np.ndarray,
+        rng: np.random.Generator,
+        *,
+        core: np.ndarray | None = None,
+        recruited: bool = False,
+    ) -> np.ndarray:
         """New members of ``groups`` (founders or recruits, M1/M10)."""
         s = self.state
         attrs = draw_members(self.params.city, rng, groups, core)
@@ -193,8 +202,12 @@ class GVIModel(mesa.Model):
         """Is a scheduled call-in held today (M5)?"""
         c = self.params.callins
         since = self.day - self.rollout_day - c.first_day
-        return (c.enabled and since >= 0 and since % c.interval_days == 0
-                and since // c.interval_days < c.max_count)
+        return (
+            c.enabled
+            and since >= 0
+            and since % c.interval_days == 0
+            and since // c.interval_days < c.max_count
+        )
 
     def _release_due(self) -> None:
         s = self.state
@@ -215,8 +228,9 @@ class GVIModel(mesa.Model):
         h = prop * self.violence.group_hazard(self.prop_mass)[grp]
         if policy:
             free = status == FREE
-            h *= self.deterrence.multiplier(s.risk[:n], s.legitimacy[:n], grp, free,
-                                            self.comm.on_notice)
+            h *= self.deterrence.multiplier(
+                s.risk[:n], s.legitimacy[:n], grp, free, self.comm.on_notice
+            )
             if self.support.engaged:
                 engaged = s.support[:n] == ENGAGED
                 h *= 1.0 - self.params.support.hazard_reduction * engaged
@@ -225,8 +239,15 @@ class GVIModel(mesa.Model):
             if s.status[i] == FREE:
                 self.members[int(i)].shoot()
 
-    def on_shooting(self, event: Event, shooter: int, victim: int, outcome: int,
-                    bystander: bool, retaliation: bool) -> None:
+    def on_shooting(
+        self,
+        event: Event,
+        shooter: int,
+        victim: int,
+        outcome: int,
+        bystander: bool,
+        retaliation: bool,
+    ) -> None:
         """Consequences of a shooting: counts, costs, safety, pressure, investigation,
         and — after rollout — notifications and the enforcement decision."""
         t = self.today
@@ -235,8 +256,9 @@ class GVIModel(mesa.Model):
         t["injuries"] += outcome == 1
         t["bystander_victims"] += bystander
         t["retaliations"] += retaliation
-        self.today_cost += shooting_cost(self.params.costs, fatal=outcome == 2,
-                                         injured=int(outcome == 1) + int(bystander))
+        self.today_cost += shooting_cost(
+            self.params.costs, fatal=outcome == 2, injured=int(outcome == 1) + int(bystander)
+        )
         self.community.shooting(fatal=outcome == 2, bystander=bystander)
         sg, vg = event.group, event.target
         self.violence.excite(vg, sg, event.id, self.day)
@@ -257,8 +279,12 @@ class GVIModel(mesa.Model):
         incarcerated = int((status == INCARCERATED).sum())
         ops = sum(u.busy for u in self.enforcers)
         cost = self.today_cost + daily_running_cost(
-            self.params.costs, incarcerated=incarcerated, workers=len(self.workers),
-            engaged=self.support.engaged, operations=ops)
+            self.params.costs,
+            incarcerated=incarcerated,
+            workers=len(self.workers),
+            engaged=self.support.engaged,
+            operations=ops,
+        )
         mt = self.metrics_today
         mt.update(self.today)
         mt["incarcerated"] = incarcerated
@@ -313,8 +339,12 @@ class GVIModel(mesa.Model):
 
     def summary(self) -> pd.DataFrame:
         """Totals and yearly rates (counts) or means (levels), pre- and post-rollout."""
-        return summarise(self.daily_metrics(), warmup_day=self.warmup_day,
-                         rollout_day=self.rollout_day, end_day=self.end_day)
+        return summarise(
+            self.daily_metrics(),
+            warmup_day=self.warmup_day,
+            rollout_day=self.rollout_day,
+            end_day=self.end_day,
+        )
 
     def events(self) -> pd.DataFrame:
         """The event log as a frame."""

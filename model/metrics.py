@@ -4,9 +4,9 @@ and sensitivity analysis."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import mesa
-from enum import StrEnum
 
 
 class MetricKind(StrEnum):
@@ -29,25 +29,44 @@ METRICS: tuple[Metric, ...] = (
     Metric("shootings", MetricKind.COUNT, "shootings", "Shootings", "Skjutningar"),
     Metric("fatalities", MetricKind.COUNT, "deaths", "Deaths", "Döda"),
     Metric("injuries", MetricKind.COUNT, "people", "Injured", "Skadade"),
-    Metric("bystander_victims", MetricKind.COUNT, "people", "Bystanders hit",
-           "Träffade utomstående"),
+    Metric(
+        "bystander_victims", MetricKind.COUNT, "people", "Bystanders hit", "Träffade utomstående"
+    ),
     Metric("retaliations", MetricKind.COUNT, "shootings", "Retaliations", "Hämndskjutningar"),
     Metric("arrests", MetricKind.COUNT, "arrests", "Arrests", "Gripanden"),
     Metric("incarcerated", MetricKind.LEVEL, "people", "In custody", "Frihetsberövade"),
-    Metric("enforcement_actions", MetricKind.COUNT, "operations", "Enforcement actions",
-           "Sanktionsinsatser"),
-    Metric("callin_attendees", MetricKind.COUNT, "people", "Call-in attendees",
-           "Deltagare i call-ins"),
-    Metric("notifications", MetricKind.COUNT, "people", "Custom notifications",
-           "Individuella samtal"),
+    Metric(
+        "enforcement_actions",
+        MetricKind.COUNT,
+        "operations",
+        "Enforcement actions",
+        "Sanktionsinsatser",
+    ),
+    Metric(
+        "callin_attendees", MetricKind.COUNT, "people", "Call-in attendees", "Deltagare i call-ins"
+    ),
+    Metric(
+        "notifications", MetricKind.COUNT, "people", "Custom notifications", "Individuella samtal"
+    ),
     Metric("support_engaged", MetricKind.LEVEL, "people", "In support", "I stödinsats"),
     Metric("exits", MetricKind.COUNT, "people", "Exits from groups", "Avhopp"),
-    Metric("perceived_safety", MetricKind.LEVEL, "index 0-100", "Perceived safety",
-           "Upplevd trygghet"),
-    Metric("mean_perceived_risk", MetricKind.LEVEL, "probability", "Perceived sanction risk",
-           "Upplevd sanktionsrisk"),
-    Metric("mean_legitimacy", MetricKind.LEVEL, "index 0-1", "Trust in the partnership",
-           "Förtroende för samverkan"),
+    Metric(
+        "perceived_safety", MetricKind.LEVEL, "index 0-100", "Perceived safety", "Upplevd trygghet"
+    ),
+    Metric(
+        "mean_perceived_risk",
+        MetricKind.LEVEL,
+        "probability",
+        "Perceived sanction risk",
+        "Upplevd sanktionsrisk",
+    ),
+    Metric(
+        "mean_legitimacy",
+        MetricKind.LEVEL,
+        "index 0-1",
+        "Trust in the partnership",
+        "Förtroende för samverkan",
+    ),
     Metric("cost_sek", MetricKind.COUNT, "SEK", "Cost", "Kostnad"),
 )
 

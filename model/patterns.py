@@ -38,7 +38,8 @@ class PatternResult:
         if not self.checked or not math.isfinite(self.value):
             return not self.checked
         return (self.low is None or self.value >= self.low) and (
-            self.high is None or self.value <= self.high)
+            self.high is None or self.value <= self.high
+        )
 
     def to_dict(self) -> dict:
         return {**asdict(self), "passed": self.passed, "checked": self.checked}
@@ -88,8 +89,9 @@ def drift_per_year(yearly: np.ndarray) -> float:
     return float(100.0 * slope / yearly.mean())
 
 
-def check_patterns(scenario: Scenario, *, seeds: int = 20, seed: int = 1,
-                   runner=map) -> list[PatternResult]:
+def check_patterns(
+    scenario: Scenario, *, seeds: int = 20, seed: int = 1, runner=map
+) -> list[PatternResult]:
     """Evaluate the patterns over ``seeds`` replicates (``runner`` maps run_stats)."""
     root = as_seed_sequence(seed)
     kids = [child(root, r) for r in range(seeds)]
@@ -100,15 +102,44 @@ def check_patterns(scenario: Scenario, *, seeds: int = 20, seed: int = 1,
     shootings = sum(s.shootings for s in own)
     lags = [lag for s in own for lag in s.lags]
     return [
-        PatternResult("baseline shootings per year", float(yearly.mean()), None, None,
-                      "shootings/year", "default city: 40-80 (scenario design)"),
-        PatternResult("baseline drift", drift_per_year(yearly), -10.0, 10.0, "% per year",
-                      "stationary baseline (DOMAIN.md 4)"),
-        PatternResult("top 10% of members' share of shootings",
-                      float(np.nanmean([top_share(s.involvement) for s in own])), 0.5, None,
-                      "share", "Papachristos, Wildeman & Roberto 2015"),
-        PatternResult("retaliation share", sum(s.retaliations for s in own) / max(shootings, 1),
-                      0.40, 0.75, "share", "Green, Horel & Papachristos 2017 (63.1%)"),
-        PatternResult("median retaliation lag", float(np.median(lags)) if lags else float("nan"),
-                      7.0, 90.0, "days", "Green et al. 2017; Sturup et al. 2017"),
+        PatternResult(
+            "baseline shootings per year",
+            float(yearly.mean()),
+            None,
+            None,
+            "shootings/year",
+            "default city: 40-80 (scenario design)",
+        ),
+        PatternResult(
+            "baseline drift",
+            drift_per_year(yearly),
+            -10.0,
+            10.0,
+            "% per year",
+            "stationary baseline (DOMAIN.md 4)",
+        ),
+        PatternResult(
+            "top 10% of members' share of shootings",
+            float(np.nanmean([top_share(s.involvement) for s in own])),
+            0.5,
+            None,
+            "share",
+            "Papachristos, Wildeman & Roberto 2015",
+        ),
+        PatternResult(
+            "retaliation share",
+            sum(s.retaliations for s in own) / max(shootings, 1),
+            0.40,
+            0.75,
+            "share",
+            "Green, Horel & Papachristos 2017 (63.1%)",
+        ),
+        PatternResult(
+            "median retaliation lag",
+            float(np.median(lags)) if lags else float("nan"),
+            7.0,
+            90.0,
+            "days",
+            "Green et al. 2017; Sturup et al. 2017",
+        ),
     ]

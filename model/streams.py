@@ -27,7 +27,9 @@ STREAM_NAMES: tuple[str, ...] = (
 _DAY_STRIDE = 1 << 40  # 64-bit draws reserved per day in the daily stream
 
 
-def as_seed_sequence(rng: int | np.random.SeedSequence | np.random.Generator | None) -> np.random.SeedSequence:
+def as_seed_sequence(
+    rng: int | np.random.SeedSequence | np.random.Generator | None,
+) -> np.random.SeedSequence:
     """Normalise the accepted seed forms to a ``SeedSequence``."""
     if isinstance(rng, np.random.SeedSequence):
         return rng
@@ -36,7 +38,9 @@ def as_seed_sequence(rng: int | np.random.SeedSequence | np.random.Generator | N
     if rng is None:
         return np.random.SeedSequence()
     if isinstance(rng, bool) or not isinstance(rng, int | np.integer):
-        raise TypeError(f"rng must be an int, a numpy SeedSequence or None, not {type(rng).__name__}")
+        raise TypeError(
+            f"rng must be an int, a numpy SeedSequence or None, not {type(rng).__name__}"
+        )
     if rng < 0:
         raise ValueError(f"rng seed must be >= 0, got {rng}")
     return np.random.SeedSequence(int(rng))

@@ -10,13 +10,16 @@ from .metrics import METRICS, MetricKind
 DAYS_PER_YEAR = 365.0
 
 
-def summarise(daily: pd.DataFrame, *, warmup_day: int, rollout_day: int,
-              end_day: int) -> pd.DataFrame:
+def summarise(
+    daily: pd.DataFrame, *, warmup_day: int, rollout_day: int, end_day: int
+) -> pd.DataFrame:
     """One row per metric: for counts the period total and yearly rate, for levels the
     period mean. ``pre`` = after warm-up, before rollout; ``post`` = rollout to end."""
     day = daily["day"].to_numpy()
-    periods = {"pre": (day >= warmup_day) & (day < rollout_day),
-               "post": (day >= rollout_day) & (day < end_day)}
+    periods = {
+        "pre": (day >= warmup_day) & (day < rollout_day),
+        "post": (day >= rollout_day) & (day < end_day),
+    }
     rows = []
     for m in METRICS:
         values = daily[m.name].to_numpy(dtype=float)

@@ -63,15 +63,21 @@ class Support:
         ok = (status == FREE) & (s.support[:n] == NO_SUPPORT)
         ok &= (last == NO_DAY) | (day - last >= self.params.recontact_days)
         victim_recent = (s.victimised_day[:n] != NO_DAY) & (
-            day - s.victimised_day[:n] <= PRIORITY_WINDOW_DAYS)
+            day - s.victimised_day[:n] <= PRIORITY_WINDOW_DAYS
+        )
         notified_recent = (s.notified_day[:n] != NO_DAY) & (
-            day - s.notified_day[:n] <= PRIORITY_WINDOW_DAYS)
+            day - s.notified_day[:n] <= PRIORITY_WINDOW_DAYS
+        )
         mapped = s.mapped_group[:n] >= 0
         ok &= mapped | victim_recent
         idx = np.flatnonzero(ok)
-        score = (3.0 * notified_recent[idx] + 2.0 * victim_recent[idx]
-                 + 2.0 * s.attended_callin[idx] + 1.0 * mapped[idx]
-                 + 0.5 * m.streams["support"].random(len(idx)))
+        score = (
+            3.0 * notified_recent[idx]
+            + 2.0 * victim_recent[idx]
+            + 2.0 * s.attended_callin[idx]
+            + 1.0 * mapped[idx]
+            + 0.5 * m.streams["support"].random(len(idx))
+        )
         return idx[np.argsort(-score, kind="stable")]
 
     def offer(self, i: int) -> bool:
@@ -84,8 +90,14 @@ class Support:
         readiness = s.readiness[i] / max(m.params.city.readiness_mean, 1e-9)
         prob = np.clip(p.uptake * (1.0 + p.uptake_legitimacy_effect * trust) * readiness, 0, 1)
         accepted = bool(m.streams["support"].random() < prob)
-        m.log.add(m.day, EventKind.SUPPORT_OFFER, int(s.group[i]), (i,), Cause.OUTREACH,
-                  value=float(accepted))
+        m.log.add(
+            m.day,
+            EventKind.SUPPORT_OFFER,
+            int(s.group[i]),
+            (i,),
+            Cause.OUTREACH,
+            value=float(accepted),
+        )
         if not accepted:
             return False
         if self.engaged < p.slots:
@@ -140,5 +152,6 @@ class Support:
         for i in drops:
             if s.support[i] == ENGAGED:
                 self.end(int(i))
-                m.log.add(m.day, EventKind.SUPPORT_DROPOUT, int(s.group[i]), (int(i),),
-                          Cause.OUTREACH)
+                m.log.add(
+                    m.day, EventKind.SUPPORT_DROPOUT, int(s.group[i]), (int(i),), Cause.OUTREACH
+                )

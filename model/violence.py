@@ -92,8 +92,9 @@ class Violence:
         target = int(rng.choice(len(rivals), p=rivals / rivals.sum()))
         return False, target, -1, -1
 
-    def pick_victim(self, candidates: np.ndarray, propensity: np.ndarray,
-                    rng: np.random.Generator) -> int:
+    def pick_victim(
+        self, candidates: np.ndarray, propensity: np.ndarray, rng: np.random.Generator
+    ) -> int:
         """A free member of the target group, weighted by propensity^w (-1 if none)."""
         if not len(candidates):
             return -1

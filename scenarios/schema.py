@@ -59,12 +59,30 @@ class Section(BaseModel):
 class TimeParams(Section):
     """Run length and the rollout date."""
 
-    warmup_days: int = P(730, ge=0, le=3650, unit="days", label="Warm-up (discarded)",
-                         label_sv="Insvängning (räknas ej)")
-    horizon_days: int = P(1095, ge=30, le=7300, unit="days", label="Horizon after warm-up",
-                          label_sv="Tidshorisont efter insvängning")
-    rollout_day: int = P(365, ge=0, le=7300, unit="days after warm-up", label="Rollout start",
-                         label_sv="Start för insatsen")
+    warmup_days: int = P(
+        730,
+        ge=0,
+        le=3650,
+        unit="days",
+        label="Warm-up (discarded)",
+        label_sv="Insvängning (räknas ej)",
+    )
+    horizon_days: int = P(
+        1095,
+        ge=30,
+        le=7300,
+        unit="days",
+        label="Horizon after warm-up",
+        label_sv="Tidshorisont efter insvängning",
+    )
+    rollout_day: int = P(
+        365,
+        ge=0,
+        le=7300,
+        unit="days after warm-up",
+        label="Rollout start",
+        label_sv="Start för insatsen",
+    )
 
     @model_validator(mode="after")
     def _rollout_in_horizon(self) -> TimeParams:
@@ -79,74 +97,189 @@ class TimeParams(Section):
 class CityParams(Section):
     """M1: groups, members, propensities, rivalries and alliances."""
 
-    n_groups: int = P(32, ge=1, le=500, unit="groups", label="Number of groups",
-                      label_sv="Antal grupper")
-    group_size_mean: float = P(14.0, ge=2, le=200, unit="members", label="Mean group size",
-                               label_sv="Genomsnittlig gruppstorlek")
-    group_size_sd: float = P(7.0, ge=0, le=200, unit="members", label="Group size spread (sd)",
-                             label_sv="Spridning i gruppstorlek (sd)")
-    min_group_size: int = P(4, ge=1, le=100, unit="members", label="Smallest group",
-                            label_sv="Minsta grupp")
-    core_share: float = P(0.3, ge=0, le=1, unit="share", label="Share of core members",
-                          label_sv="Andel kärnmedlemmar")
-    core_propensity_ratio: float = P(3.0, ge=1, le=50, unit="ratio",
-                                     label="Core vs associate propensity",
-                                     label_sv="Benägenhet kärna mot periferi")
-    propensity_sigma: float = P(1.2, ge=0, le=3, unit="log-sd",
-                                label="Propensity heterogeneity (lognormal sigma)",
-                                label_sv="Spridning i våldsbenägenhet (lognormal sigma)",
-                                source="Papachristos et al. 2015 (concentration)", sa=(0.5, 1.5))
-    rivalry_density: float = P(0.12, ge=0, le=1, unit="share of group pairs",
-                               label="Rivalry density", label_sv="Täthet av rivaliteter")
-    rivalry_intensity_shape: float = P(1.5, gt=0, le=100, unit="gamma shape", sa=(0.5, 5.0),
-                                       label="Rivalry intensity shape (mean 1)",
-                                       label_sv="Rivalitetsintensitet, form (medel 1)")
-    alliance_density: float = P(0.05, ge=0, le=1, unit="share of group pairs",
-                                label="Alliance density", label_sv="Täthet av allianser")
-    ties_mean_degree: float = P(4.0, ge=0, le=50, unit="ties per member",
-                                label="In-group ties per member",
-                                label_sv="Band inom gruppen per medlem")
-    supervision_share: float = P(0.2, ge=0, le=1, unit="share",
-                                 label="Members on probation/supervision",
-                                 label_sv="Andel under frivård/övervakning")
-    legitimacy_mean: float = P(0.35, ge=0, le=1, unit="index 0-1",
-                               label="Initial trust in the partnership (mean)",
-                               label_sv="Initialt förtroende för samverkan (medel)")
-    readiness_mean: float = P(0.5, ge=0, le=1, unit="index 0-1",
-                              label="Readiness to leave (mean)",
-                              label_sv="Beredskap att lämna (medel)")
-    audit_dir: str | None = P(None, unit="path", label="Group-audit folder (replaces generated city)",
-                              label_sv="Kartläggningsmapp (ersätter genererad stad)")
+    n_groups: int = P(
+        32, ge=1, le=500, unit="groups", label="Number of groups", label_sv="Antal grupper"
+    )
+    group_size_mean: float = P(
+        14.0,
+        ge=2,
+        le=200,
+        unit="members",
+        label="Mean group size",
+        label_sv="Genomsnittlig gruppstorlek",
+    )
+    group_size_sd: float = P(
+        7.0,
+        ge=0,
+        le=200,
+        unit="members",
+        label="Group size spread (sd)",
+        label_sv="Spridning i gruppstorlek (sd)",
+    )
+    min_group_size: int = P(
+        4, ge=1, le=100, unit="members", label="Smallest group", label_sv="Minsta grupp"
+    )
+    core_share: float = P(
+        0.3, ge=0, le=1, unit="share", label="Share of core members", label_sv="Andel kärnmedlemmar"
+    )
+    core_propensity_ratio: float = P(
+        3.0,
+        ge=1,
+        le=50,
+        unit="ratio",
+        label="Core vs associate propensity",
+        label_sv="Benägenhet kärna mot periferi",
+    )
+    propensity_sigma: float = P(
+        1.2,
+        ge=0,
+        le=3,
+        unit="log-sd",
+        label="Propensity heterogeneity (lognormal sigma)",
+        label_sv="Spridning i våldsbenägenhet (lognormal sigma)",
+        source="Papachristos et al. 2015 (concentration)",
+        sa=(0.5, 1.5),
+    )
+    rivalry_density: float = P(
+        0.12,
+        ge=0,
+        le=1,
+        unit="share of group pairs",
+        label="Rivalry density",
+        label_sv="Täthet av rivaliteter",
+    )
+    rivalry_intensity_shape: float = P(
+        1.5,
+        gt=0,
+        le=100,
+        unit="gamma shape",
+        sa=(0.5, 5.0),
+        label="Rivalry intensity shape (mean 1)",
+        label_sv="Rivalitetsintensitet, form (medel 1)",
+    )
+    alliance_density: float = P(
+        0.05,
+        ge=0,
+        le=1,
+        unit="share of group pairs",
+        label="Alliance density",
+        label_sv="Täthet av allianser",
+    )
+    ties_mean_degree: float = P(
+        4.0,
+        ge=0,
+        le=50,
+        unit="ties per member",
+        label="In-group ties per member",
+        label_sv="Band inom gruppen per medlem",
+    )
+    supervision_share: float = P(
+        0.2,
+        ge=0,
+        le=1,
+        unit="share",
+        label="Members on probation/supervision",
+        label_sv="Andel under frivård/övervakning",
+    )
+    legitimacy_mean: float = P(
+        0.35,
+        ge=0,
+        le=1,
+        unit="index 0-1",
+        label="Initial trust in the partnership (mean)",
+        label_sv="Initialt förtroende för samverkan (medel)",
+    )
+    readiness_mean: float = P(
+        0.5,
+        ge=0,
+        le=1,
+        unit="index 0-1",
+        label="Readiness to leave (mean)",
+        label_sv="Beredskap att lämna (medel)",
+    )
+    audit_dir: str | None = P(
+        None,
+        unit="path",
+        label="Group-audit folder (replaces generated city)",
+        label_sv="Kartläggningsmapp (ersätter genererad stad)",
+    )
 
 
 class ViolenceParams(Section):
     """M2: shootings at rivals, self-exciting retaliation, outcomes."""
 
-    base_hazard: float = P(0.00006, ge=0, le=0.1, unit="per day per unit propensity and rivalry",
-                           label="Background shooting hazard",
-                           label_sv="Grundrisk för skjutning", source=CALIBRATED)
-    retaliation_branching: float = P(0.72, ge=0, le=0.95, unit="retaliations per victimisation",
-                                     label="Retaliation strength",
-                                     label_sv="Hämndbenägenhet",
-                                     source="Green, Horel & Papachristos 2017 (63% contagion)",
-                                     lever=True, sa=(0.3, 0.8))
-    retaliation_half_life_days: float = P(30.0, gt=0, le=730, unit="days",
-                                          label="Retaliation pressure half-life",
-                                          label_sv="Halveringstid för hämndtryck",
-                                          source="Sturup et al. 2017; Green et al. 2017",
-                                          sa=(10, 90))
-    alliance_spillover: float = P(0.3, ge=0, le=1, unit="share",
-                                  label="Share of pressure passed to allies",
-                                  label_sv="Andel av hämndtrycket till allierade")
-    p_fatal: float = P(0.15, ge=0, le=1, unit="probability", label="Shooting is fatal",
-                       label_sv="Skjutning med dödlig utgång", source="Polisen shooting statistics 2022")
-    p_injury: float = P(0.30, ge=0, le=1, unit="probability", label="Shooting injures (non-fatal)",
-                        label_sv="Skjutning med skadade", source="Polisen shooting statistics 2022")
-    p_bystander: float = P(0.02, ge=0, le=1, unit="probability",
-                           label="A bystander is hit", label_sv="En utomstående träffas")
-    victim_propensity_weight: float = P(1.0, ge=0, le=3, unit="exponent",
-                                        label="Victims chosen by propensity^w",
-                                        label_sv="Offer väljs efter benägenhet^w")
+    base_hazard: float = P(
+        0.00006,
+        ge=0,
+        le=0.1,
+        unit="per day per unit propensity and rivalry",
+        label="Background shooting hazard",
+        label_sv="Grundrisk för skjutning",
+        source=CALIBRATED,
+    )
+    retaliation_branching: float = P(
+        0.72,
+        ge=0,
+        le=0.95,
+        unit="retaliations per victimisation",
+        label="Retaliation strength",
+        label_sv="Hämndbenägenhet",
+        source="Green, Horel & Papachristos 2017 (63% contagion)",
+        lever=True,
+        sa=(0.3, 0.8),
+    )
+    retaliation_half_life_days: float = P(
+        30.0,
+        gt=0,
+        le=730,
+        unit="days",
+        label="Retaliation pressure half-life",
+        label_sv="Halveringstid för hämndtryck",
+        source="Sturup et al. 2017; Green et al. 2017",
+        sa=(10, 90),
+    )
+    alliance_spillover: float = P(
+        0.3,
+        ge=0,
+        le=1,
+        unit="share",
+        label="Share of pressure passed to allies",
+        label_sv="Andel av hämndtrycket till allierade",
+    )
+    p_fatal: float = P(
+        0.15,
+        ge=0,
+        le=1,
+        unit="probability",
+        label="Shooting is fatal",
+        label_sv="Skjutning med dödlig utgång",
+        source="Polisen shooting statistics 2022",
+    )
+    p_injury: float = P(
+        0.30,
+        ge=0,
+        le=1,
+        unit="probability",
+        label="Shooting injures (non-fatal)",
+        label_sv="Skjutning med skadade",
+        source="Polisen shooting statistics 2022",
+    )
+    p_bystander: float = P(
+        0.02,
+        ge=0,
+        le=1,
+        unit="probability",
+        label="A bystander is hit",
+        label_sv="En utomstående träffas",
+    )
+    victim_propensity_weight: float = P(
+        1.0,
+        ge=0,
+        le=3,
+        unit="exponent",
+        label="Victims chosen by propensity^w",
+        label_sv="Offer väljs efter benägenhet^w",
+    )
 
     @model_validator(mode="after")
     def _outcomes_sum(self) -> ViolenceParams:
@@ -160,272 +293,701 @@ class ViolenceParams(Section):
 class PolicingParams(Section):
     """M3: reactive investigation, arrest, custody and release (business as usual)."""
 
-    clearance: float = P(0.3, ge=0, le=1, unit="probability", label="Shootings cleared",
-                         label_sv="Andel uppklarade skjutningar",
-                         source="Brå; Polisen (clearance of shootings ~20-30%)", sa=(0.1, 0.6))
-    investigation_days: float = P(45.0, ge=1, le=730, unit="days (mean)",
-                                  label="Time to arrest when cleared",
-                                  label_sv="Tid till gripande vid uppklarning")
-    sentence_days: float = P(540.0, ge=1, le=7300, unit="days (mean)",
-                             label="Custody after a shooting",
-                             label_sv="Frihetsberövande efter skjutning")
-    investigation_units: int = P(2, ge=1, le=100, unit="units", label="Investigation units",
-                                 label_sv="Utredningsgrupper")
-    cases_per_unit: int = P(30, ge=1, le=1000, unit="open cases",
-                            label="Cases a unit handles at full clearance",
-                            label_sv="Ärenden per grupp vid full uppklaring")
+    clearance: float = P(
+        0.3,
+        ge=0,
+        le=1,
+        unit="probability",
+        label="Shootings cleared",
+        label_sv="Andel uppklarade skjutningar",
+        source="Brå; Polisen (clearance of shootings ~20-30%)",
+        sa=(0.1, 0.6),
+    )
+    investigation_days: float = P(
+        45.0,
+        ge=1,
+        le=730,
+        unit="days (mean)",
+        label="Time to arrest when cleared",
+        label_sv="Tid till gripande vid uppklarning",
+    )
+    sentence_days: float = P(
+        540.0,
+        ge=1,
+        le=7300,
+        unit="days (mean)",
+        label="Custody after a shooting",
+        label_sv="Frihetsberövande efter skjutning",
+    )
+    investigation_units: int = P(
+        2, ge=1, le=100, unit="units", label="Investigation units", label_sv="Utredningsgrupper"
+    )
+    cases_per_unit: int = P(
+        30,
+        ge=1,
+        le=1000,
+        unit="open cases",
+        label="Cases a unit handles at full clearance",
+        label_sv="Ärenden per grupp vid full uppklaring",
+    )
 
 
 class AuditParams(Section):
     """M4: the partnership's group audit (kartläggning) — partial and imperfect."""
 
-    group_coverage: float = P(0.85, ge=0, le=1, unit="share of groups", label="Groups mapped",
-                              label_sv="Kartlagda grupper", sa=(0.5, 1.0))
-    member_coverage: float = P(0.7, ge=0, le=1, unit="share of members",
-                               label="Members mapped in a mapped group",
-                               label_sv="Kartlagda medlemmar i kartlagd grupp")
-    accuracy: float = P(0.9, ge=0, le=1, unit="probability",
-                        label="Mapped member placed in the right group",
-                        label_sv="Medlem placerad i rätt grupp")
-    refresh_days: int = P(180, ge=1, le=3650, unit="days", label="Audit refresh interval",
-                          label_sv="Intervall för uppdaterad kartläggning")
+    group_coverage: float = P(
+        0.85,
+        ge=0,
+        le=1,
+        unit="share of groups",
+        label="Groups mapped",
+        label_sv="Kartlagda grupper",
+        sa=(0.5, 1.0),
+    )
+    member_coverage: float = P(
+        0.7,
+        ge=0,
+        le=1,
+        unit="share of members",
+        label="Members mapped in a mapped group",
+        label_sv="Kartlagda medlemmar i kartlagd grupp",
+    )
+    accuracy: float = P(
+        0.9,
+        ge=0,
+        le=1,
+        unit="probability",
+        label="Mapped member placed in the right group",
+        label_sv="Medlem placerad i rätt grupp",
+    )
+    refresh_days: int = P(
+        180,
+        ge=1,
+        le=3650,
+        unit="days",
+        label="Audit refresh interval",
+        label_sv="Intervall för uppdaterad kartläggning",
+    )
 
 
 class CallinParams(Section):
     """M5: scheduled call-ins (group meetings)."""
 
     enabled: bool = P(False, unit="switch", label="Call-ins held", label_sv="Call-ins hålls")
-    first_day: int = P(30, ge=0, le=7300, unit="days after rollout", label="First call-in",
-                       label_sv="Första call-in")
-    interval_days: int = P(90, ge=1, le=3650, unit="days", label="Days between call-ins",
-                           label_sv="Dagar mellan call-ins")
-    max_count: int = P(12, ge=0, le=1000, unit="call-ins", label="Call-ins at most",
-                       label_sv="Högst antal call-ins")
-    attendees: int = P(15, ge=1, le=200, unit="people", label="Attendees per call-in",
-                       label_sv="Deltagare per call-in", source="NNSC: 10-20 per call-in",
-                       lever=True, sa=(5, 30))
-    groups_per_callin: int = P(3, ge=1, le=100, unit="groups", label="Groups per call-in",
-                               label_sv="Grupper per call-in")
-    attendance: float = P(0.8, ge=0, le=1, unit="probability",
-                          label="Invitee attends (always if on supervision)",
-                          label_sv="Inbjuden deltar (alltid om under frivård)")
+    first_day: int = P(
+        30,
+        ge=0,
+        le=7300,
+        unit="days after rollout",
+        label="First call-in",
+        label_sv="Första call-in",
+    )
+    interval_days: int = P(
+        90,
+        ge=1,
+        le=3650,
+        unit="days",
+        label="Days between call-ins",
+        label_sv="Dagar mellan call-ins",
+    )
+    max_count: int = P(
+        12,
+        ge=0,
+        le=1000,
+        unit="call-ins",
+        label="Call-ins at most",
+        label_sv="Högst antal call-ins",
+    )
+    attendees: int = P(
+        15,
+        ge=1,
+        le=200,
+        unit="people",
+        label="Attendees per call-in",
+        label_sv="Deltagare per call-in",
+        source="NNSC: 10-20 per call-in",
+        lever=True,
+        sa=(5, 30),
+    )
+    groups_per_callin: int = P(
+        3, ge=1, le=100, unit="groups", label="Groups per call-in", label_sv="Grupper per call-in"
+    )
+    attendance: float = P(
+        0.8,
+        ge=0,
+        le=1,
+        unit="probability",
+        label="Invitee attends (always if on supervision)",
+        label_sv="Inbjuden deltar (alltid om under frivård)",
+    )
 
 
 class NotificationParams(Section):
     """M5: custom notifications after shootings, and the message's spread in a group."""
 
-    enabled: bool = P(False, unit="switch", label="Custom notifications",
-                      label_sv="Individuella samtal")
-    delay_days: int = P(3, ge=0, le=365, unit="days", label="Delay after a shooting",
-                        label_sv="Fördröjning efter skjutning")
-    members_per_group: int = P(3, ge=0, le=100, unit="people",
-                               label="Members notified per involved group",
-                               label_sv="Personer per inblandad grupp", lever=True)
-    diffusion_rate: float = P(0.05, ge=0, le=1, unit="per tie per day",
-                              label="Message spread along in-group ties",
-                              label_sv="Budskapets spridning inom gruppen",
-                              source="Wheeler et al. 2019", sa=(0.0, 0.2))
+    enabled: bool = P(
+        False, unit="switch", label="Custom notifications", label_sv="Individuella samtal"
+    )
+    delay_days: int = P(
+        3,
+        ge=0,
+        le=365,
+        unit="days",
+        label="Delay after a shooting",
+        label_sv="Fördröjning efter skjutning",
+    )
+    members_per_group: int = P(
+        3,
+        ge=0,
+        le=100,
+        unit="people",
+        label="Members notified per involved group",
+        label_sv="Personer per inblandad grupp",
+        lever=True,
+    )
+    diffusion_rate: float = P(
+        0.05,
+        ge=0,
+        le=1,
+        unit="per tie per day",
+        label="Message spread along in-group ties",
+        label_sv="Budskapets spridning inom gruppen",
+        source="Wheeler et al. 2019",
+        sa=(0.0, 0.2),
+    )
 
 
 class DeterrenceParams(Section):
     """M6: each member's perceived risk of a group sanction (credibility)."""
 
-    baseline_risk: float = P(0.1, ge=0, le=0.99, unit="probability",
-                             label="Perceived risk without GVI",
-                             label_sv="Upplevd risk utan GVI")
-    half_life_days: float = P(45.0, gt=0, le=3650, unit="days",
-                              label="Perceived-risk half-life", label_sv="Halveringstid för upplevd risk",
-                              lever=False, sa=(30, 365))
-    callin_message: float = P(0.6, ge=0, le=1, unit="share of gap closed",
-                              label="Call-in message strength",
-                              label_sv="Budskapets styrka vid call-in", sa=(0.2, 0.9))
-    notification_message: float = P(0.5, ge=0, le=1, unit="share of gap closed",
-                                    label="Custom-notification message strength",
-                                    label_sv="Budskapets styrka vid individuellt samtal")
-    diffused_message: float = P(0.3, ge=0, le=1, unit="share of gap closed",
-                                label="Message heard second-hand",
-                                label_sv="Budskap hört i andra hand")
-    own_sanction: float = P(0.5, ge=0, le=1, unit="share of gap closed",
-                            label="Learning from a sanction on own group",
-                            label_sv="Lärande av sanktion mot egen grupp")
-    other_sanction: float = P(0.15, ge=0, le=1, unit="share of gap closed",
-                              label="Learning from a sanction on another group",
-                              label_sv="Lärande av sanktion mot annan grupp")
-    unpunished: float = P(0.7, ge=0, le=1, unit="relative drop",
-                          label="Loss of belief when violence goes unpunished",
-                          label_sv="Tappad tilltro när våld blir ostraffat")
-    sensitivity: float = P(0.85, ge=0, le=1, unit="max hazard cut",
-                           label="Deterrence sensitivity", label_sv="Känslighet för avskräckning",
-                           sa=(0.3, 0.9))
-    legitimacy_weight: float = P(0.5, ge=0, le=1, unit="weight",
-                                 label="How much compliance depends on trust",
-                                 label_sv="Hur mycket följsamhet beror på förtroende",
-                                 sa=(0.0, 1.0))
+    baseline_risk: float = P(
+        0.1,
+        ge=0,
+        le=0.99,
+        unit="probability",
+        label="Perceived risk without GVI",
+        label_sv="Upplevd risk utan GVI",
+    )
+    half_life_days: float = P(
+        45.0,
+        gt=0,
+        le=3650,
+        unit="days",
+        label="Perceived-risk half-life",
+        label_sv="Halveringstid för upplevd risk",
+        lever=False,
+        sa=(30, 365),
+    )
+    callin_message: float = P(
+        0.6,
+        ge=0,
+        le=1,
+        unit="share of gap closed",
+        label="Call-in message strength",
+        label_sv="Budskapets styrka vid call-in",
+        sa=(0.2, 0.9),
+    )
+    notification_message: float = P(
+        0.5,
+        ge=0,
+        le=1,
+        unit="share of gap closed",
+        label="Custom-notification message strength",
+        label_sv="Budskapets styrka vid individuellt samtal",
+    )
+    diffused_message: float = P(
+        0.3,
+        ge=0,
+        le=1,
+        unit="share of gap closed",
+        label="Message heard second-hand",
+        label_sv="Budskap hört i andra hand",
+    )
+    own_sanction: float = P(
+        0.5,
+        ge=0,
+        le=1,
+        unit="share of gap closed",
+        label="Learning from a sanction on own group",
+        label_sv="Lärande av sanktion mot egen grupp",
+    )
+    other_sanction: float = P(
+        0.15,
+        ge=0,
+        le=1,
+        unit="share of gap closed",
+        label="Learning from a sanction on another group",
+        label_sv="Lärande av sanktion mot annan grupp",
+    )
+    unpunished: float = P(
+        0.7,
+        ge=0,
+        le=1,
+        unit="relative drop",
+        label="Loss of belief when violence goes unpunished",
+        label_sv="Tappad tilltro när våld blir ostraffat",
+    )
+    sensitivity: float = P(
+        0.85,
+        ge=0,
+        le=1,
+        unit="max hazard cut",
+        label="Deterrence sensitivity",
+        label_sv="Känslighet för avskräckning",
+        sa=(0.3, 0.9),
+    )
+    legitimacy_weight: float = P(
+        0.5,
+        ge=0,
+        le=1,
+        unit="weight",
+        label="How much compliance depends on trust",
+        label_sv="Hur mycket följsamhet beror på förtroende",
+        sa=(0.0, 1.0),
+    )
 
 
 class EnforcementParams(Section):
     """M7: focused, group-wide enforcement after violence by a group on notice."""
 
-    enabled: bool = P(False, unit="switch", label="Group enforcement (pulling levers)",
-                      label_sv="Gruppinriktade sanktioner")
-    fidelity: float = P(0.9, ge=0, le=1, unit="probability", label="Follow-through",
-                        label_sv="Uppföljning av löftet", lever=True, sa=(0.2, 1.0),
-                        source="Braga et al. 2008 (Losing Faith?)")
-    delay_days: int = P(14, ge=0, le=365, unit="days", label="Delay before enforcement",
-                        label_sv="Fördröjning före sanktion")
-    units: int = P(2, ge=0, le=100, unit="concurrent operations",
-                   label="Enforcement capacity", label_sv="Kapacitet för sanktioner")
-    max_wait_days: int = P(30, ge=0, le=365, unit="days",
-                           label="Queued operation dropped after",
-                           label_sv="Köad insats stryks efter")
-    duration_days: int = P(60, ge=1, le=730, unit="days", label="Operation length",
-                           label_sv="Insatsens längd", source="polisen.se 2023 (Örebro)")
-    incapacitation_share: float = P(0.25, ge=0, le=1, unit="share of free members",
-                                    label="Members taken into custody per operation",
-                                    label_sv="Andel frihetsberövade per insats")
-    custody_days: float = P(120.0, ge=1, le=3650, unit="days (mean)",
-                            label="Custody from a lever", label_sv="Frihetsberövande per åtgärd")
-    supervision_factor: float = P(2.0, ge=1, le=20, unit="ratio",
-                                  label="Probation lever: supervised members easier to hold",
-                                  label_sv="Frivårdsspak: övervakade lättare att lagföra")
+    enabled: bool = P(
+        False,
+        unit="switch",
+        label="Group enforcement (pulling levers)",
+        label_sv="Gruppinriktade sanktioner",
+    )
+    fidelity: float = P(
+        0.9,
+        ge=0,
+        le=1,
+        unit="probability",
+        label="Follow-through",
+        label_sv="Uppföljning av löftet",
+        lever=True,
+        sa=(0.2, 1.0),
+        source="Braga et al. 2008 (Losing Faith?)",
+    )
+    delay_days: int = P(
+        14,
+        ge=0,
+        le=365,
+        unit="days",
+        label="Delay before enforcement",
+        label_sv="Fördröjning före sanktion",
+    )
+    units: int = P(
+        2,
+        ge=0,
+        le=100,
+        unit="concurrent operations",
+        label="Enforcement capacity",
+        label_sv="Kapacitet för sanktioner",
+    )
+    max_wait_days: int = P(
+        30,
+        ge=0,
+        le=365,
+        unit="days",
+        label="Queued operation dropped after",
+        label_sv="Köad insats stryks efter",
+    )
+    duration_days: int = P(
+        60,
+        ge=1,
+        le=730,
+        unit="days",
+        label="Operation length",
+        label_sv="Insatsens längd",
+        source="polisen.se 2023 (Örebro)",
+    )
+    incapacitation_share: float = P(
+        0.25,
+        ge=0,
+        le=1,
+        unit="share of free members",
+        label="Members taken into custody per operation",
+        label_sv="Andel frihetsberövade per insats",
+    )
+    custody_days: float = P(
+        120.0,
+        ge=1,
+        le=3650,
+        unit="days (mean)",
+        label="Custody from a lever",
+        label_sv="Frihetsberövande per åtgärd",
+    )
+    supervision_factor: float = P(
+        2.0,
+        ge=1,
+        le=20,
+        unit="ratio",
+        label="Probation lever: supervised members easier to hold",
+        label_sv="Frivårdsspak: övervakade lättare att lagföra",
+    )
 
 
 class SupportParams(Section):
     """M8: outreach workers, offers of help, services, exit."""
 
-    enabled: bool = P(False, unit="switch", label="Outreach and support",
-                      label_sv="Uppsökande arbete och stöd")
-    workers: int = P(6, ge=0, le=500, unit="workers", label="Outreach workers",
-                     label_sv="Uppsökare", source="Stockton: 6 workers", lever=True, sa=(0, 20))
-    caseload: int = P(10, ge=1, le=100, unit="clients per worker", label="Caseload",
-                      label_sv="Klienter per uppsökare", source="Stockton: at most 10")
-    contact_rate: float = P(0.3, ge=0, le=10, unit="contacts per worker per day",
-                            label="New contacts", label_sv="Nya kontakter")
-    uptake: float = P(0.33, ge=0, le=1, unit="probability", label="Offer of help accepted",
-                      label_sv="Erbjudande om stöd accepteras", source="Örebro: ~10 of 30",
-                      sa=(0.1, 0.6))
-    uptake_legitimacy_effect: float = P(1.0, ge=0, le=10, unit="per unit trust",
-                                        label="Trust effect on uptake",
-                                        label_sv="Förtroendets effekt på acceptans")
-    slots: int = P(40, ge=0, le=10000, unit="places", label="Service places",
-                   label_sv="Platser i insatser")
-    wait_dropout: float = P(0.02, ge=0, le=1, unit="per day", label="Leaving the waiting list",
-                            label_sv="Lämnar väntelistan")
-    hazard_reduction: float = P(0.25, ge=0, le=1, unit="share", label="Engaged members shoot less by",
-                                label_sv="Minskad risk för den som deltar")
-    exit_rate: float = P(0.004, ge=0, le=1, unit="per day", label="Engaged member exits the group",
-                         label_sv="Deltagare lämnar gruppen")
-    min_days_for_exit: int = P(90, ge=0, le=3650, unit="days", label="Engagement before exit",
-                               label_sv="Deltagande före avhopp")
-    dropout_rate: float = P(0.005, ge=0, le=1, unit="per day", label="Drop-out from support",
-                            label_sv="Avbrott i stödet")
-    recontact_days: int = P(90, ge=1, le=3650, unit="days", label="Wait before a new offer",
-                            label_sv="Väntan före nytt erbjudande")
+    enabled: bool = P(
+        False, unit="switch", label="Outreach and support", label_sv="Uppsökande arbete och stöd"
+    )
+    workers: int = P(
+        6,
+        ge=0,
+        le=500,
+        unit="workers",
+        label="Outreach workers",
+        label_sv="Uppsökare",
+        source="Stockton: 6 workers",
+        lever=True,
+        sa=(0, 20),
+    )
+    caseload: int = P(
+        10,
+        ge=1,
+        le=100,
+        unit="clients per worker",
+        label="Caseload",
+        label_sv="Klienter per uppsökare",
+        source="Stockton: at most 10",
+    )
+    contact_rate: float = P(
+        0.3,
+        ge=0,
+        le=10,
+        unit="contacts per worker per day",
+        label="New contacts",
+        label_sv="Nya kontakter",
+    )
+    uptake: float = P(
+        0.33,
+        ge=0,
+        le=1,
+        unit="probability",
+        label="Offer of help accepted",
+        label_sv="Erbjudande om stöd accepteras",
+        source="Örebro: ~10 of 30",
+        sa=(0.1, 0.6),
+    )
+    uptake_legitimacy_effect: float = P(
+        1.0,
+        ge=0,
+        le=10,
+        unit="per unit trust",
+        label="Trust effect on uptake",
+        label_sv="Förtroendets effekt på acceptans",
+    )
+    slots: int = P(
+        40, ge=0, le=10000, unit="places", label="Service places", label_sv="Platser i insatser"
+    )
+    wait_dropout: float = P(
+        0.02,
+        ge=0,
+        le=1,
+        unit="per day",
+        label="Leaving the waiting list",
+        label_sv="Lämnar väntelistan",
+    )
+    hazard_reduction: float = P(
+        0.25,
+        ge=0,
+        le=1,
+        unit="share",
+        label="Engaged members shoot less by",
+        label_sv="Minskad risk för den som deltar",
+    )
+    exit_rate: float = P(
+        0.004,
+        ge=0,
+        le=1,
+        unit="per day",
+        label="Engaged member exits the group",
+        label_sv="Deltagare lämnar gruppen",
+    )
+    min_days_for_exit: int = P(
+        90,
+        ge=0,
+        le=3650,
+        unit="days",
+        label="Engagement before exit",
+        label_sv="Deltagande före avhopp",
+    )
+    dropout_rate: float = P(
+        0.005,
+        ge=0,
+        le=1,
+        unit="per day",
+        label="Drop-out from support",
+        label_sv="Avbrott i stödet",
+    )
+    recontact_days: int = P(
+        90,
+        ge=1,
+        le=3650,
+        unit="days",
+        label="Wait before a new offer",
+        label_sv="Väntan före nytt erbjudande",
+    )
 
 
 class LegitimacyParams(Section):
     """M9: trust in the partnership, moral voice and procedural justice."""
 
-    moral_voice: float = P(0.3, ge=0, le=1, unit="share of gap closed",
-                           label="Moral voice at a call-in", label_sv="Moralisk röst vid call-in")
-    kept_promise: float = P(0.1, ge=0, le=1, unit="share of gap closed",
-                            label="Help delivered as promised", label_sv="Stöd levererat som lovat")
-    collateral_penalty: float = P(0.2, ge=0, le=1, unit="relative drop",
-                                  label="Wrongly targeted by enforcement",
-                                  label_sv="Felaktigt träffad av sanktion")
-    crackdown_penalty: float = P(0.1, ge=0, le=1, unit="relative drop per sweep",
-                                 label="Indiscriminate crackdown sweep",
-                                 label_sv="Bred razzia")
-    half_life_days: float = P(365.0, gt=0, le=7300, unit="days", sa=(90, 730),
-                              label="Trust returns to its baseline, half-life",
-                              label_sv="Förtroende återgår, halveringstid")
+    moral_voice: float = P(
+        0.3,
+        ge=0,
+        le=1,
+        unit="share of gap closed",
+        label="Moral voice at a call-in",
+        label_sv="Moralisk röst vid call-in",
+    )
+    kept_promise: float = P(
+        0.1,
+        ge=0,
+        le=1,
+        unit="share of gap closed",
+        label="Help delivered as promised",
+        label_sv="Stöd levererat som lovat",
+    )
+    collateral_penalty: float = P(
+        0.2,
+        ge=0,
+        le=1,
+        unit="relative drop",
+        label="Wrongly targeted by enforcement",
+        label_sv="Felaktigt träffad av sanktion",
+    )
+    crackdown_penalty: float = P(
+        0.1,
+        ge=0,
+        le=1,
+        unit="relative drop per sweep",
+        label="Indiscriminate crackdown sweep",
+        label_sv="Bred razzia",
+    )
+    half_life_days: float = P(
+        365.0,
+        gt=0,
+        le=7300,
+        unit="days",
+        sa=(90, 730),
+        label="Trust returns to its baseline, half-life",
+        label_sv="Förtroende återgår, halveringstid",
+    )
 
 
 class GroupDynamicsParams(Section):
     """M10: recruitment and peer pressure (collective accountability)."""
 
-    recruitment_rate: float = P(0.01, ge=0, le=1, unit="per vacant place per day",
-                                label="Recruitment into vacancies", label_sv="Nyrekrytering")
-    peer_pressure: float = P(0.5, ge=0, le=1, unit="weight",
-                             label="Peer pressure in a group on notice",
-                             label_sv="Grupptryck i en varnad grupp", sa=(0.0, 1.0))
+    recruitment_rate: float = P(
+        0.01,
+        ge=0,
+        le=1,
+        unit="per vacant place per day",
+        label="Recruitment into vacancies",
+        label_sv="Nyrekrytering",
+    )
+    peer_pressure: float = P(
+        0.5,
+        ge=0,
+        le=1,
+        unit="weight",
+        label="Peer pressure in a group on notice",
+        label_sv="Grupptryck i en varnad grupp",
+        sa=(0.0, 1.0),
+    )
 
 
 class PartnershipParams(Section):
     """M11: fidelity of the partnership over time."""
 
-    lapse_day: int | None = P(None, ge=0, le=7300, unit="days after rollout",
-                              label="Partnership lapses on day", label_sv="Samverkan tappar fokus dag",
-                              source="Braga, Hureau & Winship 2008")
-    fidelity_after_lapse: float = P(0.1, ge=0, le=1, unit="probability",
-                                    label="Follow-through after the lapse",
-                                    label_sv="Uppföljning efter tappat fokus")
-    communication_after_lapse: bool = P(False, unit="switch",
-                                        label="Call-ins and notifications go on after the lapse",
-                                        label_sv="Call-ins och samtal fortsätter efter tappat fokus")
+    lapse_day: int | None = P(
+        None,
+        ge=0,
+        le=7300,
+        unit="days after rollout",
+        label="Partnership lapses on day",
+        label_sv="Samverkan tappar fokus dag",
+        source="Braga, Hureau & Winship 2008",
+    )
+    fidelity_after_lapse: float = P(
+        0.1,
+        ge=0,
+        le=1,
+        unit="probability",
+        label="Follow-through after the lapse",
+        label_sv="Uppföljning efter tappat fokus",
+    )
+    communication_after_lapse: bool = P(
+        False,
+        unit="switch",
+        label="Call-ins and notifications go on after the lapse",
+        label_sv="Call-ins och samtal fortsätter efter tappat fokus",
+    )
 
 
 class CrackdownParams(Section):
     """Indiscriminate enforcement surge: many arrests, no message, no support."""
 
     enabled: bool = P(False, unit="switch", label="Crackdown", label_sv="Bred repression")
-    sweep_interval_days: int = P(7, ge=1, le=365, unit="days", label="Days between sweeps",
-                                 label_sv="Dagar mellan razzior")
-    arrest_share: float = P(0.008, ge=0, le=1, unit="share of free members per sweep",
-                            label="Arrested per sweep", label_sv="Gripna per razzia")
-    custody_days: float = P(60.0, ge=1, le=3650, unit="days (mean)", label="Custody per arrest",
-                            label_sv="Frihetsberövande per gripande")
-    risk_boost: float = P(0.01, ge=0, le=1, unit="share of gap closed",
-                          label="General deterrence per sweep",
-                          label_sv="Allmän avskräckning per razzia")
+    sweep_interval_days: int = P(
+        7, ge=1, le=365, unit="days", label="Days between sweeps", label_sv="Dagar mellan razzior"
+    )
+    arrest_share: float = P(
+        0.008,
+        ge=0,
+        le=1,
+        unit="share of free members per sweep",
+        label="Arrested per sweep",
+        label_sv="Gripna per razzia",
+    )
+    custody_days: float = P(
+        60.0,
+        ge=1,
+        le=3650,
+        unit="days (mean)",
+        label="Custody per arrest",
+        label_sv="Frihetsberövande per gripande",
+    )
+    risk_boost: float = P(
+        0.01,
+        ge=0,
+        le=1,
+        unit="share of gap closed",
+        label="General deterrence per sweep",
+        label_sv="Allmän avskräckning per razzia",
+    )
 
 
 class CommunityParams(Section):
     """M12: perceived safety."""
 
-    baseline_safety: float = P(70.0, ge=0, le=100, unit="index 0-100",
-                               label="Perceived safety without shootings",
-                               label_sv="Upplevd trygghet utan skjutningar")
-    shooting_impact: float = P(0.5, ge=0, le=100, unit="index points",
-                               label="Safety lost per shooting", label_sv="Tappad trygghet per skjutning")
-    fatal_impact: float = P(1.5, ge=0, le=100, unit="index points", label="Extra loss per death",
-                            label_sv="Extra förlust per dödsfall")
-    bystander_impact: float = P(3.0, ge=0, le=100, unit="index points",
-                                label="Extra loss per bystander victim",
-                                label_sv="Extra förlust per utomstående offer")
-    recovery_half_life_days: float = P(60.0, gt=0, le=3650, unit="days", sa=(14, 180),
-                                       label="Safety recovery half-life",
-                                       label_sv="Halveringstid för återhämtning")
+    baseline_safety: float = P(
+        70.0,
+        ge=0,
+        le=100,
+        unit="index 0-100",
+        label="Perceived safety without shootings",
+        label_sv="Upplevd trygghet utan skjutningar",
+    )
+    shooting_impact: float = P(
+        0.5,
+        ge=0,
+        le=100,
+        unit="index points",
+        label="Safety lost per shooting",
+        label_sv="Tappad trygghet per skjutning",
+    )
+    fatal_impact: float = P(
+        1.5,
+        ge=0,
+        le=100,
+        unit="index points",
+        label="Extra loss per death",
+        label_sv="Extra förlust per dödsfall",
+    )
+    bystander_impact: float = P(
+        3.0,
+        ge=0,
+        le=100,
+        unit="index points",
+        label="Extra loss per bystander victim",
+        label_sv="Extra förlust per utomstående offer",
+    )
+    recovery_half_life_days: float = P(
+        60.0,
+        gt=0,
+        le=3650,
+        unit="days",
+        sa=(14, 180),
+        label="Safety recovery half-life",
+        label_sv="Halveringstid för återhämtning",
+    )
 
 
 class CostParams(Section):
     """M12: unit costs in SEK."""
 
-    police_hour_sek: float = P(800.0, ge=0, le=1e5, unit="SEK/hour", label="Police hour",
-                               label_sv="Polistimme")
-    investigation_hours: float = P(300.0, ge=0, le=1e5, unit="hours per shooting",
-                                   label="Investigation effort", label_sv="Utredningsinsats")
-    enforcement_hours_per_day: float = P(40.0, ge=0, le=1e4, unit="hours per operation-day",
-                                         label="Enforcement effort", label_sv="Sanktionsinsats")
-    sweep_hours: float = P(200.0, ge=0, le=1e5, unit="hours per sweep",
-                           label="Crackdown sweep effort", label_sv="Insats per razzia")
-    notification_hours: float = P(6.0, ge=0, le=1e3, unit="hours per person",
-                                  label="Custom notification effort",
-                                  label_sv="Insats per individuellt samtal")
-    callin_sek: float = P(60000.0, ge=0, le=1e8, unit="SEK per call-in", label="Call-in",
-                          label_sv="Call-in")
-    custody_day_sek: float = P(3500.0, ge=0, le=1e6, unit="SEK per day", label="Custody day",
-                               label_sv="Dygn i anstalt/häkte", source="Kriminalvården (≈3,500 SEK)")
-    outreach_worker_day_sek: float = P(2500.0, ge=0, le=1e6, unit="SEK per worker-day",
-                                       label="Outreach worker day", label_sv="Uppsökardag")
-    service_place_day_sek: float = P(600.0, ge=0, le=1e6, unit="SEK per place-day",
-                                     label="Service place day", label_sv="Platsdygn i insats")
-    injury_sek: float = P(400000.0, ge=0, le=1e9, unit="SEK per injury",
-                          label="Health and social cost of an injury",
-                          label_sv="Vård- och samhällskostnad per skadad")
-    fatality_sek: float = P(1500000.0, ge=0, le=1e10, unit="SEK per death",
-                            label="Health and social cost of a death",
-                            label_sv="Vård- och samhällskostnad per dödsfall")
+    police_hour_sek: float = P(
+        800.0, ge=0, le=1e5, unit="SEK/hour", label="Police hour", label_sv="Polistimme"
+    )
+    investigation_hours: float = P(
+        300.0,
+        ge=0,
+        le=1e5,
+        unit="hours per shooting",
+        label="Investigation effort",
+        label_sv="Utredningsinsats",
+    )
+    enforcement_hours_per_day: float = P(
+        40.0,
+        ge=0,
+        le=1e4,
+        unit="hours per operation-day",
+        label="Enforcement effort",
+        label_sv="Sanktionsinsats",
+    )
+    sweep_hours: float = P(
+        200.0,
+        ge=0,
+        le=1e5,
+        unit="hours per sweep",
+        label="Crackdown sweep effort",
+        label_sv="Insats per razzia",
+    )
+    notification_hours: float = P(
+        6.0,
+        ge=0,
+        le=1e3,
+        unit="hours per person",
+        label="Custom notification effort",
+        label_sv="Insats per individuellt samtal",
+    )
+    callin_sek: float = P(
+        60000.0, ge=0, le=1e8, unit="SEK per call-in", label="Call-in", label_sv="Call-in"
+    )
+    custody_day_sek: float = P(
+        3500.0,
+        ge=0,
+        le=1e6,
+        unit="SEK per day",
+        label="Custody day",
+        label_sv="Dygn i anstalt/häkte",
+        source="Kriminalvården (≈3,500 SEK)",
+    )
+    outreach_worker_day_sek: float = P(
+        2500.0,
+        ge=0,
+        le=1e6,
+        unit="SEK per worker-day",
+        label="Outreach worker day",
+        label_sv="Uppsökardag",
+    )
+    service_place_day_sek: float = P(
+        600.0,
+        ge=0,
+        le=1e6,
+        unit="SEK per place-day",
+        label="Service place day",
+        label_sv="Platsdygn i insats",
+    )
+    injury_sek: float = P(
+        400000.0,
+        ge=0,
+        le=1e9,
+        unit="SEK per injury",
+        label="Health and social cost of an injury",
+        label_sv="Vård- och samhällskostnad per skadad",
+    )
+    fatality_sek: float = P(
+        1500000.0,
+        ge=0,
+        le=1e10,
+        unit="SEK per death",
+        label="Health and social cost of a death",
+        label_sv="Vård- och samhällskostnad per dödsfall",
+    )
 
 
 class Scenario(Section):
@@ -472,8 +1034,13 @@ class Scenario(Section):
     def intervention(self) -> bool:
         """True when any policy beyond business as usual is switched on."""
         return any(
-            (self.callins.enabled, self.notifications.enabled, self.enforcement.enabled,
-             self.support.enabled, self.crackdown.enabled)
+            (
+                self.callins.enabled,
+                self.notifications.enabled,
+                self.enforcement.enabled,
+                self.support.enabled,
+                self.crackdown.enabled,
+            )
         )
 
     def with_updates(self, updates: dict[str, Any]) -> Scenario:

@@ -1,0 +1,61 @@
+# gvi-sim — the targets a newcomer can guess.
+#   make demo    build the environment and run the main job
+#   make test    build the environment and run the test suite (lint + fast tests)
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+GVI    := $(VENV)/bin/gvi
+STAMP  := $(VENV)/.installed
+
+.PHONY: help install demo test test-slow test-all lint format bench patterns docs lock clean
+
+help:
+	@echo "make demo | test | test-slow | bench | patterns | lint | format | docs | clean"
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gvi-sim needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(GVI) run gvi
+
+test: $(STAMP) lint
+	$(PY) -m pytest
+
+test-slow: $(STAMP)
+	$(PY) -m pytest -m slow
+
+test-all: $(STAMP)
+	$(PY) -m pytest -m "slow or not slow"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(STAMP)
+	$(PY) -m benchmarks.bench
+
+patterns: $(STAMP)
+	$(GVI) check-patterns baseline
+	$(GVI) check-patterns gvi
+
+docs: $(STAMP)
+	$(PY) -m experiments.docs
+
+lock: $(STAMP)
+	$(PY) -m pip freeze --exclude-editable | grep -v '^gvi-sim' > requirements.lock.new
+	@{ echo "# Pinned versions of every dependency (runtime and dev), installed by 'make install'."; echo "# Refresh with: make lock"; cat requirements.lock.new; } > requirements.lock
+	@rm -f requirements.lock.new
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist *.egg-info

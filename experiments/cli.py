@@ -1,0 +1,221 @@
+"""The ``gvi`` command line.
+
+    gvi run SCENARIO [--seed S] [--days N] [--out DIR] [--json]
+    gvi scenarios
+    gvi validate FILE...
+    gvi check-patterns SCENARIO [--seeds N] [--seed S] [--workers N] [--json]
+    gvi params [--markdown]
+
+Errors in the user's input exit with code 2 and one line per problem, no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem with the command line or its files: exit 2 with this message."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gvi", description="Group Violence Intervention simulator")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run one scenario and summarise it")
+    run.add_argument("scenario", help="preset name (see `gvi scenarios`) or path to a .toml file")
+    run.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    run.add_argument("--days", type=int, help="days to simulate after the warm-up (horizon)")
+    run.add_argument(
+        "--out", type=Path, help="folder for metrics.parquet, events.parquet, summary.json"
+    )
+    run.add_argument("--json", action="store_true", help="print a machine-readable summary")
+
+    sub.add_parser("scenarios", help="list the shipped scenario presets")
+
+    val = sub.add_parser("validate", help="check scenario files without running them")
+    val.add_argument("files", nargs="+", help="scenario .toml files or preset names")
+
+    pat = sub.add_parser("check-patterns", help="check a scenario against published patterns")
+    pat.add_argument("scenario")
+    pat.add_argument("--seeds", type=int, default=20, help="replicates (default 20)")
+    pat.add_argument("--seed", type=int, default=1, help="root seed (default 1)")
+    pat.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    pat.add_argument("--json", action="store_true")
+
+    par = sub.add_parser("params", help="list every model parameter with unit, default, range")
+    par.add_argument("--markdown", action="store_true", help="as the Markdown table of docs/ODD.md")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``gvi`` console script."""
+    from scenarios import ScenarioError
+
+    args = _parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from model import GVIModel
+    from scenarios import load_scenario
+
+    from .output import print_run_summary, run_summary_dict, write_run
+
+    if args.seed < 0:
+        raise UsageError(f"--seed {args.seed}: must be >= 0")
+    scenario = load_scenario(args.scenario)
+    if args.days is not None:
+        scenario = _with_days(scenario, args.days)
+    if args.out is not None:
+        _check_writable(args.out)
+    model = GVIModel(scenario, rng=args.seed)
+    model.run_model()
+    if args.out is not None:
+        write_run(model, args.out, seed=args.seed)
+    if args.json:
+        print(json.dumps(run_summary_dict(model, seed=args.seed), indent=2))
+    else:
+        print_run_summary(model, seed=args.seed, out=args.out)
+    return EXIT_OK
+
+
+def _with_days(scenario, days: int):
+    rollout = scenario.time.rollout_day
+    if days <= rollout:
+        raise UsageError(
+            f"--days {days}: must be more than the rollout day ({rollout} days after the "
+            "warm-up), or the post-rollout period is empty"
+        )
+    from pydantic import ValidationError
+
+    try:
+        return scenario.with_updates({"time.horizon_days": days})
+    except ValidationError as exc:
+        msg = exc.errors()[0]["msg"]
+        raise UsageError(f"--days {days}: {msg}") from None
+
+
+def _check_writable(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: exists and is not a folder; choose another path")
+    parent = out if out.exists() else out.parent if str(out.parent) else Path(".")
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not os.access(parent, os.W_OK):
+        raise UsageError(f"--out {out}: no permission to write in {parent}")
+
+
+def _cmd_scenarios(args: argparse.Namespace) -> int:
+    from scenarios import list_presets
+
+    presets = list_presets()
+    width = max(len(name) for name, _ in presets)
+    for name, description in presets:
+        print(f"{name:<{width}}  {description}")
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from scenarios import validate_files
+
+    bad = 0
+    for f in args.files:
+        problems = validate_files([f])
+        if problems:
+            bad += 1
+            for problem in problems:
+                print(f"error: {problem}", file=sys.stderr)
+        else:
+            print(f"ok: {f}")
+    return EXIT_USAGE if bad else EXIT_OK
+
+
+def _cmd_check_patterns(args: argparse.Namespace) -> int:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from model.patterns import check_patterns
+    from scenarios import load_scenario
+
+    if args.seeds < 2:
+        raise UsageError(f"--seeds {args.seeds}: need at least 2 replicates")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: must be at least 1")
+    scenario = load_scenario(args.scenario)
+    workers = args.workers or os.cpu_count() or 1
+    if workers == 1:
+        results = check_patterns(scenario, seeds=args.seeds, seed=args.seed)
+    else:
+        with ProcessPoolExecutor(workers) as pool:
+            results = check_patterns(scenario, seeds=args.seeds, seed=args.seed, runner=pool.map)
+    ok = all(r.passed for r in results)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "scenario": scenario.name,
+                    "seeds": args.seeds,
+                    "seed": args.seed,
+                    "passed": ok,
+                    "patterns": [r.to_dict() for r in results],
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(f"Patterns of '{scenario.name}' over {args.seeds} seeds (root seed {args.seed}):")
+        for r in results:
+            target = _target_text(r.low, r.high)
+            verdict = "PASS" if r.passed and r.checked else ("info" if not r.checked else "FAIL")
+            print(
+                f"  {verdict:4}  {r.name:<40} {r.value:9.3f} {r.unit:<15} target {target:<12} ({r.source})"
+            )
+        print("all patterns hold" if ok else "some patterns do not hold")
+    return EXIT_OK if ok else EXIT_FAILED
+
+
+def _target_text(low: float | None, high: float | None) -> str:
+    if low is None and high is None:
+        return "-"
+    if high is None:
+        return f">= {low:g}"
+    if low is None:
+        return f"<= {high:g}"
+    return f"{low:g} to {high:g}"
+
+
+def _cmd_params(args: argparse.Namespace) -> int:
+    from .paramtable import parameter_table_markdown, parameter_table_text
+
+    print(parameter_table_markdown() if args.markdown else parameter_table_text())
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "run": _cmd_run,
+    "scenarios": _cmd_scenarios,
+    "validate": _cmd_validate,
+    "check-patterns": _cmd_check_patterns,
+    "params": _cmd_params,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

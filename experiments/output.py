@@ -1,0 +1,115 @@
+"""Printing and writing the result of one run (``gvi run``)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from model.metrics import METRICS, MetricKind
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from model import GVIModel
+
+
+def _clean(x: float) -> float | None:
+    return None if x is None or not math.isfinite(x) else round(float(x), 6)
+
+
+def run_summary_dict(model: GVIModel, *, seed: int) -> dict[str, Any]:
+    """A JSON-ready summary: scenario, seed, periods and every metric pre/post."""
+    s = model.summary()
+    metrics = {
+        name: {
+            "kind": row["kind"],
+            "unit": row["unit"],
+            "pre": _clean(row["pre"]),
+            "pre_per_year": _clean(row["pre_per_year"]),
+            "post": _clean(row["post"]),
+            "post_per_year": _clean(row["post_per_year"]),
+            "change_pct": _clean(row["change_pct"]),
+        }
+        for name, row in s.iterrows()
+    }
+    return {
+        "scenario": model.params.name,
+        "seed": seed,
+        "seed_entropy": str(model.seed_entropy),
+        "days": {"warmup": model.warmup_day, "rollout": model.rollout_day, "end": model.end_day},
+        "members": int(model.city.nominal_size.sum()),
+        "groups": model.city.n_groups,
+        "events": len(model.log),
+        "metrics": metrics,
+    }
+
+
+def print_run_summary(model: GVIModel, *, seed: int, out: Path | None = None) -> None:
+    """A readable summary table of one run."""
+    s = model.summary()
+    p = model.params
+    print(f"Scenario '{p.name}': {p.description}")
+    print(
+        f"seed {seed}; {model.city.n_groups} groups, {int(model.city.nominal_size.sum())} "
+        f"members; warm-up {model.warmup_day} days, pre-period "
+        f"{model.rollout_day - model.warmup_day} days, post-period "
+        f"{model.end_day - model.rollout_day} days"
+    )
+    print()
+    print(f"{'metric':<22} {'pre':>14} {'post':>14} {'change':>8}")
+    for m in METRICS:
+        row = s.loc[m.name]
+        if m.kind is MetricKind.COUNT:
+            pre, post, unit = row["pre_per_year"], row["post_per_year"], "/yr"
+        else:
+            pre, post, unit = row["pre"], row["post"], " avg"
+        change = row["change_pct"]
+        ch = f"{change:+7.1f}%" if math.isfinite(change) else "      -"
+        print(f"{m.name:<22} {_fmt(pre) + unit:>14} {_fmt(post) + unit:>14} {ch:>8}")
+    if out is not None:
+        print(f"\nwrote {out}/metrics.parquet, events.parquet, summary.json")
+
+
+def _fmt(x: float) -> str:
+    if not math.isfinite(x):
+        return "-"
+    if abs(x) >= 1e5:
+        return f"{x:,.0f}"
+    return f"{x:.2f}" if abs(x) < 10 else f"{x:.1f}"
+
+
+def write_run(model: GVIModel, out: Path, *, seed: int) -> None:
+    """Write daily metrics, the event log and the summary into ``out`` (each file
+    written to a temporary name first, then renamed, so none is ever half-written)."""
+    out.mkdir(parents=True, exist_ok=True)
+    _atomic_parquet(model.daily_metrics(), out / "metrics.parquet")
+    _atomic_parquet(model.events(), out / "events.parquet")
+    summary = run_summary_dict(model, seed=seed)
+    summary["scenario_parameters"] = model.params.model_dump(mode="json")
+    _atomic_text(json.dumps(summary, indent=2), out / "summary.json")
+
+
+def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        df.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _atomic_text(text: str, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

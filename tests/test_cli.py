@@ -1,0 +1,112 @@
+"""The `gvi` command line, run as a user would (a subprocess of the installed script)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from model import METRIC_NAMES
+
+GVI = shutil.which("gvi", path=str(Path(sys.executable).parent)) or "gvi"
+SHORT = ["--days", "400"]
+
+
+def gvi(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([GVI, *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+def test_run_prints_a_readable_summary() -> None:
+    r = gvi("run", "gvi", "--seed", "2", *SHORT)
+    assert r.returncode == 0, r.stderr
+    assert "Scenario 'gvi'" in r.stdout
+    for name in ("shootings", "arrests", "cost_sek"):
+        assert name in r.stdout
+
+
+def test_run_json_has_every_metric_and_is_reproducible() -> None:
+    a = json.loads(gvi("run", "baseline", "--seed", "5", "--json", *SHORT).stdout)
+    b = json.loads(gvi("run", "baseline", "--seed", "5", "--json", *SHORT).stdout)
+    assert set(a["metrics"]) == set(METRIC_NAMES)
+    assert a == b
+    assert a["metrics"]["shootings"]["pre"] > 0
+
+
+def test_run_out_writes_metrics_events_and_summary(tmp_path: Path) -> None:
+    out = tmp_path / "run1"
+    r = gvi("run", "gvi", "--seed", "1", "--out", str(out), *SHORT)
+    assert r.returncode == 0, r.stderr
+    daily = pd.read_parquet(out / "metrics.parquet")
+    assert list(daily.columns) == ["day", *METRIC_NAMES]
+    summary = json.loads((out / "summary.json").read_text())
+    assert len(daily) == summary["days"]["end"]
+    events = pd.read_parquet(out / "events.parquet")
+    assert {"day", "kind", "group", "members", "cause"} <= set(events.columns)
+    assert (events["kind"] == "shooting").sum() == daily["shootings"].sum()
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["run", "no_such_preset"], "no preset named"),
+        (["run", "gvi", "--days", "10"], "--days 10"),
+        (["run", "gvi", "--seed", "-3"], "--seed -3"),
+        (["validate", "tests/data/scenarios/rollout_after_horizon.toml"], "time.rollout_day"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_and_no_traceback(args: list[str], fragment: str) -> None:
+    r = gvi(*args, cwd=Path(__file__).parent.parent)
+    assert r.returncode == 2
+    assert fragment in r.stderr
+    assert "Traceback" not in r.stderr
+    assert all(line.startswith("error: ") for line in r.stderr.strip().splitlines())
+
+
+def test_bad_input_writes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('extends = "gvi"\n[enforcement]\nfidelity = 1.5\n')
+    out = tmp_path / "out"
+    r = gvi("run", str(bad), "--out", str(out))
+    assert r.returncode == 2
+    assert "enforcement.fidelity" in r.stderr
+    assert not out.exists()
+
+
+def test_scenarios_lists_every_preset() -> None:
+    r = gvi("scenarios")
+    assert r.returncode == 0
+    names = [line.split()[0] for line in r.stdout.splitlines()]
+    assert names == sorted(
+        ["baseline", "gvi", "deterrence_only", "support_only", "crackdown", "gvi_lapse", "orebro"]
+    )
+
+
+def test_validate_accepts_presets_and_files() -> None:
+    r = gvi("validate", "gvi", "orebro")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("ok:") == 2
+
+
+def test_params_lists_every_declared_parameter() -> None:
+    from scenarios import parameters
+
+    r = gvi("params")
+    assert r.returncode == 0
+    for spec in parameters():
+        assert spec.path in r.stdout
+
+
+def test_check_patterns_baseline_holds() -> None:
+    """The calibrated default city reproduces the published patterns over 20 seeds."""
+    r = gvi("check-patterns", "baseline", "--json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    report = json.loads(r.stdout)
+    assert report["passed"]
+    by_name = {p["name"]: p for p in report["patterns"]}
+    assert 40 <= by_name["baseline shootings per year"]["value"] <= 80

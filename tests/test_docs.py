@@ -1,0 +1,43 @@
+"""The docs stay true to the code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from experiments.docs import ODD, splice_table
+from scenarios import list_presets, parameters
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_odd_parameter_table_matches_the_schema() -> None:
+    text = ODD.read_text(encoding="utf-8")
+    assert splice_table(text) == text, "run `make docs` to refresh docs/ODD.md"
+    for spec in parameters():
+        assert f"`{spec.path}`" in text
+
+
+def test_odd_has_the_seven_elements() -> None:
+    text = ODD.read_text(encoding="utf-8")
+    for heading in (
+        "Purpose and patterns",
+        "Entities, state variables and scales",
+        "Process overview and scheduling",
+        "Design concepts",
+        "Initialization",
+        "Input data",
+        "Submodels",
+    ):
+        assert heading in text
+
+
+def test_readme_starts_with_the_two_setup_commands() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick = text[text.index("## Quick start") :]
+    assert quick.index("make demo") < quick.index("make test") < quick.index("## Who")
+
+
+def test_readme_lists_every_preset() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, _ in list_presets():
+        assert f"`{name}`" in text
