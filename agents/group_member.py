@@ -114,6 +114,8 @@ class GroupMember(mesa.Agent):
             return
         s.status[self.index] = INCARCERATED
         s.release_day[self.index] = m.day + max(int(days), 1)
+        m.custody_until(int(s.release_day[self.index]))
+        m.status_changed()
         s.arrests[self.index] += 1
         s.custody_days[self.index] += max(int(days), 1)
         m.support.end(self.index)
@@ -125,6 +127,7 @@ class GroupMember(mesa.Agent):
         m = self.model
         m.state.status[self.index] = FREE
         m.state.release_day[self.index] = NO_DAY
+        m.status_changed()
         m.log.add(m.day, EventKind.RELEASE, self.group, (self.index,), Cause.SENTENCE_SERVED)
 
     def hear_message(self, strength: float) -> None:

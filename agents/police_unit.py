@@ -74,7 +74,8 @@ class PoliceUnit(mesa.Agent):
         self.cases = [c for c in self.cases if c.due_day > day]
         for case in due:
             if case.cleared and m.state.status[case.shooter] == FREE:
-                days = custody_days(m.params.policing.sentence_days, m.streams["policing"])
+                p = m.params.policing
+                days = custody_days(p.sentence_days, p.custody_log_sd, m.streams["policing"])
                 m.members[case.shooter].be_arrested(days, Cause.INVESTIGATION)
 
     def _enforce(self) -> None:
@@ -93,7 +94,8 @@ class PoliceUnit(mesa.Agent):
             hit = targets[rng.random(len(targets)) < p]
             for i in hit:
                 m.members[int(i)].be_arrested(
-                    custody_days(e.custody_days, rng), Cause.FOCUSED_ENFORCEMENT
+                    custody_days(e.custody_days, m.params.policing.custody_log_sd, rng),
+                    Cause.FOCUSED_ENFORCEMENT,
                 )
                 if m.state.group[i] != op.group:
                     m.legitimacy.collateral(int(i))

@@ -120,8 +120,8 @@ def draw_members(
     return {
         "role": np.where(core, Role.CORE, Role.ASSOCIATE).astype(np.int8),
         "propensity": propensity,
-        "readiness": _beta_mean(rng, p.readiness_mean, 4.0, k),
-        "legitimacy": _beta_mean(rng, p.legitimacy_mean, 6.0, k),
+        "readiness": _beta_mean(rng, p.readiness_mean, p.readiness_concentration, k),
+        "legitimacy": _beta_mean(rng, p.legitimacy_mean, p.trust_concentration, k),
         "on_supervision": rng.random(k) < p.supervision_share,
     }
 

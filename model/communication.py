@@ -27,9 +27,6 @@ from .state import FREE, INCARCERATED, NO_DAY, UNMAPPED, Role
 if TYPE_CHECKING:
     from .gvi_model import GVIModel
 
-HEAT_HALF_LIFE_DAYS = 90.0  # recent violence of a group, for call-in priority
-RENOTIFY_DAYS = 30  # a member is not notified twice within this many days
-
 
 class Communication:
     """The partnership's audit and its direct communication."""
@@ -41,7 +38,7 @@ class Communication:
         self.on_notice = np.zeros(g, dtype=bool)
         self.notice_day = np.full(g, NO_DAY, dtype=np.int64)
         self.heat = np.zeros(g)
-        self.heat_decay = 0.5 ** (1.0 / HEAT_HALF_LIFE_DAYS)
+        self.heat_decay = 0.5 ** (1.0 / model.params.callins.priority_half_life_days)
         self.callins_held = 0
         self.audited = False
         self.pending: list[tuple[int, tuple[int, ...], int]] = []  # (due day, groups, event)
@@ -97,13 +94,16 @@ class Communication:
         )
         chosen = eligible[order[: c.groups_per_callin]]
         invitees = np.flatnonzero(free_mapped & np.isin(s.mapped_group[:n], chosen))
-        known = (
-            2.0 * s.on_supervision[invitees]
-            + s.shootings[invitees]
-            + (s.role[invitees] == Role.CORE)
-            + 0.1 * rng.random(len(invitees))
+        # best known first: on supervision, then most shootings, then core, then chance
+        order = np.lexsort(
+            (
+                rng.random(len(invitees)),
+                s.role[invitees] != Role.CORE,
+                -s.shootings[invitees],
+                ~s.on_supervision[invitees],
+            )
         )
-        invitees = invitees[np.argsort(-known)]
+        invitees = invitees[order]
         comes = s.on_supervision[invitees] | (rng.random(len(invitees)) < c.attendance)
         attendees = invitees[comes][: c.attendees]
         if not len(attendees):
@@ -139,7 +139,9 @@ class Communication:
         k = m.params.notifications.members_per_group
         n = s.n
         day = m.day
-        recent = (s.notified_day[:n] != NO_DAY) & (day - s.notified_day[:n] < RENOTIFY_DAYS)
+        recent = (s.notified_day[:n] != NO_DAY) & (
+            day - s.notified_day[:n] < m.params.notifications.renotify_days
+        )
         ok = (s.status[:n] == FREE) & ~recent
         strength = m.params.deterrence.notification_message
         reached = []
@@ -149,8 +151,9 @@ class Communication:
             idx = np.flatnonzero(ok & (s.mapped_group[:n] == g))
             if not len(idx):
                 continue
-            known = s.shootings[idx] + s.victimisations[idx] + 0.5 * s.on_supervision[idx]
-            pick = idx[np.argsort(-known, kind="stable")[:k]]
+            # most involved first (shootings and victimisations), then on supervision
+            involved = s.shootings[idx] + s.victimisations[idx]
+            pick = idx[np.lexsort((~s.on_supervision[idx], -involved))[:k]]
             for i in pick:
                 m.members[int(i)].hear_message(strength)
             s.notified_day[pick] = day

@@ -136,7 +136,9 @@ class Crackdown:
         free = m.free_index
         hit = free[rng.random(len(free)) < c.arrest_share]
         for i in hit:
-            m.members[int(i)].be_arrested(custody_days(c.custody_days, rng), Cause.CRACKDOWN)
+            m.members[int(i)].be_arrested(
+                custody_days(c.custody_days, m.params.policing.custody_log_sd, rng), Cause.CRACKDOWN
+            )
         m.deterrence.learn(s.risk, free, c.risk_boost)
         m.legitimacy.crackdown(free)
         self.sweeps += 1

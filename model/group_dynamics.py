@@ -16,19 +16,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .state import INCARCERATED
-
 if TYPE_CHECKING:
     from .gvi_model import GVIModel
 
 
 def vacancies(model: GVIModel) -> np.ndarray:
     """Vacant places per group."""
-    s = model.state
-    n = s.n
-    present = s.status[:n] <= INCARCERATED
-    count = np.bincount(s.group[:n][present], minlength=model.city.n_groups)
-    return np.maximum(model.city.nominal_size - count, 0)
+    model._group_aggregates()
+    return np.maximum(model.city.nominal_size - model.group_count, 0)
 
 
 def recruit(model: GVIModel) -> int:
@@ -37,13 +32,20 @@ def recruit(model: GVIModel) -> int:
     if rate <= 0:
         return 0
     vac = vacancies(model)
-    if not vac.any():
+    rng = model.streams["recruitment"]
+    # Binomial(vacancies, rate) per group, drawn cheaply: first whether any place is
+    # filled, then the position of the first filled place, then the rest.
+    p_any = 1.0 - (1.0 - rate) ** vac
+    some = np.flatnonzero(rng.random(len(vac)) < p_any)
+    if not len(some):
         return 0
-    new = model.streams["recruitment"].binomial(vac, rate)
-    if not new.any():
-        return 0
+    v = vac[some]
+    first = np.ceil(np.log1p(-rng.random(len(some)) * p_any[some]) / np.log1p(-rate))
+    first = np.clip(first, 1, v).astype(np.int64)
+    new = np.zeros(len(vac), dtype=np.int64)
+    new[some] = 1 + rng.binomial(v - first, rate)
     groups = np.repeat(np.arange(len(new)), new)
-    model.add_members(groups, model.streams["recruitment"], recruited=True)
+    model.add_members(groups, rng, recruited=True)
     return len(groups)
 
 

@@ -31,6 +31,19 @@ from .summary import summarise
 from .support import Support
 from .violence import Violence
 
+_NEVER = np.iinfo(np.int32).max
+
+
+def poisson_inverse(u: float, mean: float) -> int:
+    """The Poisson(``mean``) count at quantile ``u`` (inversion; monotone in ``mean``)."""
+    k = 0
+    p = cdf = float(np.exp(-mean))
+    while u > cdf and k < 1000:
+        k += 1
+        p *= mean / k
+        cdf += p
+    return k
+
 
 class GVIModel(mesa.Model):
     """Agent-based model of group violence and Group Violence Intervention.
@@ -76,8 +89,15 @@ class GVIModel(mesa.Model):
         self.support = Support(self)
         self.community = Community(scenario.community)
         self._listed: np.ndarray | None = None
-        self._create_founders()
         self.prop_mass = np.zeros(self.city.n_groups)
+        self.group_count = np.zeros(self.city.n_groups, dtype=np.int64)
+        self._membership_changed = True
+        self._next_release = _NEVER
+        self._status_version = 0  # bumped whenever a member's status changes
+        self._free_mass_version = -1
+        self._count_version = -1
+        self._free_mass_cache = np.zeros(self.city.n_groups)
+        self._create_founders()
 
         p = scenario.policing
         self.investigators = [
@@ -140,6 +160,8 @@ class GVIModel(mesa.Model):
         s.joined_day[idx] = self.day
         for i in idx:
             self.members[int(i)] = GroupMember(self, int(i))
+        self._membership_changed = True
+        self._status_version += 1
         n = s.n
         present = s.status[:n] <= INCARCERATED
         degree = self.params.city.ties_mean_degree
@@ -210,34 +232,94 @@ class GVIModel(mesa.Model):
         )
 
     def _release_due(self) -> None:
+        if self.day < self._next_release:
+            return
         s = self.state
         n = s.n
-        due = np.flatnonzero((s.status[:n] == INCARCERATED) & (s.release_day[:n] <= self.day))
-        for i in due:
+        held = s.status[:n] == INCARCERATED
+        for i in np.flatnonzero(held & (s.release_day[:n] <= self.day)):
             self.members[int(i)].release()
+        held = s.status[:n] == INCARCERATED
+        self._next_release = int(s.release_day[:n][held].min()) if held.any() else _NEVER
+
+    def custody_until(self, day: int) -> None:
+        """Note a release day, so the daily release check can skip idle days."""
+        self._next_release = min(self._next_release, day)
+
+    def _group_aggregates(self) -> None:
+        """Members present (free or in custody) and their propensity mass, per group."""
+        if not self._membership_changed:
+            return
+        s = self.state
+        n = s.n
+        present = s.status[:n] <= INCARCERATED
+        g = self.city.n_groups
+        self.group_count = np.bincount(s.group[:n][present], minlength=g)
+        self.prop_mass = np.bincount(s.group[:n], weights=s.propensity[:n] * present, minlength=g)
+        self._membership_changed = False
 
     def _violence(self, policy: bool) -> None:
-        """M2: daily hazards in bulk; each shooter acts as an agent."""
+        """M2: the day's shootings. Each group's hazard is the sum of its free members'
+        hazards; the number of shooters is drawn per group (Poisson, by inversion of
+        one daily uniform, so a lower hazard never gives more shootings under common
+        random numbers), then each shooter is picked in proportion to their own hazard
+        and acts as an agent."""
         s = self.state
         n = s.n
-        status = s.status[:n]
-        grp = s.group[:n]
-        prop = s.propensity[:n]
-        present = status <= INCARCERATED
-        self.prop_mass = np.bincount(grp, weights=prop * present, minlength=self.city.n_groups)
-        h = prop * self.violence.group_hazard(self.prop_mass)[grp]
+        g = self.city.n_groups
+        self._group_aggregates()
+        per_unit = self.violence.group_hazard(self.prop_mass)
+        weights = None
         if policy:
+            status = s.status[:n]
+            grp = s.group[:n]
             free = status == FREE
-            h *= self.deterrence.multiplier(
+            mult = self.deterrence.multiplier(
                 s.risk[:n], s.legitimacy[:n], grp, free, self.comm.on_notice
             )
             if self.support.engaged:
-                engaged = s.support[:n] == ENGAGED
-                h *= 1.0 - self.params.support.hazard_reduction * engaged
-        u = self._daily_u.draw(self.day, n)
-        for i in np.flatnonzero((u < h) & (status == FREE)):
-            if s.status[i] == FREE:
-                self.members[int(i)].shoot()
+                mult *= 1.0 - self.params.support.hazard_reduction * (s.support[:n] == ENGAGED)
+            weights = s.propensity[:n] * mult * free
+            mass = np.bincount(grp, weights=weights, minlength=g)
+        else:
+            mass = self._free_mass()
+        hazard = per_unit * mass
+        u = self._daily_u.draw(self.day, 2 * g)
+        for grp_id in np.flatnonzero(u[:g] >= np.exp(-hazard)):
+            k = poisson_inverse(float(u[grp_id]), float(hazard[grp_id]))
+            for shooter in self._pick_shooters(int(grp_id), k, weights, float(u[g + grp_id])):
+                if s.status[shooter] == FREE:
+                    self.members[shooter].shoot()
+
+    def _free_mass(self) -> np.ndarray:
+        """Propensity of free members per group (cached until a status changes)."""
+        if self._free_mass_version != self._status_version:
+            s = self.state
+            n = s.n
+            free = s.status[:n] == FREE
+            self._free_mass_cache = np.bincount(
+                s.group[:n], weights=s.propensity[:n] * free, minlength=self.city.n_groups
+            )
+            self._free_mass_version = self._status_version
+        return self._free_mass_cache
+
+    def _pick_shooters(self, group: int, k: int, weights: np.ndarray | None, u: float) -> list[int]:
+        """``k`` distinct free members of ``group``, in proportion to their hazard."""
+        s = self.state
+        n = s.n
+        idx = np.flatnonzero((s.status[:n] == FREE) & (s.group[:n] == group))
+        w = s.propensity[idx] if weights is None else weights[idx]
+        picks: list[int] = []
+        for j in range(min(k, len(idx))):
+            total = w.sum()
+            if total <= 0:
+                break
+            r = u if j == 0 else self.streams["violence"].random()
+            pos = min(int(np.searchsorted(np.cumsum(w), r * total, side="right")), len(idx) - 1)
+            picks.append(int(idx[pos]))
+            w = w.copy()
+            w[pos] = 0.0
+        return picks
 
     def on_shooting(
         self,
@@ -273,10 +355,13 @@ class GVIModel(mesa.Model):
     def _account(self) -> None:
         s = self.state
         n = s.n
-        status = s.status[:n]
-        free = status == FREE
-        n_free = int(free.sum())
-        incarcerated = int((status == INCARCERATED).sum())
+        if self._count_version != self._status_version:
+            status = s.status[:n]
+            self._free = (status == FREE).astype(np.float64)
+            self._n_free = int(self._free.sum())
+            self._n_incarcerated = int(np.count_nonzero(status == INCARCERATED))
+            self._count_version = self._status_version
+        free, n_free, incarcerated = self._free, self._n_free, self._n_incarcerated
         ops = sum(u.busy for u in self.enforcers)
         cost = self.today_cost + daily_running_cost(
             self.params.costs,
@@ -290,8 +375,8 @@ class GVIModel(mesa.Model):
         mt["incarcerated"] = incarcerated
         mt["support_engaged"] = self.support.engaged
         mt["perceived_safety"] = self.community.safety
-        mt["mean_perceived_risk"] = float(s.risk[:n][free].sum() / n_free) if n_free else 0.0
-        mt["mean_legitimacy"] = float(s.legitimacy[:n][free].sum() / n_free) if n_free else 0.0
+        mt["mean_perceived_risk"] = float(s.risk[:n] @ free) / n_free if n_free else 0.0
+        mt["mean_legitimacy"] = float(s.legitimacy[:n] @ free) / n_free if n_free else 0.0
         mt["cost_sek"] = cost
 
     # --- queries and hooks used by agents and submodels ------------------------------
@@ -329,6 +414,12 @@ class GVIModel(mesa.Model):
 
     def member_left(self, index: int) -> None:
         self.members.pop(index, None)
+        self._membership_changed = True
+        self._status_version += 1
+
+    def status_changed(self) -> None:
+        """A member was arrested or released: cached per-group sums are stale."""
+        self._status_version += 1
 
     # --- results ---------------------------------------------------------------------
     def daily_metrics(self) -> pd.DataFrame:

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SENTENCE_LOG_SD = 0.5  # spread of custody lengths around their mean (lognormal)
-
 
 @dataclass
 class Case:
@@ -55,10 +53,10 @@ class Request:
     deliver: bool
 
 
-def custody_days(mean: float, rng: np.random.Generator) -> int:
-    """A custody length with the given mean (lognormal, sd of log = 0.5)."""
-    mu = np.log(mean) - 0.5 * SENTENCE_LOG_SD**2
-    return max(1, int(round(rng.lognormal(mu, SENTENCE_LOG_SD))))
+def custody_days(mean: float, log_sd: float, rng: np.random.Generator) -> int:
+    """A custody length: lognormal with the given mean and sd of its logarithm."""
+    mu = np.log(mean) - 0.5 * log_sd**2
+    return max(1, int(round(rng.lognormal(mu, log_sd))))
 
 
 def daily_rate(share: float, days: int) -> float:

@@ -22,8 +22,6 @@ from .state import ENGAGED, EXITED, FREE, NO_DAY, NO_SUPPORT, WAITING
 if TYPE_CHECKING:
     from .gvi_model import GVIModel
 
-PRIORITY_WINDOW_DAYS = 90  # "recent" notification or victimisation, for outreach priority
-
 
 class Support:
     """Service places, the waiting list and the daily course of engagement."""
@@ -63,22 +61,26 @@ class Support:
         ok = (status == FREE) & (s.support[:n] == NO_SUPPORT)
         ok &= (last == NO_DAY) | (day - last >= self.params.recontact_days)
         victim_recent = (s.victimised_day[:n] != NO_DAY) & (
-            day - s.victimised_day[:n] <= PRIORITY_WINDOW_DAYS
+            day - s.victimised_day[:n] <= self.params.priority_window_days
         )
         notified_recent = (s.notified_day[:n] != NO_DAY) & (
-            day - s.notified_day[:n] <= PRIORITY_WINDOW_DAYS
+            day - s.notified_day[:n] <= self.params.priority_window_days
         )
         mapped = s.mapped_group[:n] >= 0
         ok &= mapped | victim_recent
         idx = np.flatnonzero(ok)
-        score = (
-            3.0 * notified_recent[idx]
-            + 2.0 * victim_recent[idx]
-            + 2.0 * s.attended_callin[idx]
-            + 1.0 * mapped[idx]
-            + 0.5 * m.streams["support"].random(len(idx))
+        # priority: recently notified, then recently shot at, then call-in attendees,
+        # then mapped, then chance
+        order = np.lexsort(
+            (
+                m.streams["support"].random(len(idx)),
+                ~mapped[idx],
+                ~s.attended_callin[idx],
+                ~victim_recent[idx],
+                ~notified_recent[idx],
+            )
         )
-        return idx[np.argsort(-score, kind="stable")]
+        return idx[order]
 
     def offer(self, i: int) -> bool:
         """Offer help to member ``i``; True if accepted (engaged or waiting)."""

@@ -19,6 +19,7 @@ components, as in the stochastic declustering of Hawkes processes.
 from __future__ import annotations
 
 import math
+from collections import deque
 
 import numpy as np
 
@@ -40,7 +41,7 @@ class Violence:
         self.rivalry = city.rivalry
         self.allies = [np.flatnonzero(city.alliance[i]) for i in range(g)]
         # per victim group: [event id, day, shooter group, jump]
-        self.history: list[list[tuple[int, int, int, float]]] = [[] for _ in range(g)]
+        self.history: list[deque[tuple[int, int, int, float]]] = [deque() for _ in range(g)]
         self._horizon = 12 * params.retaliation_half_life_days
 
     def decay_step(self) -> None:
@@ -80,11 +81,15 @@ class Violence:
         if total <= 0:
             return False, -1, -1, -1
         if rng.random() * total >= background and excite > 0:
-            hist = [e for e in self.history[group] if day - e[1] <= self._horizon]
-            self.history[group] = hist
+            hist = self.history[group]
+            while hist and day - hist[0][1] > self._horizon:
+                hist.popleft()
             if hist:
-                w = np.array([e[3] * self.decay ** (day - e[1]) for e in hist])
-                parent = hist[int(rng.choice(len(hist), p=w / w.sum()))]
+                days = np.fromiter((e[1] for e in hist), dtype=np.float64, count=len(hist))
+                jumps = np.fromiter((e[3] for e in hist), dtype=np.float64, count=len(hist))
+                w = np.cumsum(jumps * self.decay ** (day - days))
+                pick = min(int(np.searchsorted(w, rng.random() * w[-1], side="right")), len(w) - 1)
+                parent = hist[pick]
                 return True, parent[2], parent[0], day - parent[1]
         rivals = self.rivalry[group]
         if rivals.sum() <= 0:

@@ -189,6 +189,24 @@ class CityParams(Section):
         label="Initial trust in the partnership (mean)",
         label_sv="Initialt förtroende för samverkan (medel)",
     )
+    trust_concentration: float = P(
+        6.0,
+        gt=0,
+        le=1000,
+        unit="beta concentration",
+        sa=(2.0, 20.0),
+        label="How alike members' initial trust is (higher: more alike)",
+        label_sv="Hur lika medlemmarnas förtroende är (högre: mer lika)",
+    )
+    readiness_concentration: float = P(
+        4.0,
+        gt=0,
+        le=1000,
+        unit="beta concentration",
+        sa=(2.0, 20.0),
+        label="How alike members' readiness is (higher: more alike)",
+        label_sv="Hur lika medlemmarnas beredskap är (högre: mer lika)",
+    )
     readiness_mean: float = P(
         0.5,
         ge=0,
@@ -330,6 +348,14 @@ class PolicingParams(Section):
         label="Cases a unit handles at full clearance",
         label_sv="Ärenden per grupp vid full uppklaring",
     )
+    custody_log_sd: float = P(
+        0.5,
+        ge=0,
+        le=3,
+        unit="log-sd",
+        label="Spread of custody lengths (lognormal)",
+        label_sv="Spridning i tid i förvar (lognormal)",
+    )
 
 
 class AuditParams(Section):
@@ -420,6 +446,15 @@ class CallinParams(Section):
         label="Invitee attends (always if on supervision)",
         label_sv="Inbjuden deltar (alltid om under frivård)",
     )
+    priority_half_life_days: float = P(
+        90.0,
+        gt=0,
+        le=3650,
+        unit="days",
+        sa=(30, 365),
+        label="Memory of a group's violence when choosing call-in groups",
+        label_sv="Minne av gruppens våld vid val av grupper",
+    )
 
 
 class NotificationParams(Section):
@@ -454,6 +489,14 @@ class NotificationParams(Section):
         label_sv="Budskapets spridning inom gruppen",
         source="Wheeler et al. 2019",
         sa=(0.0, 0.2),
+    )
+    renotify_days: int = P(
+        30,
+        ge=0,
+        le=3650,
+        unit="days",
+        label="No second notification to a member within",
+        label_sv="Inget nytt samtal till samma person inom",
     )
 
 
@@ -728,6 +771,14 @@ class SupportParams(Section):
         unit="days",
         label="Wait before a new offer",
         label_sv="Väntan före nytt erbjudande",
+    )
+    priority_window_days: int = P(
+        90,
+        ge=0,
+        le=3650,
+        unit="days",
+        label="Recently notified or shot at: priority for outreach",
+        label_sv="Nyligen kontaktad eller beskjuten: förtur till stöd",
     )
 
 
