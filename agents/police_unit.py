@@ -48,7 +48,7 @@ class PoliceUnit(mesa.Agent):
         p = m.params.policing
         load = min(1.0, self.capacity / (len(self.cases) + 1))
         cleared = bool(rng.random() < p.clearance * load)
-        delay = 1 + int(rng.geometric(1.0 / p.investigation_days))
+        delay = int(rng.geometric(1.0 / p.investigation_days))  # >= 1 day, mean as set
         case = Case(event_id, shooter, m.day + delay, cleared)
         self.cases.append(case)
         return case

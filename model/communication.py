@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .events import Cause, Event, EventKind
-from .state import FREE, INCARCERATED, NO_DAY, UNMAPPED, Role
+from .state import FREE, INCARCERATED, NO_DAY, UNMAPPED, Role, RowsByGroup
 
 if TYPE_CHECKING:
     from .gvi_model import GVIModel
@@ -41,6 +41,7 @@ class Communication:
         self.heat_decay = 0.5 ** (1.0 / model.params.callins.priority_half_life_days)
         self.callins_held = 0
         self.audited = False
+        self.mapped_rows = RowsByGroup(g)  # rows by the group the audit places them in
         self.pending: list[tuple[int, tuple[int, ...], int]] = []  # (due day, groups, event)
 
     # --- M4 ---------------------------------------------------------------------------
@@ -74,6 +75,7 @@ class Communication:
                 others = mapped_groups[mapped_groups != true_group[k]]
                 label[k] = others[rng.integers(len(others))]
         s.mapped_group[idx] = label
+        self.mapped_rows.reset(s.mapped_group[:n])
         m.log.add(m.day, EventKind.AUDIT, -1, (), Cause.SCHEDULE, value=float(len(idx)))
 
     # --- M5 ---------------------------------------------------------------------------
@@ -137,18 +139,16 @@ class Communication:
         m = self.model
         s = m.state
         k = m.params.notifications.members_per_group
-        n = s.n
         day = m.day
-        recent = (s.notified_day[:n] != NO_DAY) & (
-            day - s.notified_day[:n] < m.params.notifications.renotify_days
-        )
-        ok = (s.status[:n] == FREE) & ~recent
+        renotify = m.params.notifications.renotify_days
         strength = m.params.deterrence.notification_message
         reached = []
         for g in groups:
             if not self.group_mapped[g]:
                 continue
-            idx = np.flatnonzero(ok & (s.mapped_group[:n] == g))
+            idx = m.mapped_free_members_of(int(g))
+            last = s.notified_day[idx]
+            idx = idx[(last == NO_DAY) | (day - last >= renotify)]
             if not len(idx):
                 continue
             # most involved first (shootings and victimisations), then on supervision

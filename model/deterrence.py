@@ -7,9 +7,10 @@ and falls when violence by a group on notice goes unpunished.
 
 The hazard multiplier is ``1 - sensitivity * excess * compliance``, where ``excess`` is
 the effective risk above baseline scaled to [0, 1] and ``compliance = 1 - w + w * trust``
-(M9). In a group on notice the effective risk mixes the member's own risk with the
-group's mean, weighted by peer pressure: members restrain each other because the whole
-group answers for one member's violence (collective accountability, M10).
+(M9). In a group on notice peers add to it: the effective risk is
+``r + pi * (mean_g(r) - r0) * (1 - r)``, with ``pi`` the peer pressure and ``mean_g(r)`` the
+group's mean — members restrain each other because the whole group answers for one
+member's violence (collective accountability, M10).
 """
 
 from __future__ import annotations
@@ -50,8 +51,8 @@ class Deterrence:
             tot = np.bincount(group, weights=risk * free, minlength=self.n_groups)
             with np.errstate(divide="ignore", invalid="ignore"):
                 mean = np.where(w > 0, tot / w, p.baseline_risk)
-            pp = self.peer_pressure * on_notice[group]
-            eff = (1.0 - pp) * risk + pp * mean[group]
+            peer = self.peer_pressure * on_notice * np.maximum(mean - p.baseline_risk, 0.0)
+            eff = risk + peer[group] * (1.0 - risk)
         excess = np.clip((eff - p.baseline_risk) / (1.0 - p.baseline_risk), 0.0, 1.0)
         compliance = 1.0 - p.legitimacy_weight + p.legitimacy_weight * legitimacy
         return 1.0 - p.sensitivity * excess * compliance

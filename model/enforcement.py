@@ -84,7 +84,8 @@ class EnforcementDesk:
         d = m.params.deterrence
         n = s.n
         current = s.status[:n] != DEAD
-        own = np.flatnonzero(current & (s.group[:n] == op.group))
+        own = m.rows[op.group]
+        own = own[s.status[own] != DEAD]
         m.deterrence.learn(s.risk, own, d.own_sanction)
         s.informed[own] = True
         others = np.flatnonzero(
@@ -110,7 +111,7 @@ class EnforcementDesk:
         s = m.state
         d = m.params.deterrence
         n = s.n
-        own = np.flatnonzero(s.group[:n] == r.group)
+        own = m.rows[r.group]
         m.deterrence.unlearn(s.risk, own, d.unpunished)
         others = np.flatnonzero(s.informed[:n] & (s.group[:n] != r.group))
         ratio = d.other_sanction / d.own_sanction if d.own_sanction > 0 else 0.0

@@ -25,7 +25,7 @@ from .events import Cause, Event, EventKind, EventLog
 from .legitimacy import Legitimacy
 from .metrics import COUNT_METRICS, METRIC_NAMES, MetricsCollector
 from .policing import Operation
-from .state import ENGAGED, FREE, INCARCERATED, MemberState
+from .state import ENGAGED, FREE, INCARCERATED, MemberState, RowsByGroup
 from .streams import DailyUniforms, as_seed_sequence, make_streams
 from .summary import summarise
 from .support import Support
@@ -97,6 +97,7 @@ class GVIModel(mesa.Model):
         self._free_mass_version = -1
         self._count_version = -1
         self._free_mass_cache = np.zeros(self.city.n_groups)
+        self.rows = RowsByGroup(self.city.n_groups)
         self._create_founders()
 
         p = scenario.policing
@@ -158,15 +159,15 @@ class GVIModel(mesa.Model):
         s.legitimacy_base[idx] = attrs["legitimacy"]
         s.risk[idx] = self.params.deterrence.baseline_risk
         s.joined_day[idx] = self.day
+        self.rows.add(idx, groups)
         for i in idx:
             self.members[int(i)] = GroupMember(self, int(i))
         self._membership_changed = True
         self._status_version += 1
-        n = s.n
-        present = s.status[:n] <= INCARCERATED
         degree = self.params.city.ties_mean_degree
         for g in np.unique(groups):
-            pool = np.flatnonzero(present & (s.group[:n] == g))
+            pool = self.rows[int(g)]
+            pool = pool[s.status[pool] <= INCARCERATED]
             self.ties.connect(idx[groups == g], pool, degree, rng)
             if recruited:
                 new = tuple(int(i) for i in idx[groups == g])
@@ -183,7 +184,7 @@ class GVIModel(mesa.Model):
         policy = self.policy_on and day >= self.rollout_day
         if policy:
             self._policy_calendar()
-        self.violence.decay_step()
+        self.violence.decay_step(day)
         self.community.recover()
         if policy:
             self.deterrence.decay_step(self.state.risk[: self.state.n])
@@ -306,8 +307,7 @@ class GVIModel(mesa.Model):
     def _pick_shooters(self, group: int, k: int, weights: np.ndarray | None, u: float) -> list[int]:
         """``k`` distinct free members of ``group``, in proportion to their hazard."""
         s = self.state
-        n = s.n
-        idx = np.flatnonzero((s.status[:n] == FREE) & (s.group[:n] == group))
+        idx = self.free_members_of(group)
         w = s.propensity[idx] if weights is None else weights[idx]
         picks: list[int] = []
         for j in range(min(k, len(idx))):
@@ -366,7 +366,7 @@ class GVIModel(mesa.Model):
         cost = self.today_cost + daily_running_cost(
             self.params.costs,
             incarcerated=incarcerated,
-            workers=len(self.workers),
+            workers=len(self.workers) if self.day >= self.rollout_day else 0,
             engaged=self.support.engaged,
             operations=ops,
         )
@@ -385,14 +385,14 @@ class GVIModel(mesa.Model):
         return np.flatnonzero(self.state.status[: self.state.n] == FREE)
 
     def free_members_of(self, group: int) -> np.ndarray:
-        s = self.state
-        n = s.n
-        return np.flatnonzero((s.status[:n] == FREE) & (s.group[:n] == group))
+        """Rows of the free members of a group."""
+        rows = self.rows[group]
+        return rows[self.state.status[rows] == FREE]
 
     def mapped_free_members_of(self, group: int) -> np.ndarray:
-        s = self.state
-        n = s.n
-        return np.flatnonzero((s.status[:n] == FREE) & (s.mapped_group[:n] == group))
+        """Rows of the free members the audit places in a group."""
+        rows = self.comm.mapped_rows[group]
+        return rows[self.state.status[rows] == FREE]
 
     @property
     def audit_listed(self) -> np.ndarray | None:

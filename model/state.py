@@ -102,3 +102,30 @@ class MemberState:
 # (attribute access on an Enum class is slow in Python 3.11).
 FREE, INCARCERATED, EXITED, DEAD = (int(s) for s in Status)
 NO_SUPPORT, WAITING, ENGAGED = (int(s) for s in SupportStatus)
+
+
+class RowsByGroup:
+    """Member rows per group (ascending), so per-event work is O(group size), not O(N)."""
+
+    def __init__(self, n_groups: int) -> None:
+        self._rows: list[list[int]] = [[] for _ in range(n_groups)]
+        self._cache: list[np.ndarray | None] = [None] * n_groups
+
+    def add(self, rows: np.ndarray, groups: np.ndarray) -> None:
+        for r, g in zip(rows.tolist(), groups.tolist(), strict=True):
+            self._rows[g].append(r)
+            self._cache[g] = None
+
+    def reset(self, labels: np.ndarray) -> None:
+        """Rebuild from a label per row (-1: in no group)."""
+        for g in range(len(self._rows)):
+            self._rows[g] = []
+            self._cache[g] = None
+        for r in np.flatnonzero(labels >= 0).tolist():
+            self._rows[int(labels[r])].append(r)
+
+    def __getitem__(self, group: int) -> np.ndarray:
+        rows = self._cache[group]
+        if rows is None:
+            rows = self._cache[group] = np.asarray(self._rows[group], dtype=np.int64)
+        return rows

@@ -34,25 +34,38 @@ class Violence:
     def __init__(self, params: ViolenceParams, city: City) -> None:
         g = city.n_groups
         self.params = params
-        self.pressure = np.zeros((g, g))  # pressure[g, h]: g's intensity against h
+        self.excitation = np.zeros(g)  # X_g: each group's summed retaliation pressure
+        self.day = 0
         self.decay = 0.5 ** (1.0 / params.retaliation_half_life_days)
         self.jump = params.retaliation_branching * math.log(2) / params.retaliation_half_life_days
         self.background = params.base_hazard * city.rivalry_strength
         self.rivalry = city.rivalry
+        self._rival_cdf = np.cumsum(city.rivalry, axis=1)
         self.allies = [np.flatnonzero(city.alliance[i]) for i in range(g)]
         # per victim group: [event id, day, shooter group, jump]
         self.history: list[deque[tuple[int, int, int, float]]] = [deque() for _ in range(g)]
         self._horizon = 12 * params.retaliation_half_life_days
 
-    def decay_step(self) -> None:
+    def decay_step(self, day: int) -> None:
         """One day of decay of every group's pressure."""
-        self.pressure *= self.decay
+        self.day = day
+        self.excitation *= self.decay
+
+    @property
+    def pressure(self) -> np.ndarray:
+        """``pressure[g, h]``: g's retaliation intensity against h today (shootings/day),
+        rebuilt from the victimisation history (for inspection; the model uses X_g)."""
+        g = len(self.history)
+        out = np.zeros((g, g))
+        for victim, hist in enumerate(self.history):
+            for _event, day, shooter, jump in hist:
+                out[victim, shooter] += jump * self.decay ** (self.day - day)
+        return out
 
     def group_hazard(self, prop_mass: np.ndarray) -> np.ndarray:
         """Per-group hazard per unit propensity: ``b * S_g + X_g / P_g``."""
-        excite = self.pressure.sum(axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
-            per = np.where(prop_mass > 0, excite / prop_mass, 0.0)
+            per = np.where(prop_mass > 0, self.excitation / prop_mass, 0.0)
         return self.background + per
 
     def excite(self, victim_group: int, shooter_group: int, event_id: int, day: int) -> None:
@@ -60,13 +73,13 @@ class Violence:
         allies = self.allies[victim_group]
         share = self.params.alliance_spillover if len(allies) else 0.0
         own = self.jump * (1.0 - share)
-        self.pressure[victim_group, shooter_group] += own
+        self.excitation[victim_group] += own
         self.history[victim_group].append((event_id, day, shooter_group, own))
         if share:
             each = self.jump * share / len(allies)
             for a in allies:
                 if a != shooter_group:
-                    self.pressure[a, shooter_group] += each
+                    self.excitation[a] += each
                     self.history[a].append((event_id, day, shooter_group, each))
 
     def attribute(
@@ -75,8 +88,7 @@ class Violence:
         """Cause of a shooting by a member of ``group``: ``(retaliation, target group,
         parent event id, lag days)``; parent and lag are -1 for background shootings."""
         background = self.background[group]
-        row = self.pressure[group]
-        excite = row.sum() / prop_mass if prop_mass > 0 else 0.0
+        excite = self.excitation[group] / prop_mass if prop_mass > 0 else 0.0
         total = background + excite
         if total <= 0:
             return False, -1, -1, -1
@@ -91,10 +103,10 @@ class Violence:
                 pick = min(int(np.searchsorted(w, rng.random() * w[-1], side="right")), len(w) - 1)
                 parent = hist[pick]
                 return True, parent[2], parent[0], day - parent[1]
-        rivals = self.rivalry[group]
-        if rivals.sum() <= 0:
+        cdf = self._rival_cdf[group]
+        if cdf[-1] <= 0:
             return False, -1, -1, -1
-        target = int(rng.choice(len(rivals), p=rivals / rivals.sum()))
+        target = min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), len(cdf) - 1)
         return False, target, -1, -1
 
     def pick_victim(

@@ -741,7 +741,7 @@ class SupportParams(Section):
         label_sv="Minskad risk för den som deltar",
     )
     exit_rate: float = P(
-        0.004,
+        0.002,
         ge=0,
         le=1,
         unit="per day",

@@ -80,8 +80,9 @@ def test_fresh_entropy_is_recorded_and_replays(tiny):
     assert same_run(first, again)
 
 
-@pytest.mark.parametrize(("rng", "error"), [("7", TypeError), (1.5, TypeError),
-                                            (True, TypeError), (-1, ValueError)])
+@pytest.mark.parametrize(
+    ("rng", "error"), [("7", TypeError), (1.5, TypeError), (True, TypeError), (-1, ValueError)]
+)
 def test_bad_seeds_are_refused(tiny, rng, error):
     with pytest.raises(error):
         GVIModel(tiny("baseline"), rng=rng)
@@ -94,42 +95,49 @@ def test_a_run_leaves_its_scenario_unchanged(tiny, run):
     assert sc.model_dump() == before
 
 
-def test_policy_changes_nothing_before_rollout_but_cost(tiny, run):
+def test_policy_changes_nothing_before_rollout(tiny, run):
     """Common random numbers: until the rollout a policy scenario is its baseline twin."""
     for preset in ("gvi", "crackdown", "deterrence_only"):
         sc = tiny(preset, {"time.rollout_day": 60, "violence.base_hazard": 0.002})
         a, b = run(sc, 5), run(sc.baseline_twin(), 5)
         pre_a = a.daily_metrics().iloc[: a.rollout_day]
         pre_b = b.daily_metrics().iloc[: b.rollout_day]
-        pd.testing.assert_frame_equal(pre_a.drop(columns="cost_sek"),
-                                      pre_b.drop(columns="cost_sek"))
+        pd.testing.assert_frame_equal(pre_a, pre_b)
         assert pre_a["shootings"].sum() > 0
         early = [e for e in a.log.events if e.day < a.rollout_day]
         assert early == [e for e in b.log.events if e.day < b.rollout_day]
 
 
-@pytest.mark.xfail(strict=True, reason="outreach workers are paid from day 0, warm-up "
-                   "included, though they only work from the rollout (model/gvi_model.py, "
-                   "GVIModel._account passes workers=len(self.workers) every day)")
 def test_no_policy_cost_before_rollout(tiny, run):
     sc = tiny("gvi", {"time.warmup_days": 30, "time.rollout_day": 60})
     a, b = run(sc, 5), run(sc.baseline_twin(), 5)
-    pd.testing.assert_series_equal(a.daily_metrics()["cost_sek"].iloc[: a.rollout_day],
-                                   b.daily_metrics()["cost_sek"].iloc[: b.rollout_day])
+    pd.testing.assert_series_equal(
+        a.daily_metrics()["cost_sek"].iloc[: a.rollout_day],
+        b.daily_metrics()["cost_sek"].iloc[: b.rollout_day],
+    )
     summary_a, summary_b = a.summary(), b.summary()
     assert summary_a.loc["cost_sek", "pre"] == summary_b.loc["cost_sek", "pre"]
+    # the outreach workers are paid from the rollout on
+    day = a.rollout_day
+    extra = a.daily_metrics()["cost_sek"].iloc[day] - b.daily_metrics()["cost_sek"].iloc[day]
+    assert extra >= sc.support.workers * sc.costs.outreach_worker_day_sek > 0
 
 
 # --- presets ------------------------------------------------------------------------------
 def test_all_seven_presets_ship():
-    assert sorted(PRESETS) == sorted(["baseline", "gvi", "deterrence_only", "support_only",
-                                      "crackdown", "gvi_lapse", "orebro"])
+    assert sorted(PRESETS) == sorted(
+        ["baseline", "gvi", "deterrence_only", "support_only", "crackdown", "gvi_lapse", "orebro"]
+    )
 
 
 def _short(name: str):
     sc = load_scenario(name)
-    updates = {"time.warmup_days": 10, "time.horizon_days": 60, "time.rollout_day": 10,
-               "callins.first_day": 5}
+    updates = {
+        "time.warmup_days": 10,
+        "time.horizon_days": 60,
+        "time.rollout_day": 10,
+        "callins.first_day": 5,
+    }
     if sc.partnership.lapse_day is not None:
         updates["partnership.lapse_day"] = 30
     return sc.with_updates(updates)
@@ -151,8 +159,7 @@ def test_every_preset_builds_and_runs(name):
     assert bool(m.log.of_kind(EventKind.ROLLOUT)) == m.params.intervention
     summary = m.summary()
     assert set(summary.index) == set(METRIC_NAMES)
-    assert summary.loc["shootings", "post"] == df.loc[df["day"] >= m.rollout_day,
-                                                      "shootings"].sum()
+    assert summary.loc["shootings", "post"] == df.loc[df["day"] >= m.rollout_day, "shootings"].sum()
 
 
 def test_model_accepts_a_preset_name():
@@ -252,16 +259,28 @@ def test_invariants_hold_in_any_small_run(tiny, case):
     assert df["fatalities"].sum() == count(EventKind.DEATH)
     assert df["arrests"].sum() == count(EventKind.ARREST)
     assert df["exits"].sum() == count(EventKind.EXIT)
-    assert df["enforcement_actions"].sum() == (count(EventKind.ENFORCEMENT)
-                                               + count(EventKind.SWEEP))
+    assert df["enforcement_actions"].sum() == (
+        count(EventKind.ENFORCEMENT) + count(EventKind.SWEEP)
+    )
     assert df["callin_attendees"].sum() == sum(
-        len(e.members) for e in m.log.of_kind(EventKind.CALLIN))
+        len(e.members) for e in m.log.of_kind(EventKind.CALLIN)
+    )
     assert df["notifications"].sum() == sum(
-        len(e.members) for e in m.log.of_kind(EventKind.NOTIFICATION))
+        len(e.members) for e in m.log.of_kind(EventKind.NOTIFICATION)
+    )
     if not sc.intervention:
-        assert not [e for e in events if e.kind not in (
-            EventKind.SHOOTING, EventKind.ARREST, EventKind.RELEASE, EventKind.DEATH,
-            EventKind.RECRUIT)]
+        assert not [
+            e
+            for e in events
+            if e.kind
+            not in (
+                EventKind.SHOOTING,
+                EventKind.ARREST,
+                EventKind.RELEASE,
+                EventKind.DEATH,
+                EventKind.RECRUIT,
+            )
+        ]
 
     # replaying arrests, releases, deaths and exits gives every member's status
     replay = np.full(n, int(Status.FREE))
