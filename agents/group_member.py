@@ -106,8 +106,9 @@ class GroupMember(mesa.Agent):
         if fatal:
             self.leave(DEAD, EventKind.DEATH, Cause.NONE, ref=event.id)
 
-    def be_arrested(self, days: int, cause: Cause) -> None:
-        """Taken into custody for ``days`` (M3, M7, crackdown)."""
+    def be_arrested(self, days: int, cause: Cause, ref: int = -1) -> None:
+        """Taken into custody for ``days`` (M3, M7, crackdown); ``ref`` is the event that
+        led to it (the shooting investigated, or the shooting that triggered enforcement)."""
         m = self.model
         s = m.state
         if s.status[self.index] != FREE:
@@ -120,7 +121,15 @@ class GroupMember(mesa.Agent):
         s.custody_days[self.index] += max(int(days), 1)
         m.support.end(self.index)
         m.today["arrests"] += 1
-        m.log.add(m.day, EventKind.ARREST, self.group, (self.index,), cause, value=float(days))
+        m.log.add(
+            m.day, EventKind.ARREST, self.group, (self.index,), cause, ref=ref, value=float(days)
+        )
+
+    def extend_custody(self, days: int) -> None:
+        """A further sentence for a member already in custody (served consecutively)."""
+        s = self.model.state
+        s.release_day[self.index] += max(int(days), 1)
+        s.custody_days[self.index] += max(int(days), 1)
 
     def release(self) -> None:
         """Sentence served: back in the group."""

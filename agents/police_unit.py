@@ -13,7 +13,7 @@ import mesa
 
 from model.events import Cause
 from model.policing import Case, Operation, custody_days
-from model.state import FREE
+from model.state import FREE, INCARCERATED
 
 if TYPE_CHECKING:
     from model.gvi_model import GVIModel
@@ -72,11 +72,16 @@ class PoliceUnit(mesa.Agent):
         if not due:
             return
         self.cases = [c for c in self.cases if c.due_day > day]
+        p = m.params.policing
         for case in due:
-            if case.cleared and m.state.status[case.shooter] == FREE:
-                p = m.params.policing
-                days = custody_days(p.sentence_days, p.custody_log_sd, m.streams["policing"])
-                m.members[case.shooter].be_arrested(days, Cause.INVESTIGATION)
+            status = m.state.status[case.shooter]
+            if not case.cleared or status > INCARCERATED:
+                continue  # not cleared, or the shooter is dead or gone
+            days = custody_days(p.sentence_days, p.custody_log_sd, m.streams["policing"])
+            if status == FREE:
+                m.members[case.shooter].be_arrested(days, Cause.INVESTIGATION, case.event_id)
+            else:  # already held for something else: the sentence is added
+                m.members[case.shooter].extend_custody(days)
 
     def _enforce(self) -> None:
         m = self.model
@@ -96,6 +101,7 @@ class PoliceUnit(mesa.Agent):
                 m.members[int(i)].be_arrested(
                     custody_days(e.custody_days, m.params.policing.custody_log_sd, rng),
                     Cause.FOCUSED_ENFORCEMENT,
+                    op.trigger_event,
                 )
                 if m.state.group[i] != op.group:
                     m.legitimacy.collateral(int(i))

@@ -6,13 +6,13 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from model.metrics import METRICS, MetricKind
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from model import GVIModel
 
@@ -86,30 +86,28 @@ def write_run(model: GVIModel, out: Path, *, seed: int) -> None:
     """Write daily metrics, the event log and the summary into ``out`` (each file
     written to a temporary name first, then renamed, so none is ever half-written)."""
     out.mkdir(parents=True, exist_ok=True)
-    _atomic_parquet(model.daily_metrics(), out / "metrics.parquet")
-    _atomic_parquet(model.events(), out / "events.parquet")
+    daily, events = model.daily_metrics(), model.events()
+    atomic_write(out / "metrics.parquet", lambda p: daily.to_parquet(p, index=False))
+    atomic_write(out / "events.parquet", lambda p: events.to_parquet(p, index=False))
     summary = run_summary_dict(model, seed=seed)
     summary["scenario_parameters"] = model.params.model_dump(mode="json")
-    _atomic_text(json.dumps(summary, indent=2), out / "summary.json")
+    atomic_text(json.dumps(summary, indent=2), out / "summary.json")
 
 
-def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
+def atomic_write(path: Path, writer: Callable[[str], object]) -> None:
+    """Call ``writer(tmp)`` on a temporary file beside ``path``, then rename it into
+    place: readers never see a half-written file."""
+    path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        df.to_parquet(tmp, index=False)
+        writer(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _atomic_text(text: str, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def atomic_text(text: str, path: Path) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

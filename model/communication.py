@@ -115,7 +115,7 @@ class Communication:
             m.members[int(i)].hear_message(strength)
         s.attended_callin[attendees] = True
         m.legitimacy.moral_voice(attendees)
-        self._put_on_notice(np.unique(s.group[attendees]))
+        self.put_on_notice(np.unique(s.group[attendees]))
         self.callins_held += 1
         m.today["callin_attendees"] += len(attendees)
         m.today_cost += m.params.costs.callin_sek
@@ -160,15 +160,17 @@ class Communication:
             reached.extend(int(i) for i in pick)
         if not reached:
             return 0
-        self._put_on_notice(np.unique(s.group[np.asarray(reached)]))
+        self.put_on_notice(np.unique(s.group[np.asarray(reached)]))
         m.today["notifications"] += len(reached)
         m.today_cost += (
             len(reached) * m.params.costs.notification_hours * m.params.costs.police_hour_sek
         )
-        m.log.add(day, EventKind.NOTIFICATION, int(groups[0]), tuple(reached), cause, ref=event_id)
+        reached_groups = np.unique(s.group[np.asarray(reached)])
+        group = int(reached_groups[0]) if len(reached_groups) == 1 else -1
+        m.log.add(day, EventKind.NOTIFICATION, group, tuple(reached), cause, ref=event_id)
         return len(reached)
 
-    def _put_on_notice(self, groups: np.ndarray) -> None:
+    def put_on_notice(self, groups: np.ndarray) -> None:
         new = groups[~self.on_notice[groups]]
         self.on_notice[new] = True
         self.notice_day[new] = self.model.day

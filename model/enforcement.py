@@ -43,11 +43,15 @@ class EnforcementDesk:
         due = m.day + m.params.enforcement.delay_days
         self.requests.append(Request(group, due, event_id, deliver))
 
-    def order(self, group: int, cause: Cause = Cause.TRAINER) -> None:
-        """Enforce on ``group`` now (a trainer's button), if not already under way."""
+    def order(self, group: int) -> bool:
+        """Enforce on ``group`` now (a trainer's button), if enforcement units exist and
+        nothing is under way for the group; True if the order was queued."""
         m = self.model
-        if self.active_until[group] < m.day and not any(r.group == group for r in self.requests):
-            self.requests.append(Request(group, m.day, -1, True))
+        busy = self.active_until[group] >= m.day or any(r.group == group for r in self.requests)
+        if busy or not m.enforcers:
+            return False
+        self.requests.append(Request(group, m.day, -1, True))
+        return True
 
     def daily(self) -> None:
         m = self.model
@@ -92,7 +96,7 @@ class EnforcementDesk:
             current & s.informed[:n] & (s.group[:n] != op.group) & m.comm.on_notice[s.group[:n]]
         )
         m.deterrence.learn(s.risk, others, d.other_sanction)
-        m.comm.on_notice[op.group] = True
+        m.comm.put_on_notice(np.array([op.group]))
         self.delivered += 1
         m.today["enforcement_actions"] += 1
         m.log.add(

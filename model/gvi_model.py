@@ -178,6 +178,10 @@ class GVIModel(mesa.Model):
     def step(self) -> None:
         """One day: policy schedule, decay, releases, violence, policing, GVI, support,
         recruitment, accounting."""
+        if self.steps > self.end_day:
+            raise RuntimeError(
+                f"the scenario ends after day {self.end_day - 1}; build a new model to run again"
+            )
         self.day = day = self.steps - 1
         self.today = dict.fromkeys(COUNT_METRICS, 0)
         self.today_cost = 0.0

@@ -71,6 +71,7 @@ class Violence:
     def excite(self, victim_group: int, shooter_group: int, event_id: int, day: int) -> None:
         """A victimisation: the victim group's pressure against the shooters jumps."""
         allies = self.allies[victim_group]
+        allies = allies[allies != shooter_group]
         share = self.params.alliance_spillover if len(allies) else 0.0
         own = self.jump * (1.0 - share)
         self.excitation[victim_group] += own
@@ -78,9 +79,8 @@ class Violence:
         if share:
             each = self.jump * share / len(allies)
             for a in allies:
-                if a != shooter_group:
-                    self.excitation[a] += each
-                    self.history[a].append((event_id, day, shooter_group, each))
+                self.excitation[a] += each
+                self.history[a].append((event_id, day, shooter_group, each))
 
     def attribute(
         self, group: int, day: int, prop_mass: float, rng: np.random.Generator

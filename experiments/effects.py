@@ -1,0 +1,145 @@
+"""Effects with uncertainty, from per-replicate period totals.
+
+- Scenario means: the mean over replicates of each metric's post-period value (total for
+  counts, daily mean for levels), with a 95 % t interval over replicates.
+- Paired change against the baseline: ``100 * (sum_r I_r / sum_r B_r - 1)`` over the
+  replicates (intervention ``I``, baseline ``B``, paired by replicate: common random
+  numbers), with a 95 % percentile-bootstrap interval that resamples replicate pairs.
+- Pre/post change within a scenario, as before-after evaluations report it: the same
+  estimator with the pre-period (per year) in place of the baseline.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from model.metrics import METRICS, MetricKind
+
+N_BOOT = 2000
+DAYS_PER_YEAR = 365.0
+
+
+def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and t interval of independent replicate values."""
+    v = np.asarray(values, dtype=float)
+    m = float(v.mean())
+    if len(v) < 2:
+        return m, float("nan"), float("nan")
+    half = stats.t.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))
+    return m, m - half, m + half
+
+
+def ratio_change(
+    treated: np.ndarray,
+    control: np.ndarray,
+    *,
+    seed: int,
+    level: float = 0.95,
+    n_boot: int = N_BOOT,
+) -> tuple[float, float, float]:
+    """Paired change in percent, ``100 * (sum(treated) / sum(control) - 1)``, with a
+    percentile-bootstrap interval over the pairs (NaN when the control sums to 0)."""
+    t = np.asarray(treated, dtype=float)
+    c = np.asarray(control, dtype=float)
+    if t.shape != c.shape:
+        raise ValueError("treated and control must be paired (same length)")
+    if c.sum() == 0:
+        return float("nan"), float("nan"), float("nan")
+    est = 100.0 * (t.sum() / c.sum() - 1.0)
+    if len(t) < 2:
+        return est, float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(t), size=(n_boot, len(t)))
+    ts, cs = t[idx].sum(axis=1), c[idx].sum(axis=1)
+    ok = cs > 0
+    boot = 100.0 * (ts[ok] / cs[ok] - 1.0)
+    lo, hi = np.percentile(boot, [50 * (1 - level), 50 * (1 + level)])
+    return est, float(lo), float(hi)
+
+
+def period_values(
+    runs: pd.DataFrame, *, warmup_day: int, rollout_day: int, end_day: int
+) -> pd.DataFrame:
+    """Per scenario × replicate: each metric's pre (per year) and post (per year for
+    counts; daily mean for levels) value."""
+    pre = runs[(runs["day"] >= warmup_day) & (runs["day"] < rollout_day)]
+    post = runs[(runs["day"] >= rollout_day) & (runs["day"] < end_day)]
+    keys = ["scenario", "replicate"]
+    out = []
+    for m in METRICS:
+        agg = "sum" if m.kind is MetricKind.COUNT else "mean"
+        a = pre.groupby(keys, sort=False)[m.name].agg(agg)
+        b = post.groupby(keys, sort=False)[m.name].agg(agg)
+        if m.kind is MetricKind.COUNT:
+            a = a * DAYS_PER_YEAR / max(rollout_day - warmup_day, 1)
+            b_total = b
+            b = b * DAYS_PER_YEAR / max(end_day - rollout_day, 1)
+        else:
+            b_total = b
+        out.append(pd.DataFrame({"metric": m.name, "pre": a, "post": b, "post_total": b_total}))
+    return pd.concat(out).reset_index()
+
+
+def summarise(values: pd.DataFrame, scenarios: list[str]) -> pd.DataFrame:
+    """One row per scenario × metric: post-period mean and 95 % interval over replicates
+    (totals for counts), and the yearly pre-period mean."""
+    rows = []
+    for name in scenarios:
+        for m in METRICS:
+            v = values[(values["scenario"] == name) & (values["metric"] == m.name)]
+            mean, lo, hi = mean_ci(v["post_total"].to_numpy())
+            rows.append(
+                {
+                    "scenario": name,
+                    "metric": m.name,
+                    "kind": m.kind.value,
+                    "unit": m.unit,
+                    "replicates": len(v),
+                    "post_mean": mean,
+                    "post_ci_low": lo,
+                    "post_ci_high": hi,
+                    "post_per_year": float(v["post"].mean()),
+                    "pre_per_year": float(v["pre"].mean()),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def effects(
+    values: pd.DataFrame, *, baseline: str, scenarios: list[str], seed: int
+) -> pd.DataFrame:
+    """Paired change vs the baseline, and pre/post change, per scenario × metric."""
+    rows = []
+    base = values[values["scenario"] == baseline].set_index(["metric", "replicate"])
+    for k, name in enumerate(scenarios):
+        own = values[values["scenario"] == name].set_index(["metric", "replicate"])
+        for j, m in enumerate(METRICS):
+            t = own.loc[m.name].sort_index()
+            b = base.loc[m.name].sort_index()
+            common = t.index.intersection(b.index)
+            boot_seed = seed + 1000 * k + j
+            if name == baseline:
+                vs = (float("nan"),) * 3
+            else:
+                vs = ratio_change(
+                    t.loc[common, "post"].to_numpy(),
+                    b.loc[common, "post"].to_numpy(),
+                    seed=boot_seed,
+                )
+            pp = ratio_change(t["post"].to_numpy(), t["pre"].to_numpy(), seed=boot_seed + 7)
+            rows.append(
+                {
+                    "scenario": name,
+                    "baseline": baseline,
+                    "metric": m.name,
+                    "change_pct": vs[0],
+                    "ci_low": vs[1],
+                    "ci_high": vs[2],
+                    "prepost_change_pct": pp[0],
+                    "prepost_ci_low": pp[1],
+                    "prepost_ci_high": pp[2],
+                }
+            )
+    return pd.DataFrame(rows)

@@ -1,0 +1,145 @@
+"""Running replicates: seeds from one recorded root, tasks through any executor.
+
+Replicate ``r`` of every scenario gets the same child seed of the root
+``SeedSequence`` (common random numbers), so compared scenarios share the city and the
+random streams until their policies diverge. Results come back in task order whatever
+the executor or the number of workers, so they are identical across executors.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from model import GVIModel
+from model.events import EventKind
+from model.metrics import METRIC_NAMES
+from model.streams import child
+from scenarios import Scenario
+
+
+@dataclass(frozen=True)
+class Task:
+    """One model run: a scenario and a replicate index under a root seed."""
+
+    scenario: Scenario
+    replicate: int
+    root_entropy: int
+
+    @property
+    def seed(self) -> np.random.SeedSequence:
+        return child(np.random.SeedSequence(self.root_entropy), self.replicate)
+
+
+@dataclass
+class RunResult:
+    """What one run returns: daily metrics from the warm-up's end, and calendar facts."""
+
+    scenario: str
+    replicate: int
+    warmup_day: int
+    rollout_day: int
+    end_day: int
+    daily: dict[str, np.ndarray]
+    callin_days: list[int]
+    first_members: np.ndarray  # first founders' propensities: a fingerprint of the city
+
+    def frame(self) -> pd.DataFrame:
+        """Tidy rows: scenario, replicate, day, metrics."""
+        days = np.arange(self.warmup_day, self.end_day)
+        df = pd.DataFrame({name: self.daily[name] for name in METRIC_NAMES})
+        df.insert(0, "day", days)
+        df.insert(0, "replicate", self.replicate)
+        df.insert(0, "scenario", self.scenario)
+        return df
+
+
+def root_entropy(seed: int | None) -> int:
+    """The root seed's entropy (fresh from the OS when ``seed`` is None), to record."""
+    if seed is not None and seed < 0:
+        raise ValueError(f"seed must be >= 0, got {seed}")
+    return int(np.random.SeedSequence(seed).entropy)
+
+
+def run_task(task: Task) -> RunResult:
+    """Run one replicate to its horizon."""
+    model = GVIModel(task.scenario, rng=task.seed)
+    model.run_model()
+    df = model.daily_metrics()
+    keep = df["day"].to_numpy() >= model.warmup_day
+    daily = {name: df[name].to_numpy(dtype=np.float64)[keep] for name in METRIC_NAMES}
+    callins = [e.day for e in model.log.of_kind(EventKind.CALLIN)]
+    result = RunResult(
+        scenario=task.scenario.name,
+        replicate=task.replicate,
+        warmup_day=model.warmup_day,
+        rollout_day=model.rollout_day,
+        end_day=model.end_day,
+        daily=daily,
+        callin_days=callins,
+        first_members=model.state.propensity[: min(20, model.state.n)].copy(),
+    )
+    # Mesa 3.3 keeps every model alive through Agent._ids (Mesa issue #3179): release it
+    mesa.Agent._ids.pop(model, None)
+    return result
+
+
+class SerialExecutor(Executor):
+    """Runs tasks in this process, one after another (``--workers 1``)."""
+
+    def submit(self, fn: Callable, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # delivered through the future, as executors do
+            future.set_exception(exc)
+        return future
+
+
+def make_executor(workers: int | None) -> Executor:
+    """A local process pool with ``workers`` processes (default: all cores); 1 = serial."""
+    n = workers or os.cpu_count() or 1
+    if n < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
+    return SerialExecutor() if n == 1 else ProcessPoolExecutor(max_workers=n)
+
+
+def run_tasks(
+    tasks: Sequence[Task],
+    *,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+    fn: Callable[[Task], RunResult] = run_task,
+) -> list[RunResult]:
+    """Run every task; results in task order. Uses ``executor`` if given (not shut
+    down), else a local pool of ``workers`` processes."""
+    own = executor is None
+    ex = make_executor(workers) if own else executor
+    try:
+        futures = [ex.submit(fn, t) for t in tasks]
+        _wait(futures, progress=progress, total=len(tasks))
+        return [f.result() for f in futures]
+    finally:
+        if own:
+            ex.shutdown(cancel_futures=True)
+
+
+def _wait(futures: Iterable[Future], *, progress: bool, total: int) -> None:
+    from concurrent.futures import as_completed
+
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc="runs", unit="run", disable=not progress, leave=False)
+    try:
+        for f in as_completed(futures):
+            f.result()  # surface the first failure at once
+            bar.update(1)
+    finally:
+        bar.close()
