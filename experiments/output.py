@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from model.metrics import METRICS, MetricKind
 
 if TYPE_CHECKING:
-
     from model import GVIModel
 
 

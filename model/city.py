@@ -75,8 +75,11 @@ def _generate_city(p: CityParams, rng: np.random.Generator) -> City:
     iu = np.triu_indices(n, k=1)
     u = rng.random(len(iu[0]))
     intensity = rng.gamma(p.rivalry_intensity_shape, 1.0 / p.rivalry_intensity_shape, len(u))
-    rival = u < p.rivalry_density
-    allied = (~rival) & (u < p.rivalry_density + p.alliance_density)
+    others = max(n - 1, 1)
+    p_rival = min(p.rivals_per_group / others, 1.0)
+    p_ally = min(p.allies_per_group / others, 1.0 - p_rival)
+    rival = u < p_rival
+    allied = (~rival) & (u < p_rival + p_ally)
     rivalry = np.zeros((n, n))
     rivalry[iu] = np.where(rival, intensity, 0.0)
     rivalry += rivalry.T

@@ -140,13 +140,14 @@ class CityParams(Section):
         source="Papachristos et al. 2015 (concentration)",
         sa=(0.5, 1.5),
     )
-    rivalry_density: float = P(
-        0.12,
+    rivals_per_group: float = P(
+        3.7,
         ge=0,
-        le=1,
-        unit="share of group pairs",
-        label="Rivalry density",
-        label_sv="Täthet av rivaliteter",
+        le=500,
+        unit="rival groups (mean)",
+        label="Rivals per group (capped at all other groups)",
+        label_sv="Rivaler per grupp (högst alla andra grupper)",
+        sa=(1.0, 8.0),
     )
     rivalry_intensity_shape: float = P(
         1.5,
@@ -157,13 +158,13 @@ class CityParams(Section):
         label="Rivalry intensity shape (mean 1)",
         label_sv="Rivalitetsintensitet, form (medel 1)",
     )
-    alliance_density: float = P(
-        0.05,
+    allies_per_group: float = P(
+        1.5,
         ge=0,
-        le=1,
-        unit="share of group pairs",
-        label="Alliance density",
-        label_sv="Täthet av allianser",
+        le=500,
+        unit="allied groups (mean)",
+        label="Allies per group (among non-rival pairs)",
+        label_sv="Allierade per grupp (bland icke-rivaler)",
     )
     ties_mean_degree: float = P(
         4.0,

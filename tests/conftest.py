@@ -26,7 +26,7 @@ TINY: dict[str, Any] = {
     "city.n_groups": 6,
     "city.group_size_mean": 12.0,
     "city.group_size_sd": 3.0,
-    "city.rivalry_density": 0.6,
+    "city.rivals_per_group": 3.0,
     "violence.base_hazard": 0.001,
     "callins.first_day": 5,
     "callins.interval_days": 30,

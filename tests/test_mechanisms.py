@@ -139,7 +139,7 @@ def test_m1_core_share_and_heavy_tailed_propensity(tiny):
 def test_m1_rivalry_and_alliance_matrices(tiny, seed):
     sc = tiny(
         "baseline",
-        {"city.n_groups": 40, "city.rivalry_density": 0.12, "city.alliance_density": 0.05},
+        {"city.n_groups": 40, "city.rivals_per_group": 4.68, "city.allies_per_group": 1.95},
     )
     city = GVIModel(sc, rng=seed).city
     r, a = city.rivalry, city.alliance
@@ -152,10 +152,10 @@ def test_m1_rivalry_and_alliance_matrices(tiny, seed):
     assert 0.07 < np.count_nonzero(np.triu(r)) / pairs < 0.17
     assert 0.02 < np.count_nonzero(np.triu(a)) / pairs < 0.09
 
-    none = GVIModel(sc.with_updates({"city.rivalry_density": 0.0}), rng=seed).city
+    none = GVIModel(sc.with_updates({"city.rivals_per_group": 0.0}), rng=seed).city
     assert not none.rivalry.any()
     assert not [e for e in none.graph().edges(data=True) if e[2]["kind"] == "rivalry"]
-    full = GVIModel(sc.with_updates({"city.rivalry_density": 1.0}), rng=seed).city
+    full = GVIModel(sc.with_updates({"city.rivals_per_group": 39.0}), rng=seed).city
     assert (full.rivalry[~np.eye(40, dtype=bool)] > 0).all()
     assert not full.alliance.any()
 
@@ -209,8 +209,8 @@ def test_m2_no_rivalries_no_shootings(tiny, run, seed):
         tiny(
             "gvi",
             {
-                "city.rivalry_density": 0.0,
-                "city.alliance_density": 0.4,
+                "city.rivals_per_group": 0.0,
+                "city.allies_per_group": 2.0,
                 "violence.base_hazard": 0.01,
             },
         ),
@@ -219,7 +219,7 @@ def test_m2_no_rivalries_no_shootings(tiny, run, seed):
     assert m.daily_metrics()["shootings"].sum() == 0
     assert not kinds(m, EventKind.SHOOTING)
     # the same city with rivalries is violent
-    m2 = run(m.params.with_updates({"city.rivalry_density": 0.6}), seed)
+    m2 = run(m.params.with_updates({"city.rivals_per_group": 3.0}), seed)
     assert m2.daily_metrics()["shootings"].sum() > 0
 
 
@@ -241,8 +241,8 @@ def test_m2_pressure_jumps_on_victimisation_and_halves_per_half_life(tiny):
         "baseline",
         {
             "city.n_groups": 2,
-            "city.rivalry_density": 1.0,
-            "city.alliance_density": 0.0,
+            "city.rivals_per_group": 1.0,
+            "city.allies_per_group": 0.0,
             "violence.base_hazard": 0.004,
             "violence.retaliation_branching": branching,
             "violence.retaliation_half_life_days": half_life,
@@ -331,7 +331,7 @@ def test_m2_retaliation_answers_the_group_that_shot(tiny, run):
             "violence.base_hazard": 0.002,
             "violence.retaliation_branching": 0.8,
             "city.n_groups": 8,
-            "city.alliance_density": 0.2,
+            "city.allies_per_group": 1.4,
         },
     )
     n_retal = 0

@@ -180,7 +180,7 @@ def tiny_cases(draw):
         "time.rollout_day": rollout,
         "city.n_groups": draw(st.integers(1, 6)),
         "city.group_size_mean": draw(st.floats(2.0, 15.0)),
-        "city.rivalry_density": draw(st.floats(0.0, 1.0)),
+        "city.rivals_per_group": draw(st.floats(0.0, 5.0)),
         "violence.base_hazard": draw(st.floats(0.0, 0.005)),
         "violence.retaliation_branching": draw(st.floats(0.0, 0.95)),
         "violence.p_fatal": draw(st.floats(0.0, 0.5)),
