@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml requirements.lock
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(GVI) run gvi
+	$(GVI) compare baseline gvi deterrence_only support_only crackdown gvi_lapse --replicates 50
 
 test: $(STAMP) lint
 	$(PY) -m pytest

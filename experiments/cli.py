@@ -5,6 +5,9 @@
     gvi validate FILE...
     gvi check-patterns SCENARIO [--seeds N] [--seed S] [--workers N] [--json]
     gvi params [--markdown]
+    gvi compare BASELINE SCENARIO... [--replicates R] [--seed S] [--workers N] [--out DIR]
+                [--json] [--lang en|sv]
+    gvi report DIR [--lang en|sv]
 
 Errors in the user's input exit with code 2 and one line per problem, no traceback.
 """
@@ -16,6 +19,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -49,6 +53,20 @@ def _parser() -> argparse.ArgumentParser:
     pat.add_argument("--seed", type=int, default=1, help="root seed (default 1)")
     pat.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     pat.add_argument("--json", action="store_true")
+
+    cmp = sub.add_parser("compare", help="compare scenarios with a baseline over replicates")
+    cmp.add_argument("baseline", help="the scenario the others are compared with")
+    cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    cmp.add_argument("--replicates", type=int, default=50, help="paired runs each (default 50)")
+    cmp.add_argument("--seed", type=int, default=1, help="root seed (default 1)")
+    cmp.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    cmp.add_argument("--out", type=Path, help="result folder (default results/<time>-<names>)")
+    cmp.add_argument("--json", action="store_true", help="print the effects as JSON")
+    cmp.add_argument("--lang", choices=("en", "sv"), default="en", help="report language")
+
+    rep = sub.add_parser("report", help="rebuild report.html from a result folder")
+    rep.add_argument("folder", type=Path)
+    rep.add_argument("--lang", choices=("en", "sv"), default="en", help="report language")
 
     par = sub.add_parser("params", help="list every model parameter with unit, default, range")
     par.add_argument("--markdown", action="store_true", help="as the Markdown table of docs/ODD.md")
@@ -209,12 +227,70 @@ def _cmd_params(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError
+
+    from .compare import compare
+    from .output import print_comparison, publish_folder
+
+    if args.replicates < 2:
+        raise UsageError(f"--replicates {args.replicates}: need at least 2 for intervals")
+    if args.seed < 0:
+        raise UsageError(f"--seed {args.seed}: must be >= 0")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: must be at least 1")
+    names = [args.baseline, *args.scenarios]
+    out = args.out or Path("results") / (
+        datetime.now().strftime("%Y%m%d-%H%M%S") + "-" + "-".join(Path(n).stem for n in names)
+    )
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"--out {out}: exists and is not an empty folder; choose a new one")
+    _check_writable(out)
+    try:
+        result = compare(
+            names,
+            replicates=args.replicates,
+            seed=args.seed,
+            workers=args.workers,
+            progress=sys.stderr.isatty(),
+            command="gvi " + " ".join(sys.argv[1:]),
+        )
+    except ScenarioError:
+        raise
+    except ValueError as exc:  # scenarios that cannot be compared (names, time settings)
+        raise UsageError(str(exc)) from None
+    publish_folder(out, lambda tmp: result.save(tmp, lang=args.lang))
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2))
+    else:
+        print_comparison(result)
+        print(f"\nreport: {out / 'report.html'}")
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .compare import Comparison
+
+    folder = args.folder
+    if not (folder / "manifest.json").is_file():
+        raise UsageError(f"{folder}: no manifest.json here; give a folder written by gvi compare")
+    try:
+        result = Comparison.load(folder)
+    except (OSError, ValueError, KeyError) as exc:
+        raise UsageError(f"{folder}: cannot read the stored results ({exc})") from None
+    path = result.report(folder / "report.html", lang=args.lang)
+    print(f"report: {path}")
+    return EXIT_OK
+
+
 _COMMANDS = {
     "run": _cmd_run,
     "scenarios": _cmd_scenarios,
     "validate": _cmd_validate,
     "check-patterns": _cmd_check_patterns,
     "params": _cmd_params,
+    "compare": _cmd_compare,
+    "report": _cmd_report,
 }
 
 if __name__ == "__main__":

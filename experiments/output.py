@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,8 @@ from model.metrics import METRICS, MetricKind
 
 if TYPE_CHECKING:
     from model import GVIModel
+
+    from .compare import Comparison
 
 
 def _clean(x: float) -> float | None:
@@ -91,6 +94,51 @@ def write_run(model: GVIModel, out: Path, *, seed: int) -> None:
     summary = run_summary_dict(model, seed=seed)
     summary["scenario_parameters"] = model.params.model_dump(mode="json")
     atomic_text(json.dumps(summary, indent=2), out / "summary.json")
+
+
+def publish_folder(out: Path, fill: Callable[[Path], object]) -> None:
+    """Fill a temporary sibling folder, then rename it to ``out``: a result folder
+    appears complete or not at all."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
+    try:
+        fill(tmp)
+        if out.exists():
+            out.rmdir()  # only an empty folder is replaced
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def print_comparison(c: Comparison) -> None:
+    """The comparison as a table: scenario × metric, post-period mean with 95 % interval,
+    and the paired change against the baseline with its interval."""
+    eff = c.effects.set_index(["scenario", "metric"])
+    summ = c.summary.set_index(["scenario", "metric"])
+    print(
+        f"{c.replicates} paired replicates per scenario; baseline '{c.baseline}'; "
+        f"post-period {c.days['end'] - c.days['rollout']} days (counts: totals)"
+    )
+    print(
+        f"{'scenario':<16} {'metric':<20} {'mean':>12} {'95% interval':>25} "
+        f"{'vs baseline':>12} {'95% interval':>19}"
+    )
+    for name in c.names:
+        for m in METRICS:
+            s = summ.loc[(name, m.name)]
+            e = eff.loc[(name, m.name)]
+            interval = f"[{_fmt(s.post_ci_low)}, {_fmt(s.post_ci_high)}]"
+            if math.isfinite(e.change_pct):
+                change = f"{e.change_pct:+.1f}%"
+                ci = f"[{e.ci_low:+.1f}, {e.ci_high:+.1f}]"
+            else:
+                change = ci = "-"
+            print(
+                f"{name:<16} {m.name:<20} {_fmt(s.post_mean):>12} {interval:>25} "
+                f"{change:>12} {ci:>19}"
+            )
 
 
 def atomic_write(path: Path, writer: Callable[[str], object]) -> None:

@@ -8,6 +8,7 @@ the executor or the number of workers, so they are identical across executors.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -107,7 +108,12 @@ def make_executor(workers: int | None) -> Executor:
     n = workers or os.cpu_count() or 1
     if n < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
-    return SerialExecutor() if n == 1 else ProcessPoolExecutor(max_workers=n)
+    if n == 1:
+        return SerialExecutor()
+    # Importing mesa switches the default start method to "spawn" (via mesa.batch_run),
+    # which re-imports the caller's script in every worker; fork where the OS has it.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context(method))
 
 
 def run_tasks(

@@ -1,0 +1,69 @@
+"""The published effect patterns with the shipped defaults (DOMAIN.md section 4),
+over 50 paired replicates — the comparison a planner would run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from experiments import compare
+from experiments.effects import ratio_change
+
+SCENARIOS = ["baseline", "gvi", "deterrence_only", "support_only", "crackdown", "gvi_lapse"]
+HALF_YEAR = 182
+
+
+@pytest.fixture(scope="module")
+def result():
+    return compare(SCENARIOS, replicates=50, seed=1)
+
+
+def change(result, scenario: str, metric: str = "shootings"):
+    row = result.effects.query("scenario == @scenario and metric == @metric").iloc[0]
+    return row.change_pct, row.ci_low, row.ci_high
+
+
+def window_totals(result, scenario: str, start: int, end: int) -> np.ndarray:
+    runs = result.runs
+    sel = runs[(runs["scenario"] == scenario) & (runs["day"] >= start) & (runs["day"] < end)]
+    return sel.groupby("replicate")["shootings"].sum().sort_index().to_numpy()
+
+
+def test_gvi_cuts_shootings_by_20_to_60_percent(result) -> None:
+    est, lo, hi = change(result, "gvi")
+    assert -60 <= est <= -20
+    assert hi < 0  # the interval excludes zero
+
+
+def test_support_alone_does_much_less_than_gvi(result) -> None:
+    gvi, _, _ = change(result, "gvi")
+    support, _, _ = change(result, "support_only")
+    assert abs(support) <= 0.5 * abs(gvi)
+
+
+def test_crackdown_arrests_more_for_a_smaller_cut(result) -> None:
+    s = result.summary.set_index(["scenario", "metric"])
+    assert (
+        s.loc[("crackdown", "arrests"), "post_mean"] >= 2 * s.loc[("gvi", "arrests"), "post_mean"]
+    )
+    assert change(result, "crackdown")[0] > change(result, "gvi")[0]
+    legit = result.effects.query("scenario == 'crackdown' and metric == 'mean_legitimacy'")
+    assert legit["ci_high"].iloc[0] < 0  # and it costs legitimacy
+
+
+def test_lapse_lets_violence_return_toward_baseline(result) -> None:
+    end = result.days["end"]
+    last = (end - HALF_YEAR, end)
+    before = (end - 2 * HALF_YEAR, end - HALF_YEAR)
+    lapse_last = window_totals(result, "gvi_lapse", *last)
+    gvi_last = window_totals(result, "gvi", *last)
+    base_last = window_totals(result, "baseline", *last)
+    base_before = window_totals(result, "baseline", *before)
+    lapse_before = window_totals(result, "gvi_lapse", *before)
+    # in its last six months the lapsed rollout has clearly more shootings than a kept one
+    est, lo, _ = ratio_change(lapse_last, gvi_last, seed=1)
+    assert lo > 0
+    # and its effect against the baseline has shrunk since the six months before the lapse
+    eff_last = ratio_change(lapse_last, base_last, seed=2)[0]
+    eff_before = ratio_change(lapse_before, base_before, seed=3)[0]
+    assert eff_last > eff_before + 10
