@@ -1,0 +1,104 @@
+"""Numbers as a reader of each language expects them.
+
+English: ``1,234.5``, ``35%``, ``SEK 1.4 million``. Swedish: ``1 234,5`` (no-break
+space between thousands, decimal comma), ``35 %``, ``1,4 miljoner kr``. Negative
+numbers use the minus sign (U+2212); missing values show as an en dash.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+MINUS = "\u2212"
+NBSP = "\u00a0"
+DASH = "\u2013"
+LANGS = ("en", "sv")
+
+
+def auto_decimals(x: float) -> int:
+    """Decimals that keep about three significant digits without false precision."""
+    a = abs(x)
+    if a == 0 or a >= 100:
+        return 0
+    if a >= 1:
+        return 1
+    return 2
+
+
+def pct_decimals(x: float) -> int:
+    """Whole percent from 10 % up, one decimal below."""
+    return 0 if abs(x) >= 10 else 1
+
+
+def missing(x: float | None) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+@dataclass(frozen=True)
+class Fmt:
+    """Formatting for one language (``en`` or ``sv``)."""
+
+    lang: str
+
+    def __post_init__(self) -> None:
+        if self.lang not in LANGS:
+            raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {self.lang!r}")
+
+    @property
+    def sv(self) -> bool:
+        return self.lang == "sv"
+
+    def number(self, x: float | None, decimals: int | None = None, *, signed: bool = False) -> str:
+        """``x`` with thousands separators; ``decimals`` chosen by size when None."""
+        if missing(x):
+            return DASH
+        x = float(x)
+        d = auto_decimals(x) if decimals is None else decimals
+        text = f"{abs(x):,.{d}f}"
+        if self.sv:
+            text = text.replace(",", NBSP).replace(".", ",")
+        if round(x, d) == 0:
+            return text
+        if x < 0:
+            return MINUS + text
+        return ("+" + text) if signed else text
+
+    def pct(self, x: float | None, *, signed: bool = False) -> str:
+        """A percentage: ``35%`` / ``35 %``; ``signed`` adds ``+`` to increases."""
+        if missing(x):
+            return DASH
+        body = self.number(x, pct_decimals(float(x)), signed=signed)
+        return body + (NBSP + "%" if self.sv else "%")
+
+    def pct_range(self, lo: float | None, hi: float | None, *, signed: bool = False) -> str:
+        """``28% to 41%`` / ``28 % till 41 %``."""
+        word = "till" if self.sv else "to"
+        return f"{self.pct(lo, signed=signed)} {word} {self.pct(hi, signed=signed)}"
+
+    def span(self, lo: float | None, hi: float | None, decimals: int | None = None) -> str:
+        """A compact interval for tables: ``89.3–116.0``; with negatives ``−5 to 3``."""
+        if missing(lo) or missing(hi):
+            return DASH
+        a = self.number(lo, decimals)
+        b = self.number(hi, decimals)
+        if a.startswith(MINUS) or b.startswith(MINUS):
+            return f"{a} {'till' if self.sv else 'to'} {b}"
+        return f"{a}{DASH}{b}"
+
+    def millions(self, sek: float | None, *, signed: bool = False) -> str:
+        """An amount in millions of SEK as a bare number (the unit is in the heading)."""
+        if missing(sek):
+            return DASH
+        return self.number(float(sek) / 1e6, 1, signed=signed)
+
+    def money(self, sek: float | None) -> str:
+        """``SEK 1.4 million`` / ``1,4 miljoner kr``; below a million in full."""
+        if missing(sek):
+            return DASH
+        sek = float(sek)
+        if abs(sek) >= 1e6:
+            n = self.number(sek / 1e6, 1)
+            return f"{n} miljoner kr" if self.sv else f"SEK {n} million"
+        n = self.number(sek, 0)
+        return f"{n} kr" if self.sv else f"SEK {n}"
