@@ -1,7 +1,9 @@
-"""Experiments on the GVI model: replicates, comparisons, reports, the `gvi` command."""
+"""Experiments on the GVI model: replicates, comparisons, sweeps, sensitivity analysis,
+reports, and the `gvi` command."""
 
 from .compare import Comparison, compare
-from .runner import SerialExecutor, Task, make_executor, run_task, run_tasks
+from .executors import make_executor
+from .runner import SerialExecutor, Task, run_task, run_tasks
 
 __all__ = [
     "Comparison",

@@ -103,7 +103,7 @@ class SerialExecutor(Executor):
         return future
 
 
-def make_executor(workers: int | None) -> Executor:
+def local_executor(workers: int | None) -> Executor:
     """A local process pool with ``workers`` processes (default: all cores); 1 = serial."""
     n = workers or os.cpu_count() or 1
     if n < 1:
@@ -127,7 +127,7 @@ def run_tasks(
     """Run every task; results in task order. Uses ``executor`` if given (not shut
     down), else a local pool of ``workers`` processes."""
     own = executor is None
-    ex = make_executor(workers) if own else executor
+    ex = local_executor(workers) if own else executor
     try:
         futures = [ex.submit(fn, t) for t in tasks]
         _wait(futures, progress=progress, total=len(tasks))

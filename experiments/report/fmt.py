@@ -13,6 +13,7 @@ from dataclasses import dataclass
 MINUS = "\u2212"
 NBSP = "\u00a0"
 DASH = "\u2013"
+JOIN = "\u2060"  # word joiner: keeps "89.3–116.0" on one line
 LANGS = ("en", "sv")
 
 
@@ -68,23 +69,29 @@ class Fmt:
         """A percentage: ``35%`` / ``35 %``; ``signed`` adds ``+`` to increases."""
         if missing(x):
             return DASH
-        body = self.number(x, pct_decimals(float(x)), signed=signed)
-        return body + (NBSP + "%" if self.sv else "%")
+        return self._pct(float(x), pct_decimals(float(x)), signed)
+
+    def _pct(self, x: float, decimals: int, signed: bool) -> str:
+        return self.number(x, decimals, signed=signed) + (NBSP + "%" if self.sv else "%")
 
     def pct_range(self, lo: float | None, hi: float | None, *, signed: bool = False) -> str:
-        """``28% to 41%`` / ``28 % till 41 %``."""
-        word = "till" if self.sv else "to"
-        return f"{self.pct(lo, signed=signed)} {word} {self.pct(hi, signed=signed)}"
-
-    def span(self, lo: float | None, hi: float | None, decimals: int | None = None) -> str:
-        """A compact interval for tables: ``89.3–116.0``; with negatives ``−5 to 3``."""
+        """``28% to 41%`` / ``28 % till 41 %`` (both ends with the same decimals)."""
         if missing(lo) or missing(hi):
             return DASH
-        a = self.number(lo, decimals)
-        b = self.number(hi, decimals)
+        d = pct_decimals(max(abs(float(lo)), abs(float(hi))))
+        word = "till" if self.sv else "to"
+        return f"{self._pct(float(lo), d, signed)} {word} {self._pct(float(hi), d, signed)}"
+
+    def span(self, lo: float | None, hi: float | None, decimals: int | None = None) -> str:
+        """A compact interval for tables: ``89.3–116.0``; with negatives ``−5 to 3``
+        (both ends with the decimals of the larger)."""
+        if missing(lo) or missing(hi):
+            return DASH
+        d = auto_decimals(max(abs(float(lo)), abs(float(hi)))) if decimals is None else decimals
+        a, b = self.number(lo, d), self.number(hi, d)
         if a.startswith(MINUS) or b.startswith(MINUS):
             return f"{a} {'till' if self.sv else 'to'} {b}"
-        return f"{a}{DASH}{b}"
+        return f"{a}{JOIN}{DASH}{JOIN}{b}"
 
     def millions(self, sek: float | None, *, signed: bool = False) -> str:
         """An amount in millions of SEK as a bare number (the unit is in the heading)."""
@@ -102,3 +109,15 @@ class Fmt:
             return f"{n} miljoner kr" if self.sv else f"SEK {n} million"
         n = self.number(sek, 0)
         return f"{n} kr" if self.sv else f"SEK {n}"
+
+    def exact(self, x: float) -> str:
+        """A setting's value as given, up to six significant digits (``0.008``)."""
+        if missing(x):
+            return DASH
+        x = float(x)
+        if x == 0 or x.is_integer():
+            return self.number(x, 0)
+        d = min(8, max(0, 5 - math.floor(math.log10(abs(x)))))
+        text = self.number(x, d)
+        mark = "," if self.sv else "."
+        return text.rstrip("0").rstrip(mark) if mark in text else text

@@ -76,7 +76,6 @@ EN: dict[str, str] = {
     "params_same": "{n} other settings are the same in all scenarios and are not shown.",
     "params_none": "All {n} settings are the same in every scenario.",
     "col_setting": "Setting",
-    "col_unit": "Unit",
     "on": "on",
     "off": "off",
     "not_set": "not set",
@@ -106,7 +105,10 @@ EN: dict[str, str] = {
         "Not shown, because they are zero in {baseline} so no percentage exists: {list}. "
         "Their levels are in the sections below."
     ),
-    "effects_bold": "Bold: the 95% interval does not include zero.",
+    "effects_unclear": (
+        "Grey: the 95% interval includes zero, so the model cannot tell the change apart "
+        "from no change."
+    ),
     "x_change": "Change compared with {baseline} (%)",
     "panel_violence": "Violence",
     "panel_other": "Enforcement, costs and community",
@@ -137,14 +139,20 @@ EN: dict[str, str] = {
     "x_extra_cost": "Extra cost per year vs {baseline} (SEK million)",
     "y_averted": "Shootings averted per year",
     "alt_costs": "Chart of shootings averted against extra arrests and extra cost",
+    "tradeoff_caption": (
+        "Each dot is a scenario: shootings averted per year compared with {baseline} "
+        "(higher is better), against the extra arrests (left) and the extra cost (right) "
+        "that come with it. Lines: 95% intervals over the paired runs."
+    ),
+    "sek_million": "SEK million",
     "per_year": "per year",
     "per_day_avg": "average on a day",
     "cost_row": "Cost (SEK million per year)",
     # summary
     "summary_intro": (
-        "Every measure for every scenario. 'After rollout' is the total over the whole "
+        "Every measure for every scenario. “After rollout” is the total over the whole "
         "period after rollout ({post}) with its 95% interval; for measures marked "
-        "'average on a day' it is the daily average instead, and so are the per-year columns."
+        "“average on a day” it is the daily average instead, and so are the per-year columns."
     ),
     "col_post_total": "After rollout, whole period (95% interval)",
     "col_pre_year": "Before, per year",
@@ -154,7 +162,7 @@ EN: dict[str, str] = {
         "Each scenario was run {n} times. Run 1 of every scenario uses the same simulated "
         "city and the same chance events (who is where, which shot hits) until the policies "
         "make them differ; so does run 2, and so on. Comparing the scenarios run by run "
-        "(paired runs, or 'common random numbers') removes most of the chance differences, "
+        "(paired runs, or “common random numbers”) removes most of the chance differences, "
         "so what is left is mostly the effect of the policy.\n"
         "The change against {baseline} adds up a scenario's results over all runs and "
         "divides by {baseline}'s total over the same runs.\n"
@@ -232,8 +240,7 @@ SV: dict[str, str] = {
         "körningar): modellen kan inte skilja detta från ingen förändring."
     ),
     "headline_none": (
-        "För {name} kan ingen förändring beräknas: {baseline} hade inga skjutningar efter "
-        "starten."
+        "För {name} kan ingen förändring beräknas: {baseline} hade inga skjutningar efter starten."
     ),
     "prepost_intro": (
         "Många verkliga utvärderingar jämför tiden före och efter en insats på samma plats. "
@@ -259,7 +266,6 @@ SV: dict[str, str] = {
     "params_same": "{n} andra inställningar är lika i alla scenarier och visas inte.",
     "params_none": "Alla {n} inställningar är lika i alla scenarier.",
     "col_setting": "Inställning",
-    "col_unit": "Enhet",
     "on": "på",
     "off": "av",
     "not_set": "ej angiven",
@@ -290,7 +296,10 @@ SV: dict[str, str] = {
         "Visas inte, eftersom de är noll i {baseline} och ingen procentsats finns: {list}. "
         "Deras nivåer finns i avsnitten nedan."
     ),
-    "effects_bold": "Fetstil: 95 % intervallet innehåller inte noll.",
+    "effects_unclear": (
+        "Grått: 95 % intervallet innehåller noll, så modellen kan inte skilja förändringen "
+        "från ingen förändring."
+    ),
     "x_change": "Förändring jämfört med {baseline} (%)",
     "panel_violence": "Våld",
     "panel_other": "Ingripanden, kostnader och samhälle",
@@ -321,12 +330,18 @@ SV: dict[str, str] = {
     "x_extra_cost": "Merkostnad per år jämfört med {baseline} (miljoner kr)",
     "y_averted": "Förhindrade skjutningar per år",
     "alt_costs": "Diagram över förhindrade skjutningar mot fler gripanden och merkostnad",
+    "tradeoff_caption": (
+        "Varje punkt är ett scenario: förhindrade skjutningar per år jämfört med "
+        "{baseline} (högre är bättre), mot de extra gripanden (vänster) och den merkostnad "
+        "(höger) som följer med. Linjer: 95 % intervall över de parade körningarna."
+    ),
+    "sek_million": "miljoner kr",
     "per_year": "per år",
     "per_day_avg": "genomsnitt per dag",
     "cost_row": "Kostnad (miljoner kr per år)",
     "summary_intro": (
-        "Alla mått för alla scenarier. 'Efter starten' är summan över hela perioden efter "
-        "starten ({post}) med 95 % intervall; för mått märkta 'genomsnitt per dag' är det "
+        "Alla mått för alla scenarier. ”Efter starten” är summan över hela perioden efter "
+        "starten ({post}) med 95 % intervall; för mått märkta ”genomsnitt per dag” är det "
         "i stället dagsgenomsnittet, och så även i kolumnerna per år."
     ),
     "col_post_total": "Efter starten, hela perioden (95 % intervall)",
@@ -336,8 +351,8 @@ SV: dict[str, str] = {
         "Varje scenario kördes {n} gånger. Körning 1 i varje scenario använder samma "
         "simulerade stad och samma slumphändelser (vem som är var, vilket skott som träffar) "
         "tills strategierna gör att de skiljer sig; likaså körning 2, och så vidare. När "
-        "scenarierna jämförs körning för körning (parade körningar, 'gemensamma "
-        "slumptal') försvinner det mesta av slumpens skillnader, så det som återstår är "
+        "scenarierna jämförs körning för körning (parade körningar, ”gemensamma "
+        "slumptal”) försvinner det mesta av slumpens skillnader, så det som återstår är "
         "främst strategins effekt.\n"
         "Förändringen jämfört med {baseline} summerar ett scenarios resultat över alla "
         "körningar och delar med summan för {baseline} i samma körningar.\n"
@@ -378,7 +393,7 @@ SV: dict[str, str] = {
 TEXT: dict[str, dict[str, str]] = {"en": EN, "sv": SV}
 
 
-def text(lang: str) -> dict[str, str]:
+def strings(lang: str) -> dict[str, str]:
     """The strings of one language; ValueError for any other than en/sv."""
     if lang not in TEXT:
         raise ValueError(f"lang must be one of {', '.join(TEXT)}, got {lang!r}")

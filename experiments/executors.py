@@ -1,0 +1,97 @@
+"""Where jobs run: this machine's cores, or a Dask cluster.
+
+    >>> ex, close = make_executor(8)                                 # doctest: +SKIP
+    >>> ex, close = make_executor(scheduler="tcp://10.0.0.5:8786")   # doctest: +SKIP
+    >>> ex, close = make_executor(dask_local=4)                      # doctest: +SKIP
+    >>> close()                                                      # doctest: +SKIP
+
+On Dask, a task that raises is retried by the scheduler (``retries``), tasks of a worker
+that is lost are rescheduled on the others, and :func:`experiments.pipeline.run_jobs`
+resubmits a batch that still fails; the store keeps one row per job whatever happens.
+Workers of a remote cluster need gvi-sim installed (``pip install 'gvi-sim[cluster]'``)
+and the evaluator importable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import Executor
+
+from .runner import local_executor as make_local_executor
+
+ENV_SCHEDULER = "DASK_SCHEDULER_ADDRESS"
+DASK_RETRIES = 2  # retries of a failing task on the Dask side
+INSTALL_HINT = "pip install 'gvi-sim[cluster]'"
+
+
+class DaskMissing(ImportError):
+    """Dask was requested but ``dask[distributed]`` is not installed."""
+
+
+def make_executor(
+    workers: int | None = None,
+    *,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+) -> tuple[Executor, Callable[[], None]]:
+    """An executor and the function that shuts down whatever was created for it.
+
+    - ``scheduler="tcp://HOST:PORT"``: a Dask cluster's scheduler;
+    - ``dask_local=N``: a Dask cluster of ``N`` single-threaded worker processes on
+      this machine (127.0.0.1, no dashboard);
+    - neither, with ``$DASK_SCHEDULER_ADDRESS`` set: that scheduler;
+    - otherwise a local process pool of ``workers`` processes (1 = serial).
+    """
+    if scheduler is not None and dask_local is not None:
+        raise ValueError("give a Dask scheduler address or dask_local, not both")
+    if scheduler is None and dask_local is None:
+        scheduler = os.environ.get(ENV_SCHEDULER) or None
+    if scheduler is None and dask_local is None:
+        ex = make_local_executor(workers)
+        return ex, lambda: ex.shutdown(wait=True, cancel_futures=True)
+
+    distributed = _import_distributed()
+    cluster = None
+    if dask_local is not None:
+        if dask_local < 1:
+            raise ValueError(f"dask_local must be at least 1, got {dask_local}")
+        cluster = distributed.LocalCluster(
+            n_workers=dask_local,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            # the scheduler serves health and metrics over HTTP even without a
+            # dashboard: on loopback, any free port (not 0.0.0.0:8787)
+            scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+        )
+        address = cluster.scheduler_address
+    else:
+        address = scheduler
+    try:
+        client = distributed.Client(address, set_as_default=False)
+    except Exception as exc:
+        if cluster is not None:
+            cluster.close()
+        raise ConnectionError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+    # pure=False: every submission is a new task, so a resubmitted batch is run again
+    executor = client.get_executor(pure=False, retries=DASK_RETRIES)
+
+    def close() -> None:
+        try:
+            executor.shutdown(wait=False)
+            client.close()
+        finally:
+            if cluster is not None:
+                cluster.close()
+
+    return executor, close
+
+
+def _import_distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise DaskMissing(f"running on Dask needs dask[distributed]: {INSTALL_HINT}") from None
+    return distributed
