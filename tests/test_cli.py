@@ -110,3 +110,66 @@ def test_check_patterns_baseline_holds() -> None:
     assert report["passed"]
     by_name = {p["name"]: p for p in report["patterns"]}
     assert 40 <= by_name["baseline shootings per year"]["value"] <= 80
+
+
+def _short_pair(tmp_path: Path) -> tuple[str, str]:
+    time = "[time]\nwarmup_days = 60\nrollout_day = 100\nhorizon_days = 300\n"
+    (tmp_path / "b.toml").write_text(f'extends = "baseline"\nname = "b"\n{time}')
+    (tmp_path / "g.toml").write_text(f'extends = "gvi"\nname = "g"\n{time}')
+    return str(tmp_path / "b.toml"), str(tmp_path / "g.toml")
+
+
+def test_compare_writes_results_and_prints_json(tmp_path: Path) -> None:
+    b, g = _short_pair(tmp_path)
+    out = tmp_path / "res"
+    r = gvi("compare", b, g, "--replicates", "3", "--workers", "1", "--out", str(out), "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["scenarios"] == ["b", "g"]
+    shoot = [e for e in data["effects"] if e["metric"] == "shootings"]
+    assert shoot and shoot[0]["scenario"] == "g" and len(shoot[0]["ci95"]) == 2
+    for name in (
+        "report.html",
+        "runs.parquet",
+        "summary.parquet",
+        "summary.csv",
+        "effects.csv",
+        "manifest.json",
+    ):
+        assert (out / name).is_file(), name
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["root_seed_entropy"] and manifest["versions"]["mesa"]
+    assert all(s["sha256"] for s in manifest["scenarios"])
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert {"scenario", "replicate", "day", *METRIC_NAMES} <= set(runs.columns)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_report_rebuilds_from_stored_results_in_swedish(tmp_path: Path) -> None:
+    b, g = _short_pair(tmp_path)
+    out = tmp_path / "res"
+    assert (
+        gvi("compare", b, g, "--replicates", "2", "--workers", "1", "--out", str(out)).returncode
+        == 0
+    )
+    english = (out / "report.html").read_text()
+    (out / "report.html").unlink()
+    r = gvi("report", str(out), "--lang", "sv")
+    assert r.returncode == 0, r.stderr
+    swedish = (out / "report.html").read_text()
+    assert '<html lang="sv"' in swedish and swedish != english
+
+
+def test_compare_refuses_a_used_folder_and_mismatched_scenarios(tmp_path: Path) -> None:
+    b, g = _short_pair(tmp_path)
+    used = tmp_path / "used"
+    used.mkdir()
+    (used / "x.txt").write_text("keep me")
+    r = gvi("compare", b, g, "--replicates", "2", "--out", str(used))
+    assert r.returncode == 2 and "not an empty folder" in r.stderr
+    assert (used / "x.txt").read_text() == "keep me"
+    r = gvi("compare", b, "gvi", "--replicates", "2", "--out", str(tmp_path / "new"))
+    assert r.returncode == 2 and "time settings" in r.stderr
+    assert not (tmp_path / "new").exists()
+    r = gvi("report", str(tmp_path))
+    assert r.returncode == 2 and "manifest.json" in r.stderr
