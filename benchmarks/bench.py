@@ -183,12 +183,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=None, help="repeats (default 7)")
     parser.add_argument("--quick", action="store_true", help="3 repeats")
     parser.add_argument("--json", type=Path, default=None, help="also write figures as JSON")
+    parser.add_argument(
+        "--no-throughput",
+        action="store_true",
+        help="skip the experiment-throughput figures (1, 2 workers, Dask)",
+    )
     args = parser.parse_args(argv)
     repeats = args.repeats if args.repeats is not None else 3 if args.quick else 7
     if repeats < 1:
         parser.error("--repeats must be at least 1")
     result = run_benchmarks(repeats)
     print(report(result))
+    if not args.no_throughput:
+        from .throughput import report as throughput_report
+        from .throughput import run_throughput
+
+        result["throughput"] = run_throughput(repeats=3 if repeats >= 3 else 1)
+        print(throughput_report(result["throughput"]))
     if args.json is not None:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0

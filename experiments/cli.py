@@ -8,6 +8,8 @@
     gvi compare BASELINE SCENARIO... [--replicates R] [--seed S] [--workers N] [--out DIR]
                 [--json] [--lang en|sv]
     gvi report DIR [--lang en|sv]
+    gvi sweep EXPERIMENT [--out DIR] [--workers N] [--scheduler ADDR] [--dask-local N]
+    gvi sensitivity EXPERIMENT [--out DIR] [--workers N] [--scheduler ADDR] [--dask-local N]
 
 Errors in the user's input exit with code 2 and one line per problem, no traceback.
 """
@@ -67,6 +69,26 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="rebuild report.html from a result folder")
     rep.add_argument("folder", type=Path)
     rep.add_argument("--lang", choices=("en", "sv"), default="en", help="report language")
+
+    for name, what in (
+        ("sweep", "a parameter sweep (factorial or Latin hypercube)"),
+        ("sensitivity", "a sensitivity analysis (Sobol, Morris, eFAST)"),
+    ):
+        exp = sub.add_parser(name, help=f"run {what} from an experiment file")
+        exp.add_argument("experiment", type=Path, help="experiment .toml file")
+        exp.add_argument(
+            "--out",
+            type=Path,
+            help="result folder (default results/<name>); rerun on the same folder to resume",
+        )
+        exp.add_argument("--workers", type=int, default=None, help="local processes")
+        exp.add_argument(
+            "--scheduler",
+            help="a Dask scheduler, tcp://HOST:PORT (default: $DASK_SCHEDULER_ADDRESS if set)",
+        )
+        exp.add_argument(
+            "--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers"
+        )
 
     par = sub.add_parser("params", help="list every model parameter with unit, default, range")
     par.add_argument("--markdown", action="store_true", help="as the Markdown table of docs/ODD.md")
@@ -268,12 +290,61 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_study(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError
+
+    from .store import StoreMismatch
+    from .study import SENSITIVITY, SWEEPS, run_study
+
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: must be at least 1")
+    if args.dask_local is not None and args.dask_local < 1:
+        raise UsageError(f"--dask-local {args.dask_local}: must be at least 1")
+    if not args.experiment.is_file():
+        raise UsageError(f"{args.experiment}: no such file")
+    out = args.out or Path("results") / args.experiment.stem
+    kinds = SWEEPS if args.command == "sweep" else SENSITIVITY
+    try:
+        result = run_study(
+            args.experiment,
+            out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            dask_local=args.dask_local,
+            progress=True,
+            kinds=kinds,
+        )
+    except (StoreMismatch, ConnectionError, ImportError) as exc:
+        raise UsageError(str(exc)) from None
+    except ScenarioError:
+        raise
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    a = result.analysis
+    print(f"{len(result.results)} runs of {len(result.design)} design points; method {a.method}")
+    if len(a.indices):
+        for output in a.outputs:
+            print(f"\n{output}:")
+            print(a.table(output).round(3).to_string())
+    print(f"\nresults: {out}/ (summary.html, indices.csv, response.csv, plots/)")
+    return EXIT_OK
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from .compare import Comparison
 
     folder = args.folder
     if not (folder / "manifest.json").is_file():
-        raise UsageError(f"{folder}: no manifest.json here; give a folder written by gvi compare")
+        raise UsageError(
+            f"{folder}: no manifest.json here; give a folder written by gvi compare, "
+            "gvi sweep or gvi sensitivity"
+        )
+    kind = json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("kind")
+    if kind == "experiment":
+        from .study import rebuild
+
+        print(f"summary: {rebuild(folder)}")
+        return EXIT_OK
     try:
         result = Comparison.load(folder)
     except (OSError, ValueError, KeyError) as exc:
@@ -291,6 +362,8 @@ _COMMANDS = {
     "params": _cmd_params,
     "compare": _cmd_compare,
     "report": _cmd_report,
+    "sweep": _cmd_study,
+    "sensitivity": _cmd_study,
 }
 
 if __name__ == "__main__":

@@ -1,0 +1,184 @@
+"""Running an experiment file end to end: design → executor → result store → analysis.
+
+    >>> from experiments.study import run_study
+    >>> result = run_study("experiments/sweep_fidelity.toml", "results/sweep")  # doctest: +SKIP
+
+Every finished batch of runs is in the store as soon as it finishes; running the same
+command on the same folder skips what is done and finishes the rest, with the same final
+results as an uninterrupted run. A folder holding a different experiment is refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .design import design, point_params
+from .evaluate import ModelEvaluator
+from .executors import make_executor
+from .experiment import Experiment, load_experiment
+from .output import atomic_text, atomic_write
+from .pipeline import Job, run_jobs
+from .sa_plots import plot_all
+from .sensitivity import SensitivityResult, analyse
+from .store import ResultStore
+
+SWEEPS = ("factorial", "lhs")
+SENSITIVITY = ("sobol", "morris", "fast")
+
+
+@dataclass
+class StudyResult:
+    """An experiment's design, results (one row per point × replicate) and analysis."""
+
+    experiment: Experiment
+    design: pd.DataFrame
+    results: pd.DataFrame
+    analysis: SensitivityResult
+    folder: Path
+
+
+def jobs_for(exp: Experiment, design_df: pd.DataFrame) -> list[Job]:
+    """One job per design point × replicate."""
+    return [
+        Job(point, r, params)
+        for point, params in point_params(exp, design_df)
+        for r in range(exp.replicates)
+    ]
+
+
+def run_study(
+    path: str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    progress: bool = True,
+    kinds: tuple[str, ...] = SWEEPS + SENSITIVITY,
+) -> StudyResult:
+    """Load, run (resumably) and analyse an experiment into ``out``."""
+    exp = load_experiment(path)
+    if exp.method.kind not in kinds:
+        raise ValueError(
+            f"{path}: method.kind = {exp.method.kind!r} is not one of {', '.join(kinds)} "
+            f"(use `gvi {'sweep' if exp.method.kind in SWEEPS else 'sensitivity'}`)"
+        )
+    folder = Path(out)
+    store = ResultStore(folder, identity=exp.identity())
+    source = Path(path).resolve()
+    store.update_manifest(
+        kind="experiment",
+        experiment_file=str(source),
+        experiment_sha256=hashlib.sha256(source.read_bytes()).hexdigest(),
+        command=" ".join(sys.argv),
+    )
+    design_df = design(exp)
+    atomic_write(folder / "design.parquet", lambda p: design_df.to_parquet(p, index=False))
+    executor, close = make_executor(workers, scheduler=scheduler, dask_local=dask_local)
+    try:
+        results = run_jobs(
+            jobs_for(exp, design_df),
+            ModelEvaluator(exp),
+            store=store,
+            executor=executor,
+            progress=progress,
+        )
+    finally:
+        close()
+    result = analyse(exp, design_df, results)
+    write_outputs(exp, design_df, results, result, folder)
+    return StudyResult(exp, design_df, results, result, folder)
+
+
+def write_outputs(
+    exp: Experiment,
+    design_df: pd.DataFrame,
+    results: pd.DataFrame,
+    result: SensitivityResult,
+    folder: Path,
+) -> None:
+    """Tables (CSV), plots (PNG, SVG) and summary.html into ``folder``."""
+    atomic_write(folder / "results.parquet", lambda p: results.to_parquet(p, index=False))
+    result.save(folder)
+    plots = plot_all(result, folder / "plots")
+    atomic_text(
+        summary_html(exp, result, [p for p in plots if p.suffix == ".png"]), folder / "summary.html"
+    )
+
+
+def rebuild(folder: str | os.PathLike[str]) -> Path:
+    """Rebuild tables, plots and summary.html of a finished experiment folder."""
+    folder = Path(folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    exp = load_experiment(manifest["experiment_file"])
+    store = ResultStore(folder, identity=exp.identity())  # refuses a changed experiment
+    design_df = pd.read_parquet(folder / "design.parquet")
+    results = store.read()
+    result = analyse(exp, design_df, results)
+    write_outputs(exp, design_df, results, result, folder)
+    return folder / "summary.html"
+
+
+def _img(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
+
+
+def summary_html(exp: Experiment, result: SensitivityResult, pngs: list[Path]) -> str:
+    """A self-contained page: what varied, the indices or responses, the plots, notes."""
+    params = pd.DataFrame(
+        [
+            {"parameter": p.path, "bounds / levels": p.levels if p.levels else p.bounds}
+            for p in exp.parameters
+        ]
+    )
+    parts = [
+        f"<h1>{html.escape(exp.name)}</h1><p>{html.escape(exp.description)}</p>",
+        f"<p>Method: <b>{exp.method.kind}</b>; scenario <code>{html.escape(exp.scenario)}"
+        f"</code>; {exp.replicates} replicates per design point; root seed {exp.seed}.</p>",
+        "<h2>Parameters varied</h2>",
+        params.to_html(index=False, border=0),
+    ]
+    if len(result.indices):
+        shown = result.indices.round(4)
+        parts += [
+            "<h2>Sensitivity indices</h2>",
+            "<p>An index is <b>significant</b> when its value less its confidence "
+            "half-width lies above the replicate-noise floor; others cannot be told "
+            "apart from noise.</p>",
+            shown.to_html(index=False, border=0),
+        ]
+    if len(result.noise):
+        parts += ["<h2>Replicate noise</h2>", result.noise.round(4).to_html(index=False, border=0)]
+    parts += ["<h2>Plots</h2>", *(_img(p) for p in pngs)]
+    if result.method in SWEEPS:
+        parts += [
+            "<h2>Responses</h2>",
+            result.response.round(3).to_html(index=False, border=0, max_rows=400),
+        ]
+    if getattr(result, "notes", None):
+        parts += [
+            "<h2>Notes</h2><ul>",
+            *(f"<li>{html.escape(n)}</li>" for n in result.notes),
+            "</ul>",
+        ]
+    style = (
+        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;font-size:15px;"
+        "color:#222}table{border-collapse:collapse;margin:1em 0}td,th{padding:3px 8px;"
+        "border-bottom:1px solid #ddd;text-align:right}img{max-width:100%}"
+    )
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>'
+        f"{html.escape(exp.name)}</title><style>{style}</style></head><body>"
+        + "\n".join(parts)
+        + "</body></html>"
+    )
