@@ -1,7 +1,7 @@
 """Where jobs run: this machine's cores, or a Dask cluster.
 
     >>> ex, close = make_executor(8)                                 # doctest: +SKIP
-    >>> ex, close = make_executor(scheduler="tcp://10.0.0.5:8786")   # doctest: +SKIP
+    >>> ex, close = make_executor(scheduler="tcp://scheduler-host:8786")   # doctest: +SKIP
     >>> ex, close = make_executor(dask_local=4)                      # doctest: +SKIP
     >>> close()                                                      # doctest: +SKIP
 
