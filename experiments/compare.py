@@ -16,6 +16,7 @@ import sys
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from scenarios import Scenario, load_scenario, preset_path
 
 from .effects import effects as compute_effects
 from .effects import period_values, summarise
+from .outcomes import Outcomes
+from .outcomes import compute as compute_outcomes
 from .output import atomic_text, atomic_write
 from .runner import RunResult, Task, root_entropy, run_tasks
 
@@ -46,10 +49,48 @@ class Comparison:
     days: dict[str, int]
     callin_days: dict[str, list[int]]
     manifest: dict[str, Any] = field(default_factory=dict)
+    groups: pd.DataFrame | None = None  # per run and group; None in older folders
 
     @property
     def names(self) -> list[str]:
         return [s.name for s in self.scenarios]
+
+    @cached_property
+    def outcomes(self) -> Outcomes:
+        """Spillover, equity and harm, trade-offs and time to effect (computed once)."""
+        return compute_outcomes(
+            runs=self.runs,
+            groups=self.groups,
+            names=self.names,
+            baseline=self.baseline,
+            days=self.days,
+            seed=self.root_entropy % (2**31) + 7919,
+        )
+
+    @property
+    def spillover(self) -> pd.DataFrame | None:
+        """Paired change in shootings by groups reached / not reached by the message."""
+        return self.outcomes.spillover
+
+    @property
+    def harm(self) -> pd.DataFrame | None:
+        """Arrests, custody days and enforcement per group and in total."""
+        return self.outcomes.harm
+
+    @property
+    def tradeoffs(self) -> pd.DataFrame:
+        """Shootings averted, extra custody days and cost, and their ratios."""
+        return self.outcomes.tradeoffs
+
+    @property
+    def trajectory(self) -> pd.DataFrame:
+        """Cumulative paired change in shootings by month after rollout."""
+        return self.outcomes.trajectory
+
+    @property
+    def time_to_effect(self) -> pd.DataFrame:
+        """Months until the paired effect on shootings is distinguishable from zero."""
+        return self.outcomes.time_to_effect
 
     def report(self, path: str | os.PathLike[str], *, lang: str = "en") -> Path:
         """Write the self-contained HTML report; returns its path."""
@@ -61,12 +102,20 @@ class Comparison:
 
     def to_json(self) -> dict[str, Any]:
         """``{"scenarios": [...], "effects": [{"scenario", "baseline", "metric",
-        "change_pct", "ci95": [lo, hi]}, ...]}`` (NaN as null)."""
+        "change_pct", "ci95": [lo, hi]}, ...]}`` (NaN as null), and the planners'
+        outputs: ``spillover``, ``harm`` (null without per-group results), ``tradeoffs``,
+        ``time_to_effect``, ``effect_trajectory`` and ``unit_costs``."""
 
         def num(x: float) -> float | None:
             return None if pd.isna(x) else round(float(x), 4)
 
         rows = self.effects[self.effects["scenario"] != self.baseline]
+        return {
+            **self._base_json(num, rows),
+            **_outcomes_json(self, num),
+        }
+
+    def _base_json(self, num: Any, rows: pd.DataFrame) -> dict[str, Any]:
         return {
             "scenarios": self.names,
             "baseline": self.baseline,
@@ -95,14 +144,19 @@ class Comparison:
         atomic_write(out / "summary.parquet", lambda p: self.summary.to_parquet(p, index=False))
         atomic_write(out / "summary.csv", lambda p: self.summary.to_csv(p, index=False))
         atomic_write(out / "effects.csv", lambda p: self.effects.to_csv(p, index=False))
+        if self.groups is not None:
+            groups = self.groups
+            atomic_write(out / "groups.parquet", lambda p: groups.to_parquet(p, index=False))
         atomic_text(json.dumps(self.manifest, indent=2, default=str), out / "manifest.json")
         self.report(out / "report.html", lang=lang)
         return out
 
     @classmethod
     def load(cls, folder: str | os.PathLike[str]) -> Comparison:
-        """Read a saved comparison back (for ``gvi report DIR``)."""
+        """Read a saved comparison back (for ``gvi report DIR``); folders written before
+        per-group results were kept have ``groups`` None."""
         folder = Path(folder)
+        groups_file = folder / "groups.parquet"
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         scenarios = [Scenario.model_validate(s["parameters"]) for s in manifest["scenarios"]]
         return cls(
@@ -116,7 +170,60 @@ class Comparison:
             days={k: int(v) for k, v in manifest["days"].items()},
             callin_days={k: [int(d) for d in v] for k, v in manifest["callin_days"].items()},
             manifest=manifest,
+            groups=pd.read_parquet(groups_file) if groups_file.is_file() else None,
         )
+
+
+def _outcomes_json(c: Comparison, num: Any) -> dict[str, Any]:
+    def ci(r: Any) -> list[float | None]:
+        return [num(r.ci_low), num(r.ci_high)]
+
+    spill = c.spillover
+    harm = c.harm
+    return {
+        "spillover": None
+        if spill is None
+        else [
+            {
+                "scenario": r.scenario,
+                "baseline": r.baseline,
+                "reach": r.reach,
+                "groups": num(r.groups),
+                "shootings": num(r.shootings),
+                "baseline_shootings": num(r.baseline_shootings),
+                "change_pct": num(r.change_pct),
+                "ci95": ci(r),
+            }
+            for r in spill.itertuples()
+        ],
+        "harm": None
+        if harm is None
+        else [
+            {"scenario": r.scenario, "measure": r.measure, "stat": r.stat, "mean": num(r.mean)}
+            | {"ci95": ci(r)}
+            for r in harm.itertuples()
+        ],
+        "tradeoffs": [
+            {
+                "scenario": r.scenario,
+                "baseline": r.baseline,
+                "quantity": r.quantity,
+                "value": num(r.value),
+                "ci95": ci(r),
+            }
+            for r in c.tradeoffs.itertuples()
+        ],
+        "time_to_effect": [
+            {"scenario": r.scenario, "baseline": r.baseline, "months": num(r.months)}
+            for r in c.time_to_effect.itertuples()
+        ],
+        "effect_trajectory": [
+            {"scenario": r.scenario, "month": int(r.month), "change_pct": num(r.change_pct)}
+            | {"ci95": ci(r)}
+            for r in c.trajectory.itertuples()
+        ],
+        "unit_costs": {s.name: s.costs.model_dump(mode="json") for s in c.scenarios},
+    }
 
 
 def _resolve(item: str | Scenario) -> tuple[Scenario, str | None]:
@@ -233,4 +340,8 @@ def assemble(
                 for d in set(r.callin_days):
                     counts[d] = counts.get(d, 0) + 1
         callins[name] = sorted(d for d, c in counts.items() if c * 2 >= replicates)
-    return Comparison(scs, names[0], replicates, entropy, runs, summary, eff, days, callins)
+    frames = [r.group_frame() for r in results if r.groups is not None]
+    groups = pd.concat(frames, ignore_index=True) if len(frames) == len(results) else None
+    return Comparison(
+        scs, names[0], replicates, entropy, runs, summary, eff, days, callins, groups=groups
+    )

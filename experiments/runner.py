@@ -24,6 +24,8 @@ from model.metrics import METRIC_NAMES
 from model.streams import child
 from scenarios import Scenario
 
+GROUP_OUTCOMES = ("reached", "shootings", "arrests", "custody_days", "enforcement")
+
 
 @dataclass(frozen=True)
 class Task:
@@ -50,6 +52,18 @@ class RunResult:
     daily: dict[str, np.ndarray]
     callin_days: list[int]
     first_members: np.ndarray  # first founders' propensities: a fingerprint of the city
+    groups: dict[str, np.ndarray] | None = None  # per-group post-period outcomes
+
+    def group_frame(self) -> pd.DataFrame:
+        """Tidy rows: scenario, replicate, group and the per-group post-period outcomes
+        (empty when they were not collected)."""
+        g = self.groups or {}
+        n = len(g.get("reached", ()))
+        df = pd.DataFrame({k: g[k] for k in GROUP_OUTCOMES} if n else {})
+        df.insert(0, "group", np.arange(n, dtype=np.int64))
+        df.insert(0, "replicate", self.replicate)
+        df.insert(0, "scenario", self.scenario)
+        return df
 
     def frame(self) -> pd.DataFrame:
         """Tidy rows: scenario, replicate, day, metrics."""
@@ -85,10 +99,35 @@ def run_task(task: Task) -> RunResult:
         daily=daily,
         callin_days=callins,
         first_members=model.state.propensity[: min(20, model.state.n)].copy(),
+        groups=group_outcomes(model),
     )
     # Mesa 3.3 keeps every model alive through Agent._ids (Mesa issue #3179): release it
     mesa.Agent._ids.pop(model, None)
     return result
+
+
+def group_outcomes(model: GVIModel) -> dict[str, np.ndarray]:
+    """Per group, over the post-period (rollout day to horizon): whether the GVI message
+    reached it directly (put on notice), shootings by its members, arrests of its members,
+    the custody days those arrests imposed, and enforcement actions against it."""
+    g = model.city.n_groups
+    lo, hi = model.rollout_day, model.end_day
+
+    def per_group(kind: EventKind, *, value: bool = False) -> np.ndarray:
+        evs = [e for e in model.log.of_kind(kind) if lo <= e.day < hi and 0 <= e.group < g]
+        idx = np.fromiter((e.group for e in evs), dtype=np.int64, count=len(evs))
+        w = np.fromiter((e.value for e in evs), dtype=np.float64, count=len(evs))
+        out = np.bincount(idx, weights=w if value else None, minlength=g)
+        return out if value else out.astype(np.int32)
+
+    day = model.comm.notice_day
+    return {
+        "reached": model.comm.on_notice & (day >= lo) & (day < hi),
+        "shootings": per_group(EventKind.SHOOTING),
+        "arrests": per_group(EventKind.ARREST),
+        "custody_days": per_group(EventKind.ARREST, value=True),
+        "enforcement": per_group(EventKind.ENFORCEMENT),
+    }
 
 
 class SerialExecutor(Executor):

@@ -1,6 +1,7 @@
 """The comparison report: one self-contained HTML page (English or Swedish) for a
 steering group — headline effect on shootings, what was compared, weekly shootings,
-effects on every measure, costs, all numbers, how to read it and the model's limits.
+effects on every measure, time to effect, spillover, costs, equity and harm, cost per
+shooting averted, all numbers, how to read it and the model's limits.
 
     >>> from experiments.report import render_report
     >>> html = render_report(comparison, lang="sv")   # doctest: +SKIP
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import numbers, sections
+from . import numbers, planning, sections
 from .context import Ctx
 from .fmt import Fmt
 from .page import document
@@ -31,7 +32,11 @@ def render_report(comparison: Comparison, *, lang: str = "en") -> str:
         sections.compared(x),
         sections.timeline(x),
         numbers.effects(x),
+        planning.time_to_effect(x),
+        planning.spillover(x),
         numbers.costs(x),
+        planning.equity(x),
+        planning.value_for_money(x),
         numbers.summary(x),
         sections.howto(x),
         sections.limits(x),

@@ -299,3 +299,38 @@ def _err(e: data.Estimate, scale: float = 1.0) -> list[list[float]]:
     if np.isnan(e.low) or np.isnan(e.high):
         return [[0.0], [0.0]]
     return [[(e.mean - e.low) / scale], [(e.high - e.mean) / scale]]
+
+
+# --- time to effect ---------------------------------------------------------------
+
+
+def trajectory(c: Comparison, t: dict[str, str], f: Fmt) -> str:
+    """Cumulative paired change in shootings by month after rollout, 95 % band; a ring
+    marks each scenario's first month whose whole band is below zero."""
+    cols = colours(c)
+    tr = c.trajectory
+    first = dict(zip(c.time_to_effect["scenario"], c.time_to_effect["months"], strict=True))
+    with rc_context(RC):
+        fig = Figure(figsize=(10, 4.6), layout="constrained")
+        ax = fig.subplots()
+        for name in data.others(c):
+            d = tr[tr["scenario"] == name].sort_values("month")
+            col = cols[name]
+            ax.fill_between(d["month"], d["ci_low"], d["ci_high"], color=col, alpha=0.15, lw=0)
+            ax.plot(d["month"], d["change_pct"], color=col, lw=2.0, marker="o", ms=3.5)
+            m = first.get(name, float("nan"))
+            if not np.isnan(m):
+                y = float(d.loc[d["month"] == m, "change_pct"].iloc[0])
+                ax.plot([m], [y], ls="none", marker="o", ms=13, mfc="none", mec=col, mew=2.0)
+        ax.axhline(0, color=INK, lw=1.2)
+        ax.set_xlabel(t["x_months"])
+        ax.set_ylabel(t["y_cum_change"].format(baseline=c.baseline))
+        ax.xaxis.set_major_locator(MultipleLocator(month_step(float(tr["month"].max() or 1))))
+        ax.xaxis.set_major_formatter(tick_formatter(f))
+        ax.yaxis.set_major_formatter(tick_formatter(f, signed=True))
+        handles = [Line2D([], [], color=cols[n], lw=2.0, label=n) for n in data.others(c)]
+        handles.append(
+            Line2D([], [], ls="none", marker="o", ms=11, mfc="none", mec=INK, label=t["leg_first"])
+        )
+        fig.legend(handles=handles, loc="outside upper center", ncol=5, frameon=False)
+        return data_uri(fig)

@@ -9,7 +9,20 @@ from .context import Ctx
 from .page import colname, esc, figure, fill, name, row, section, table, value
 from .vocab import description, period, unit
 
-SECTION_IDS = ("headline", "compared", "timeline", "effects", "costs", "summary", "howto", "limits")
+SECTION_IDS = (
+    "headline",
+    "compared",
+    "timeline",
+    "effects",
+    "time",
+    "spillover",
+    "costs",
+    "equity",
+    "value",
+    "summary",
+    "howto",
+    "limits",
+)
 
 
 def header(x: Ctx) -> str:

@@ -1,13 +1,13 @@
-"""Every visible string of the report, in English and Swedish (same keys).
-
-Keys starting with ``h_`` are section headings. Placeholders use :meth:`str.format`;
-``{b}`` wraps a scenario name in bold markup, filled in by the page code.
-"""
+"""Every visible string of the report, in English and Swedish (same keys; those of the
+planners' sections come from :mod:`.text_outcomes`). ``h_`` keys are section headings;
+placeholders use :meth:`str.format`, filled with ready markup by the page code."""
 
 from __future__ import annotations
 
+from .text_outcomes import OUTCOMES_EN, OUTCOMES_SV
+
 EN: dict[str, str] = {
-    # title block
+    **OUTCOMES_EN,
     "title": "GVI scenario comparison",
     "subtitle": (
         "A simulation of what different ways of working against group violence could do "
@@ -20,7 +20,6 @@ EN: dict[str, str] = {
     "meta_period": "Period",
     "period_value": "{pre} before and {post} after the rollout starts",
     "contents": "Contents",
-    # headings
     "h_headline": "Headline: shootings",
     "h_compared": "What was compared",
     "h_timeline": "Shootings week by week",
@@ -32,7 +31,6 @@ EN: dict[str, str] = {
     "h_prepost": "Before and after, within each scenario",
     "h_params": "Settings that differ",
     "h_tradeoff": "Against {baseline}, per year",
-    # headline
     "business_as_usual": "business as usual",
     "bau_named": "business as usual ({name})",
     "headline_cut": (
@@ -201,6 +199,7 @@ EN: dict[str, str] = {
 }
 
 SV: dict[str, str] = {
+    **OUTCOMES_SV,
     "title": "Jämförelse av GVI-scenarier",
     "subtitle": (
         "En simulering av vad olika sätt att arbeta mot gruppvåld skulle kunna åstadkomma i "
