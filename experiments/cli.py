@@ -10,6 +10,8 @@
     gvi report DIR [--lang en|sv]
     gvi sweep EXPERIMENT [--out DIR] [--workers N] [--scheduler ADDR] [--dask-local N]
     gvi sensitivity EXPERIMENT [--out DIR] [--workers N] [--scheduler ADDR] [--dask-local N]
+    gvi validate-model [--replicates R] [--out DIR] [--workers N]
+    gvi calibrate CALIBRATION [--out DIR] [--workers N] [--scheduler ADDR] [--dask-local N]
 
 Errors in the user's input exit with code 2 and one line per problem, no traceback.
 """
@@ -92,6 +94,22 @@ def _parser() -> argparse.ArgumentParser:
 
     par = sub.add_parser("params", help="list every model parameter with unit, default, range")
     par.add_argument("--markdown", action="store_true", help="as the Markdown table of docs/ODD.md")
+
+    vm = sub.add_parser("validate-model", help="check the default model against every pattern")
+    vm.add_argument("--replicates", type=int, default=20, help="runs per scenario (default 20)")
+    vm.add_argument("--out", type=Path, default=Path("results/validation"), help="result folder")
+    vm.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+
+    cal = sub.add_parser("calibrate", help="fit parameters to targets by ABC (calibration file)")
+    cal.add_argument("calibration", type=Path, help="calibration .toml file")
+    cal.add_argument(
+        "--out", type=Path, help="result folder (default results/<name>); rerun to resume"
+    )
+    cal.add_argument("--workers", type=int, default=None, help="local processes")
+    cal.add_argument("--scheduler", help="a Dask scheduler, tcp://HOST:PORT")
+    cal.add_argument(
+        "--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers"
+    )
     return p
 
 
@@ -354,6 +372,66 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_validate_model(args: argparse.Namespace) -> int:
+    from .validation import validate
+
+    if args.replicates < 2:
+        raise UsageError(f"--replicates {args.replicates}: need at least 2 for intervals")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: must be at least 1")
+    _check_writable(args.out)
+    result = validate(args.replicates, workers=args.workers, progress=sys.stderr.isatty())
+    page = result.save(args.out)
+    for c in result.checks:
+        verdict = "PASS" if c.passed else "FAIL"
+        print(
+            f"  {verdict}  {c.name:<46} {c.value:9.3f} [{c.ci_low:.3f}, {c.ci_high:.3f}] "
+            f"{c.unit} (target {c.target})"
+        )
+    print("all patterns hold" if result.passed else "some patterns do not hold")
+    print(f"report: {page}")
+    return EXIT_OK if result.passed else EXIT_FAILED
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError
+
+    from .calibrate import calibrate
+    from .store import StoreMismatch
+
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers {args.workers}: must be at least 1")
+    if args.dask_local is not None and args.dask_local < 1:
+        raise UsageError(f"--dask-local {args.dask_local}: must be at least 1")
+    if not args.calibration.is_file():
+        raise UsageError(f"{args.calibration}: no such file")
+    out = args.out or Path("results") / args.calibration.stem
+    try:
+        result = calibrate(
+            args.calibration,
+            out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            dask_local=args.dask_local,
+            progress=sys.stderr.isatty(),
+        )
+    except (StoreMismatch, ConnectionError, ImportError) as exc:
+        raise UsageError(str(exc)) from None
+    except ScenarioError:
+        raise
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    s = result.summary
+    print(f"rejection ABC: {s['accepted']} of {s['budget']} draws accepted")
+    for path, p in s["parameters"].items():
+        lo, hi = p["interval90"]
+        print(f"  {path:<32} median {p['median']:.4g}  90% interval [{lo:.4g}, {hi:.4g}]")
+    for name, t in s["targets"].items():
+        print(f"  {name:<32} target {t['target']:.4g}  accepted mean {t['accepted_mean']:.4g}")
+    print(f"results: {out}/ (accepted.csv, posterior.png, calibrated.toml, summary.json)")
+    return EXIT_OK
+
+
 _COMMANDS = {
     "run": _cmd_run,
     "scenarios": _cmd_scenarios,
@@ -364,6 +442,8 @@ _COMMANDS = {
     "report": _cmd_report,
     "sweep": _cmd_study,
     "sensitivity": _cmd_study,
+    "validate-model": _cmd_validate_model,
+    "calibrate": _cmd_calibrate,
 }
 
 if __name__ == "__main__":

@@ -1,0 +1,170 @@
+"""Calibration files: which scenario parameters to fit, their uniform priors, and the
+summary statistics to match.
+
+    name = "calibrate_baseline"
+    scenario = "baseline"          # a preset, or a path relative to this file
+    budget = 2000                  # prior draws
+    quantile = 0.05                # share of draws accepted (closest to the targets)
+    replicates = 1                 # runs per draw (their mean is compared)
+    seed = 1
+    window = "all"                 # all (warm-up end to end), pre or post
+
+    [[parameters]]
+    path = "violence.base_hazard"
+    prior = [0.00002, 0.00015]     # uniform
+    true = 0.00006                 # optional: drawn in the posterior plot
+
+    [[targets]]
+    name = "shootings_per_year"    # see TARGETS
+    value = 60
+    scale = 6                      # distance unit: a miss of one scale counts 1
+
+Problems are reported at once as a :class:`~scenarios.errors.ScenarioError`, with the
+same parameter-path checks and messages as experiment files
+(:mod:`experiments.experiment`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+
+from scenarios import Scenario, load_scenario
+from scenarios.errors import Problem, ScenarioError, closest, display_path
+from scenarios.files import read_toml
+
+from .experiment import _ref, _specs, _unknown_path, _within
+
+# name -> description; computed over the window of each run
+TARGETS: dict[str, str] = {
+    "shootings_per_year": "shootings per year",
+    "share_injured": "non-fatal injuries per shooting",
+    "share_fatal": "deaths per shooting",
+    "share_retaliation": "retaliations per shooting",
+    "arrests_per_year": "arrests per year",
+    "active_groups": "groups with at least one shooting per year (mean over years)",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Prior(_Strict):
+    """A fitted parameter: a uniform prior over ``prior = [low, high]``."""
+
+    path: str
+    prior: list[float] = Field(min_length=2, max_length=2)
+    true: float | None = None
+
+
+class Target(_Strict):
+    """A summary statistic to match, with its distance scale (> 0)."""
+
+    name: str
+    value: float
+    scale: float = Field(gt=0)
+
+
+class Calibration(_Strict):
+    """A validated calibration (see the module docstring for the TOML keys)."""
+
+    name: str
+    description: str = ""
+    scenario: str
+    budget: int = Field(500, ge=10, le=1_000_000)
+    quantile: float = Field(0.05, gt=0, le=1)
+    replicates: int = Field(1, ge=1, le=1000)
+    seed: int = Field(1, ge=1, le=2**63 - 1)
+    window: Literal["all", "pre", "post"] = "all"
+    parameters: list[Prior] = Field(min_length=1)
+    targets: list[Target] = Field(min_length=1)
+    _folder: str = PrivateAttr(default=".")
+
+    def scenario_model(self) -> Scenario:
+        return load_scenario(_ref(self.scenario, self._folder))
+
+    def scenario_ref(self) -> str:
+        """The base scenario as ``extends`` names it (preset name or absolute path)."""
+        bare = "/" not in self.scenario and not self.scenario.lower().endswith(".toml")
+        return self.scenario if bare else str(Path(_ref(self.scenario, self._folder)).resolve())
+
+    @property
+    def accepted_count(self) -> int:
+        return max(1, round(self.quantile * self.budget))
+
+
+def findings(cal: Calibration) -> list[tuple[str, Any, str]]:
+    """Problems beyond types: parameter paths, prior ranges, target names."""
+    out: list[tuple[str, Any, str]] = []
+    specs, seen = _specs(), set()
+    for p in cal.parameters:
+        key = f"parameters[{p.path}]"
+        if p.path in seen:
+            out.append((f"{key}.path", p.path, "is fitted twice"))
+        seen.add(p.path)
+        if p.path not in specs:
+            out.append((f"{key}.path", p.path, _unknown_path(p.path, specs)))
+            continue
+        spec = specs[p.path]
+        lo, hi = p.prior
+        if spec.type != "float":
+            out.append((f"{key}.path", p.path, f"is {spec.type}; only numbers can be fitted"))
+        elif lo >= hi:
+            out.append((f"{key}.prior", p.prior, "low must be below high (inverted bounds)"))
+        elif not (_within(spec, lo) and _within(spec, hi)):
+            out.append((f"{key}.prior", p.prior, f"must lie within {spec.range_text}"))
+        elif p.true is not None and not lo <= p.true <= hi:
+            out.append((f"{key}.true", p.true, "lies outside the prior"))
+    names = [t.name for t in cal.targets]
+    for t in cal.targets:
+        key = f"targets[{t.name}].name"
+        if t.name not in TARGETS:
+            match = closest(t.name, TARGETS)
+            hint = f"did you mean {match!r}?" if match else "known: " + ", ".join(TARGETS)
+            out.append((key, t.name, f"is not a calibration target; {hint}"))
+        elif names.count(t.name) > 1:
+            out.append((key, t.name, "is given twice"))
+    return out
+
+
+def _type_problem(err: Any, file: str) -> Problem:
+    loc = [str(x) for x in err["loc"] if not isinstance(x, int)]
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key"
+    elif err["type"] == "missing":
+        msg = "is required"
+    return Problem(file, ".".join(loc), err.get("input"), msg)
+
+
+def load_calibration(path: str | os.PathLike[str]) -> Calibration:
+    """A validated calibration; raises :class:`ScenarioError` listing every problem."""
+    path = Path(path)
+    file = display_path(path)
+    data = read_toml(path)
+    try:
+        cal = Calibration.model_validate(data, strict=True)
+    except ValidationError as exc:
+        raise ScenarioError([_type_problem(e, file) for e in exc.errors()]) from None
+    cal._folder = str(path.resolve().parent)
+    problems = [Problem(file, k, v, m) for k, v, m in findings(cal)]
+    if not problems:
+        try:
+            base = cal.scenario_model()
+        except ScenarioError as exc:
+            raise ScenarioError([Problem(file, "scenario", cal.scenario, str(exc))]) from None
+        for p in cal.parameters:
+            for v in p.prior:
+                try:
+                    base.with_updates({p.path: v})
+                except (ValidationError, KeyError) as exc:
+                    why = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else exc
+                    problems.append(Problem(file, f"parameters[{p.path}].prior", v, str(why)))
+                    break
+    if problems:
+        raise ScenarioError(problems)
+    return cal

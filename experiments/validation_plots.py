@@ -1,0 +1,193 @@
+"""Figures and the self-contained HTML page of a model validation (one section per
+pattern, images inline). Published effects drawn as reference marks are those of
+DOMAIN.md section 4 (Braga et al. 2001, 2014, 2019; Papachristos & Kirk 2015; Braga,
+Weisburd & Turchan 2024)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from typing import TYPE_CHECKING
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .validation import Check, Record, Validation
+
+MONTH = 30
+
+
+def _png(fig: Figure) -> str:
+    buf = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="png", dpi=90)
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def concentration_curve(base: list[Record]) -> Figure:
+    """Cumulative share of shootings over members ranked by involvement (Lorenz-like)."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    grid = np.linspace(0, 1, 101)
+    curves = []
+    for r in base:
+        inv = r.involvement.astype(float)
+        if inv.sum() == 0:
+            continue
+        x = np.arange(1, len(inv) + 1) / len(inv)
+        curves.append(np.interp(grid, np.r_[0, x], np.r_[0, np.cumsum(inv) / inv.sum()]))
+    ax.plot(grid, np.mean(curves, axis=0), label="baseline (mean over replicates)")
+    ax.plot(grid, grid, ls=":", color="grey", label="equal shares")
+    ax.axvline(0.1, color="tab:red", ls="--", lw=1)
+    ax.axhline(0.5, color="tab:red", ls="--", lw=1, label="target: top 10% >= 50%")
+    ax.set(xlabel="share of members (most involved first)", ylabel="share of shootings")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def lag_histogram(base: list[Record]) -> Figure:
+    lags = np.concatenate([np.asarray(r.lags, dtype=float) for r in base] or [np.zeros(0)])
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    ax.hist(lags, bins=np.arange(0, min(366, lags.max() + 8 if len(lags) else 30), 7))
+    if len(lags):
+        ax.axvline(np.median(lags), color="k", label=f"median {np.median(lags):.0f} d")
+    ax.axvspan(7, 90, color="tab:green", alpha=0.12, label="target 7-90 d")
+    ax.axvline(83, color="tab:red", ls="--", label="Green et al. 2017: 83 d")
+    ax.set(xlabel="days from victimisation to retaliation", ylabel="retaliations")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def effect_plot(check: Check) -> Figure:
+    from .validation import PUBLISHED
+
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    labels = [name for name, _ in PUBLISHED] + ["simulated gvi (95% CI)"]
+    ys = np.arange(len(labels))
+    ax.scatter([v for _, v in PUBLISHED], ys[:-1], marker="|", s=200, color="tab:grey")
+    ax.errorbar(
+        [check.value],
+        [ys[-1]],
+        xerr=[[check.value - check.ci_low], [check.ci_high - check.value]],
+        fmt="o",
+        color="tab:blue",
+    )
+    ax.axvspan(-60, -20, color="tab:green", alpha=0.12, label="target -60% to -20%")
+    ax.axvline(0, color="k", lw=0.8)
+    ax.set_yticks(ys, labels, fontsize=7)
+    ax.set_xlabel("change in shootings / gun homicides (%)")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def monthly_ratio(treated: list[Record], base: list[Record]) -> tuple[np.ndarray, np.ndarray]:
+    """Months since rollout and the pooled change (%) in shootings per month."""
+    r0, end = base[0].rollout, base[0].end
+    t = np.sum([r.daily_shootings for r in treated], axis=0)[r0:end]
+    b = np.sum([r.daily_shootings for r in base], axis=0)[r0:end]
+    k = len(t) // MONTH
+    tm = t[: k * MONTH].reshape(k, MONTH).sum(axis=1)
+    bm = b[: k * MONTH].reshape(k, MONTH).sum(axis=1)
+    return np.arange(k), 100.0 * (tm / np.maximum(bm, 1) - 1.0)
+
+
+def decay_plot(records: dict[str, list[Record]]) -> Figure:
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    base = records["baseline"]
+    for name in ("gvi", "gvi_lapse", "gvi_no_follow_through"):
+        x, y = monthly_ratio(records[name], base)
+        ax.plot(x, y, marker=".", label=name)
+    lapse = records["gvi_lapse"][0].lapse
+    if lapse is not None:
+        ax.axvline((lapse - base[0].rollout) / MONTH, color="tab:orange", ls="--", label="lapse")
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set(xlabel="months since rollout", ylabel="change vs paired baseline (%)")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def dose_plot(records: dict[str, list[Record]]) -> Figure:
+    from .validation import REACH, change, post
+
+    base = records["baseline"]
+    n = np.arange(len(base))
+    cuts = [change(records[f"gvi_reach_{k}"], base, post)(n) for k in REACH]
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    ax.plot(REACH, cuts, marker="o")
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set(xlabel="call-in attendees (callins.attendees)", ylabel="change in shootings (%)")
+    return fig
+
+
+def target_plot(check: Check) -> Figure:
+    """A value with its interval against the target (for checks without a special plot)."""
+    fig, ax = plt.subplots(figsize=(5.5, 1.8))
+    ax.errorbar(
+        [check.value],
+        [0],
+        xerr=[[max(check.value - check.ci_low, 0)], [max(check.ci_high - check.value, 0)]],
+        fmt="o",
+        color="tab:green" if check.passed else "tab:red",
+    )
+    ax.set_yticks([])
+    ax.set_xlabel(f"{check.unit} (target {check.target})")
+    return fig
+
+
+def figure_for(check: Check, v: Validation) -> Figure:
+    base = v.records["baseline"]
+    special = {
+        "concentration": lambda: concentration_curve(base),
+        "retaliation_lag": lambda: lag_histogram(base),
+        "gvi_effect": lambda: effect_plot(check),
+        "lapse": lambda: decay_plot(v.records),
+        "fades": lambda: decay_plot(v.records),
+        "dose_response": lambda: dose_plot(v.records),
+    }
+    return special.get(check.key, lambda: target_plot(check))()
+
+
+def render_html(v: Validation) -> str:
+    """The page: a summary table, then one section per pattern with its figure."""
+    esc = html.escape
+    rows = "".join(
+        f"<tr><td>{esc(c.name)}</td><td>{esc(c.source)}</td><td>{esc(c.target)}</td>"
+        f"<td>{c.value:.3g}</td><td>{c.ci_low:.3g} to {c.ci_high:.3g}</td>"
+        f"<td>{'PASS' if c.passed else 'FAIL'}</td></tr>"
+        for c in v.checks
+    )
+    parts = [
+        "<h1>Model validation</h1>",
+        f"<p>{v.replicates} replicates per scenario, root seed {v.seed}, common random "
+        "numbers; intervals are 95% bootstrap intervals over replicates. "
+        f"<b>{'All patterns pass.' if v.passed else 'Some patterns fail.'}</b></p>",
+        "<table><tr><th>pattern</th><th>source</th><th>target</th><th>value</th>"
+        f"<th>95% interval</th><th>result</th></tr>{rows}</table>",
+    ]
+    for c in v.checks:
+        img = _png(figure_for(c, v))
+        parts.append(
+            f'<section class="pattern" id="{esc(c.key)}"><h2>{esc(c.name)}</h2>'
+            f"<p>Source: {esc(c.source)}. Target: {esc(c.target)} ({esc(c.unit)}). "
+            f"Simulated: {c.value:.3g} (95% interval {c.ci_low:.3g} to {c.ci_high:.3g}): "
+            f"<b>{'PASS' if c.passed else 'FAIL'}</b>. {esc(c.note)}</p>"
+            f'<img alt="{esc(c.key)}" src="data:image/png;base64,{img}"></section>'
+        )
+    style = (
+        "body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
+        "table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #ddd}"
+        "img{max-width:100%}"
+    )
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Model '
+        f"validation</title><style>{style}</style></head><body>"
+        + "\n".join(parts)
+        + "</body></html>"
+    )

@@ -1,0 +1,112 @@
+"""Validation of the default model: check functions on synthetic records, one short
+end-to-end run through the command line."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import numpy as np
+import pytest
+
+from experiments import validation
+from experiments.cli import main
+from experiments.validation import REACH, SCENARIOS, Record, boot, change, evaluate_checks, post
+
+SHORT = {"time.warmup_days": 60, "time.horizon_days": 400, "time.rollout_day": 100}
+
+
+def _record(name: str, r: int, rate: float, rng: np.random.Generator, **kw) -> Record:
+    daily = rng.poisson(rate, 1095).astype(float)
+    defaults = dict(
+        arrests_post=100.0,
+        involvement=np.sort(rng.pareto(1.0, 500).astype(int))[::-1],
+        retaliations=int(0.6 * daily.sum()),
+        lags=list(rng.integers(5, 60, 50)),
+        offers_notified=30,
+        accepted_notified=10,
+        caseload=8.5,
+    )
+    defaults.update(kw)
+    return Record(name, r, 365, 1095, 365 + 548, daily, **defaults)  # type: ignore[arg-type]
+
+
+def _synthetic(n: int = 8) -> dict[str, list[Record]]:
+    rng = np.random.default_rng(3)
+    rates = {
+        "baseline": 60 / 365,
+        "gvi": 0.6 * 60 / 365,
+        "support_only": 0.95 * 60 / 365,
+        "crackdown": 0.85 * 60 / 365,
+        "gvi_lapse": 0.6 * 60 / 365,
+        "gvi_no_follow_through": 0.8 * 60 / 365,
+        "gvi_reach_5": 0.8 * 60 / 365,
+        "gvi_reach_15": 0.6 * 60 / 365,
+        "gvi_reach_30": 0.45 * 60 / 365,
+    }
+    out = {}
+    for name, rate in rates.items():
+        arrests = 500.0 if name == "crackdown" else 100.0
+        out[name] = [_record(name, r, rate, rng, arrests_post=arrests) for r in range(n)]
+    for r in out["gvi_lapse"]:  # back to baseline after the lapse
+        r.daily_shootings[r.lapse :] = rng.poisson(60 / 365, 1095 - r.lapse)
+    for r in out["gvi_no_follow_through"]:  # the effect wears off
+        r.daily_shootings[r.end - 182 :] = rng.poisson(60 / 365, 182)
+    return out
+
+
+def test_checks_on_synthetic_records_pass() -> None:
+    checks = evaluate_checks(_synthetic(), seed=1)
+    assert [c.key for c in checks] == list(validation.META)
+    failed = [(c.key, c.value) for c in checks if not c.passed]
+    assert failed == []
+    effect = next(c for c in checks if c.key == "gvi_effect")
+    assert effect.ci_low <= effect.value <= effect.ci_high < 0
+
+
+def test_checks_fail_when_the_pattern_is_absent() -> None:
+    recs = _synthetic()
+    recs["gvi"] = recs["baseline"]  # no effect at all
+    recs["gvi_reach_30"] = recs["gvi_reach_5"]
+    by_key = {c.key: c for c in evaluate_checks(recs, seed=1)}
+    assert not by_key["gvi_effect"].passed
+    assert not by_key["dose_response"].passed
+
+
+def test_paired_change_and_bootstrap() -> None:
+    rng = np.random.default_rng(0)
+    base = [_record("b", r, 0.2, rng) for r in range(5)]
+    half = [_record("t", r, 0.1, rng) for r in range(5)]
+    stat = change(half, base, post)
+    est, lo, hi = boot(stat, 5, seed=1)
+    assert -60 < est < -40 and lo <= est <= hi
+
+
+def test_scenarios_cover_the_patterns() -> None:
+    scs = validation.scenarios(SHORT)
+    assert set(scs) == set(SCENARIOS)
+    assert scs["gvi_no_follow_through"].enforcement.fidelity == 0
+    assert [scs[f"gvi_reach_{k}"].callins.attendees for k in REACH] == list(REACH)
+    assert scs["gvi_lapse"].partnership.lapse_day == 150  # moved inside the short run
+
+
+def test_cli_writes_one_section_per_pattern(tmp_path, monkeypatch) -> None:
+    short = functools.partial(validation.validate, time=SHORT)
+    monkeypatch.setattr(validation, "validate", short)
+    code = main(["validate-model", "--replicates", "2", "--workers", "1", "--out", str(tmp_path)])
+    assert code in (0, 1)
+    page = (tmp_path / "validation.html").read_text(encoding="utf-8")
+    data = json.loads((tmp_path / "validation.json").read_text(encoding="utf-8"))
+    assert page.count('class="pattern"') == len(data["checks"]) == len(validation.META)
+    assert page.count("data:image/png;base64,") >= len(validation.META)
+    assert code == (0 if data["passed"] else 1)
+
+
+def test_cli_rejects_one_replicate(capsys) -> None:
+    assert main(["validate-model", "--replicates", "1"]) == 2
+    assert "replicates" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("bad", [["--workers", "0"]])
+def test_cli_rejects_bad_workers(bad: list[str]) -> None:
+    assert main(["validate-model", *bad]) == 2
