@@ -308,22 +308,38 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_study(args: argparse.Namespace) -> int:
-    from scenarios import ScenarioError
-
-    from .store import StoreMismatch
-    from .study import SENSITIVITY, SWEEPS, run_study
-
+def _check_executor_args(args: argparse.Namespace, source: Path) -> None:
+    """Common checks of --workers, --dask-local and the input file."""
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers {args.workers}: must be at least 1")
     if args.dask_local is not None and args.dask_local < 1:
         raise UsageError(f"--dask-local {args.dask_local}: must be at least 1")
-    if not args.experiment.is_file():
-        raise UsageError(f"{args.experiment}: no such file")
+    if not source.is_file():
+        raise UsageError(f"{source}: no such file")
+
+
+def _usage_errors(call):
+    """Run ``call()``; problems of the user's input or set-up become one-line errors."""
+    from scenarios import ScenarioError
+
+    from .store import StoreMismatch
+
+    try:
+        return call()
+    except ScenarioError:
+        raise
+    except (StoreMismatch, ConnectionError, ImportError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _cmd_study(args: argparse.Namespace) -> int:
+    from .study import SENSITIVITY, SWEEPS, run_study
+
+    _check_executor_args(args, args.experiment)
     out = args.out or Path("results") / args.experiment.stem
     kinds = SWEEPS if args.command == "sweep" else SENSITIVITY
-    try:
-        result = run_study(
+    result = _usage_errors(
+        lambda: run_study(
             args.experiment,
             out,
             workers=args.workers,
@@ -332,12 +348,7 @@ def _cmd_study(args: argparse.Namespace) -> int:
             progress=True,
             kinds=kinds,
         )
-    except (StoreMismatch, ConnectionError, ImportError) as exc:
-        raise UsageError(str(exc)) from None
-    except ScenarioError:
-        raise
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    )
     a = result.analysis
     print(f"{len(result.results)} runs of {len(result.design)} design points; method {a.method}")
     if len(a.indices):
@@ -394,20 +405,12 @@ def _cmd_validate_model(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-    from scenarios import ScenarioError
-
     from .calibrate import calibrate
-    from .store import StoreMismatch
 
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers {args.workers}: must be at least 1")
-    if args.dask_local is not None and args.dask_local < 1:
-        raise UsageError(f"--dask-local {args.dask_local}: must be at least 1")
-    if not args.calibration.is_file():
-        raise UsageError(f"{args.calibration}: no such file")
+    _check_executor_args(args, args.calibration)
     out = args.out or Path("results") / args.calibration.stem
-    try:
-        result = calibrate(
+    result = _usage_errors(
+        lambda: calibrate(
             args.calibration,
             out,
             workers=args.workers,
@@ -415,12 +418,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
             dask_local=args.dask_local,
             progress=sys.stderr.isatty(),
         )
-    except (StoreMismatch, ConnectionError, ImportError) as exc:
-        raise UsageError(str(exc)) from None
-    except ScenarioError:
-        raise
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    )
     s = result.summary
     print(f"rejection ABC: {s['accepted']} of {s['budget']} draws accepted")
     for path, p in s["parameters"].items():
