@@ -14,6 +14,8 @@ scenario run with the same replicate seed (paired).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -77,13 +79,28 @@ class _Caches:
         self.baseline: dict[int, dict[str, float]] = {}
 
 
+# Per-process caches, one per experiment: an evaluator is unpickled afresh for every
+# batch a worker receives, and without this each batch would rerun the baselines.
+_PROCESS_CACHES: dict[str, _Caches] = {}
+
+
+def _caches_for(exp: Experiment, size: int) -> _Caches:
+    key = hashlib.sha256(
+        json.dumps(exp.model_dump(mode="json"), sort_keys=True, default=str).encode()
+    ).hexdigest()
+    if key not in _PROCESS_CACHES:
+        _PROCESS_CACHES[key] = _Caches(size)
+    return _PROCESS_CACHES[key]
+
+
 @dataclass(frozen=True)
 class ModelEvaluator:
     """``ModelEvaluator(exp)(job) -> {output: value}``; picklable (caches are not sent).
 
     Each call runs the scenario with ``job.params`` applied (dotted keys) for replicate
     ``job.replicate``. The baseline of ``change_vs_baseline`` outputs is the plain
-    baseline scenario, run once per replicate in each process and reused. Each run
+    baseline scenario, run once per replicate in each worker process and reused (the
+    caches live per process, so they survive the evaluator being sent batch by batch). Each run
     goes through :func:`~experiments.runner.run_task`, which releases Mesa's reference
     to the finished model (Mesa issue #3179), so a long-lived worker does not leak.
     """
@@ -93,7 +110,7 @@ class ModelEvaluator:
     _caches: _Caches = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_caches", _Caches(self.cache_size))
+        object.__setattr__(self, "_caches", _caches_for(self.exp, self.cache_size))
 
     def __getstate__(self) -> dict[str, Any]:
         return {"exp": self.exp, "cache_size": self.cache_size}

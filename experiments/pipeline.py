@@ -35,6 +35,7 @@ from .store import ResultStore, Row, job_key
 
 RETRIES = 2  # a failed batch is tried up to 1 + RETRIES times
 TARGET_SECONDS = 0.5  # least work per batch, once the cost of a job is known
+TARGET_SECONDS_DISTRIBUTED = 2.0  # on Dask, where every task costs a scheduler round trip
 BATCHES_PER_WORKER = 4  # at least this many batches per worker, while work remains
 
 
@@ -221,7 +222,12 @@ class _Run:
         if self.measured_jobs == 0:
             return 1
         per_job = self.measured_seconds / self.measured_jobs
-        target = math.ceil(TARGET_SECONDS / per_job) if per_job > 0 else len(self.queue)
+        seconds = (
+            TARGET_SECONDS_DISTRIBUTED
+            if getattr(self.executor, "_client", None) is not None
+            else TARGET_SECONDS
+        )
+        target = math.ceil(seconds / per_job) if per_job > 0 else len(self.queue)
         cap = math.ceil(len(self.queue) / (BATCHES_PER_WORKER * self.width()))
         return max(1, min(target, cap, len(self.queue)))
 
