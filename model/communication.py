@@ -110,7 +110,7 @@ class Communication:
         attendees = invitees[comes][: c.attendees]
         if not len(attendees):
             return None
-        strength = m.params.deterrence.callin_message
+        strength = m.deterrence.message(m.params.deterrence.callin_message)
         for i in attendees:
             m.members[int(i)].hear_message(strength)
         s.attended_callin[attendees] = True
@@ -141,7 +141,7 @@ class Communication:
         k = m.params.notifications.members_per_group
         day = m.day
         renotify = m.params.notifications.renotify_days
-        strength = m.params.deterrence.notification_message
+        strength = m.deterrence.message(m.params.deterrence.notification_message)
         reached = []
         for g in groups:
             if not self.group_mapped[g]:
@@ -208,6 +208,6 @@ class Communication:
         if not len(hit):
             return
         who = np.unique(ties.dst[hit])
-        strength = m.params.deterrence.diffused_message
+        strength = m.deterrence.message(m.params.deterrence.diffused_message)
         s.risk[who] += strength * (1.0 - s.risk[who])
         s.informed[who] = True

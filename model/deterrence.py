@@ -5,6 +5,14 @@ baseline, rises with the message (call-in, custom notification, second-hand), ri
 when a sanction is seen on the own group or — publicised — on another group on notice,
 and falls when violence by a group on notice goes unpunished.
 
+The partnership's *credibility* ``c`` (one number for the city, 1 at rollout) scales how
+far any message moves perceived risk: a message heard is worth ``strength * c``. Each
+sanction delivered closes a share of the gap to 1 (``credibility_gain``); each act of
+violence by a group on notice that goes unanswered cuts ``c`` by ``credibility_loss``. A
+partnership that warns but does not follow through soon talks to people who no longer
+listen, and the perceived risk it raised decays with its half-life (NNSC; Braga, Hureau
+& Winship 2008).
+
 The hazard multiplier is ``1 - sensitivity * excess * compliance``, where ``excess`` is
 the effective risk above baseline scaled to [0, 1] and ``compliance = 1 - w + w * trust``
 (M9). In a group on notice peers add to it: the effective risk is
@@ -28,6 +36,19 @@ class Deterrence:
         self.peer_pressure = peer_pressure
         self.decay = 0.5 ** (1.0 / params.half_life_days)
         self.n_groups = n_groups
+        self.credibility = 1.0
+
+    def message(self, strength: float) -> float:
+        """What a message of nominal ``strength`` is worth today (scaled by credibility)."""
+        return strength * self.credibility
+
+    def kept_promise(self) -> None:
+        """A sanction was delivered as promised: credibility rises."""
+        self.credibility += self.params.credibility_gain * (1.0 - self.credibility)
+
+    def broken_promise(self) -> None:
+        """Violence by a group on notice went unanswered: credibility falls."""
+        self.credibility *= 1.0 - self.params.credibility_loss
 
     def decay_step(self, risk: np.ndarray) -> None:
         r0 = self.params.baseline_risk

@@ -97,6 +97,7 @@ class EnforcementDesk:
         )
         m.deterrence.learn(s.risk, others, d.other_sanction)
         m.comm.put_on_notice(np.array([op.group]))
+        m.deterrence.kept_promise()
         self.delivered += 1
         m.today["enforcement_actions"] += 1
         m.log.add(
@@ -120,6 +121,7 @@ class EnforcementDesk:
         others = np.flatnonzero(s.informed[:n] & (s.group[:n] != r.group))
         ratio = d.other_sanction / d.own_sanction if d.own_sanction > 0 else 0.0
         m.deterrence.unlearn(s.risk, others, d.unpunished * min(ratio, 1.0))
+        m.deterrence.broken_promise()
         self.skipped += 1
         m.log.add(m.day, EventKind.ENFORCEMENT_SKIPPED, r.group, (), cause, ref=r.trigger_event)
 

@@ -381,6 +381,7 @@ class GVIModel(mesa.Model):
         mt["perceived_safety"] = self.community.safety
         mt["mean_perceived_risk"] = float(s.risk[:n] @ free) / n_free if n_free else 0.0
         mt["mean_legitimacy"] = float(s.legitimacy[:n] @ free) / n_free if n_free else 0.0
+        mt["credibility"] = self.deterrence.credibility
         mt["cost_sek"] = cost
 
     # --- queries and hooks used by agents and submodels ------------------------------

@@ -67,6 +67,13 @@ METRICS: tuple[Metric, ...] = (
         "Trust in the partnership",
         "Förtroende för samverkan",
     ),
+    Metric(
+        "credibility",
+        MetricKind.LEVEL,
+        "index 0-1",
+        "Credibility of the promise",
+        "Löftets trovärdighet",
+    ),
     Metric("cost_sek", MetricKind.COUNT, "SEK", "Cost", "Kostnad"),
 )
 

@@ -571,6 +571,23 @@ class DeterrenceParams(Section):
         label="Loss of belief when violence goes unpunished",
         label_sv="Tappad tilltro när våld blir ostraffat",
     )
+    credibility_gain: float = P(
+        0.3,
+        ge=0,
+        le=1,
+        unit="share of gap closed",
+        label="Credibility gained per sanction delivered",
+        label_sv="Trovärdighet som vinns per genomförd sanktion",
+    )
+    credibility_loss: float = P(
+        0.1,
+        ge=0,
+        le=1,
+        unit="relative drop",
+        label="Credibility lost per act of violence left unanswered",
+        label_sv="Trovärdighet som förloras per obesvarat våld",
+        sa=(0.05, 0.5),
+    )
     sensitivity: float = P(
         0.85,
         ge=0,

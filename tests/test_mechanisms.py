@@ -862,6 +862,48 @@ def test_m6_unpunished_violence_resets_belief(tiny):
     assert checked == 3
 
 
+@pytest.mark.parametrize("fidelity", [0.0, 0.5])
+def test_m6_credibility_follows_the_record_of_kept_and_broken_promises(tiny, run, fidelity):
+    sc = tiny(
+        "deterrence_only",
+        {
+            "violence.base_hazard": 0.002,
+            "enforcement.fidelity": fidelity,
+            "deterrence.credibility_gain": 0.3,
+            "deterrence.credibility_loss": 0.2,
+        },
+    )
+    m = run(sc, 4)
+    expected, kept, broken = 1.0, 0, 0
+    for e in m.log.events:
+        if e.kind is EventKind.ENFORCEMENT:
+            expected += 0.3 * (1 - expected)
+            kept += 1
+        elif e.kind is EventKind.ENFORCEMENT_SKIPPED:
+            expected *= 1 - 0.2
+            broken += 1
+    assert broken > 0 and (kept > 0) == (fidelity > 0)
+    assert m.deterrence.credibility == pytest.approx(expected)
+    assert m.daily_metrics()["credibility"].iloc[-1] == pytest.approx(expected)
+    assert m.deterrence.credibility < (0.5 if fidelity == 0 else 1.0)
+
+
+def test_m6_a_message_is_worth_its_strength_times_credibility(tiny):
+    strength = 0.6
+    sc = tiny(
+        "deterrence_only",
+        {"deterrence.callin_message": strength, "notifications.diffusion_rate": 0.0},
+    )
+    m = GVIModel(sc, rng=2)
+    step_to(m, m.rollout_day)
+    m.deterrence.credibility = 0.25
+    before = m.state.risk.copy()
+    callin = m.comm.hold_callin(Cause.TRAINER)
+    assert callin is not None and callin.cause is Cause.TRAINER
+    att = list(callin.members)
+    np.testing.assert_allclose(m.state.risk[att], before[att] + 0.25 * strength * (1 - before[att]))
+
+
 def test_m6_without_sensitivity_the_message_changes_no_shooting(tiny, run):
     sc = tiny("deterrence_only", {"enforcement.enabled": False, "violence.base_hazard": 0.002})
     deterred = untreated = 0.0
