@@ -36,7 +36,7 @@ from scenarios import Scenario, load_scenario
 from scenarios.errors import Problem, ScenarioError, closest, display_path
 from scenarios.files import read_toml
 
-from .experiment import _ref, _specs, _unknown_path, _within
+from .experiment import _has_table, _ref, _specs, _type_message, _unknown_path, _within
 
 # name -> description; computed over the window of each run
 TARGETS: dict[str, str] = {
@@ -131,14 +131,29 @@ def findings(cal: Calibration) -> list[tuple[str, Any, str]]:
     return out
 
 
-def _type_problem(err: Any, file: str) -> Problem:
-    loc = [str(x) for x in err["loc"] if not isinstance(x, int)]
-    msg = err["msg"]
-    if err["type"] == "extra_forbidden":
-        msg = "unknown key"
-    elif err["type"] == "missing":
-        msg = "is required"
-    return Problem(file, ".".join(loc), err.get("input"), msg)
+_SUBMODELS: dict[str, type[BaseModel]] = {"parameters": Prior, "targets": Target}
+_CHOICES = {"window": ("all", "pre", "post")}
+
+
+def _display_key(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
+    """``parameters[violence.base_hazard].prior``, ``targets[2].scale``, ``budget``."""
+    if len(loc) >= 2 and loc[0] in _SUBMODELS and isinstance(loc[1], int):
+        items = data.get(loc[0])
+        item = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
+        ident_key = "path" if loc[0] == "parameters" else "name"
+        ident = item.get(ident_key) if isinstance(item, dict) else None
+        head = f"{loc[0]}[{ident if isinstance(ident, str) and ident else loc[1] + 1}]"
+        rest = [str(x) for x in loc[2:] if not isinstance(x, int)]
+        return ".".join([head, *rest])
+    return ".".join(str(x) for x in loc if not isinstance(x, int))
+
+
+def _type_problem(err: Any, data: dict[str, Any], file: str) -> Problem:
+    value = None if err["type"] == "missing" else err.get("input")
+    if isinstance(value, dict) or (isinstance(value, list) and _has_table(value)):
+        value = None
+    message = _type_message(err, _SUBMODELS, Calibration, _CHOICES)
+    return Problem(file, _display_key(err["loc"], data), value, message)
 
 
 def load_calibration(path: str | os.PathLike[str]) -> Calibration:
@@ -149,14 +164,15 @@ def load_calibration(path: str | os.PathLike[str]) -> Calibration:
     try:
         cal = Calibration.model_validate(data, strict=True)
     except ValidationError as exc:
-        raise ScenarioError([_type_problem(e, file) for e in exc.errors()]) from None
+        raise ScenarioError([_type_problem(e, data, file) for e in exc.errors()]) from None
     cal._folder = str(path.resolve().parent)
     problems = [Problem(file, k, v, m) for k, v, m in findings(cal)]
     if not problems:
         try:
             base = cal.scenario_model()
         except ScenarioError as exc:
-            raise ScenarioError([Problem(file, "scenario", cal.scenario, str(exc))]) from None
+            head = Problem(file, "scenario", cal.scenario, "cannot be loaded:")
+            raise ScenarioError([head, *exc.problems]) from None
         for p in cal.parameters:
             for v in p.prior:
                 try:

@@ -314,21 +314,27 @@ def _check_executor_args(args: argparse.Namespace, source: Path) -> None:
         raise UsageError(f"--workers {args.workers}: must be at least 1")
     if args.dask_local is not None and args.dask_local < 1:
         raise UsageError(f"--dask-local {args.dask_local}: must be at least 1")
-    if not source.is_file():
-        raise UsageError(f"{source}: no such file")
+    try:
+        found, folder = source.is_file(), source.is_dir()
+    except (OSError, ValueError):  # a name too long, or with a NUL in it
+        found = folder = False
+    if folder:
+        raise UsageError(f"{source}: is a folder; give the path of a .toml file")
+    if not found:
+        raise UsageError(f"{source}: no such file; check the path")
 
 
 def _usage_errors(call):
     """Run ``call()``; problems of the user's input or set-up become one-line errors."""
     from scenarios import ScenarioError
 
-    from .store import StoreMismatch
+    from .store import StoreError
 
     try:
         return call()
     except ScenarioError:
         raise
-    except (StoreMismatch, ConnectionError, ImportError, ValueError) as exc:
+    except (StoreError, ConnectionError, ImportError, ValueError) as exc:
         raise UsageError(str(exc)) from None
 
 

@@ -16,6 +16,7 @@ outputs, seed), so a non-model target (e.g. a test function) goes through the sa
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from pathlib import Path
@@ -44,6 +45,7 @@ WINDOWS = ("pre", "post", "last_year")
 STATISTICS = ("total", "per_year", "mean", "change_vs_baseline")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CHOICES = {"kind": KINDS, "window": WINDOWS, "statistic": STATISTICS}
+_LISTS = ("parameters", "outputs", "targets")  # lists of tables, [[name]] in TOML
 
 
 class _Strict(BaseModel):
@@ -213,7 +215,7 @@ def _level_ok(kind: str, v: Any) -> bool:
         return isinstance(v, bool)
     if kind == "int":
         return isinstance(v, int) and not isinstance(v, bool)
-    return isinstance(v, int | float) and not isinstance(v, bool)
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def _unknown_path(path: str, specs: dict[str, ParamSpec]) -> str:
@@ -227,7 +229,7 @@ def _unknown_path(path: str, specs: dict[str, ParamSpec]) -> str:
 
 def _levels_findings(i: int, p: ParameterSpec, spec: ParamSpec, kind: str) -> list[Finding]:
     key, levels = _pkey(i, p, "levels"), p.levels or []
-    wanted = {"bool": "true/false", "int": "whole numbers"}.get(kind, "numbers")
+    wanted = {"bool": "true/false", "int": "whole numbers"}.get(kind, "finite numbers")
     if not levels:
         return [(key, levels, "must list at least one level")]
     bad = [v for v in levels if not _level_ok(kind, v)]
@@ -327,23 +329,33 @@ def _display_key(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
     return ".".join(str(p) for p in loc if not isinstance(p, int))
 
 
-def _type_message(err: Any) -> str:
+def _type_message(
+    err: Any,
+    submodels: dict[str, type[BaseModel]] | None = None,
+    top: type[BaseModel] | None = None,
+    choices: dict[str, tuple[str, ...]] | None = None,
+) -> str:
+    """A pydantic error in words; ``submodels``, ``top`` and ``choices`` describe the
+    file's tables (an experiment's by default), for suggestions."""
+    submodels = _SUBMODELS if submodels is None else submodels
+    top = Experiment if top is None else top
+    choices = _CHOICES if choices is None else choices
     kind, loc, ctx = err["type"], err["loc"], err.get("ctx") or {}
     field = str(loc[-1]) if loc else ""
     if kind == "extra_forbidden":
-        model = _SUBMODELS.get(str(loc[0]), Experiment) if len(loc) > 1 else Experiment
+        model = submodels.get(str(loc[0]), top) if len(loc) > 1 else top
         match = closest(field, model.model_fields)
         hint = (
             f"did you mean {match!r}?" if match else "valid keys: " + ", ".join(model.model_fields)
         )
         return f"unknown key; {hint}"
-    if kind == "literal_error" and field in _CHOICES:
-        choices = _CHOICES[field]
-        match = closest(str(err.get("input")), choices)
+    if kind == "literal_error" and field in choices:
+        allowed = choices[field]
+        match = closest(str(err.get("input")), allowed)
         hint = f"; did you mean {match!r}?" if match else ""
-        return "must be one of " + ", ".join(repr(c) for c in choices) + hint
+        return "must be one of " + ", ".join(repr(c) for c in allowed) + hint
     simple = {
-        "missing": "is required",
+        "missing": "is required; add it",
         "int_type": "must be a whole number",
         "int_from_float": "must be a whole number",
         "float_type": "must be a number",
@@ -354,14 +366,19 @@ def _type_message(err: Any) -> str:
         "model_type": "must be a table",
         "dict_type": "must be a table",
     }
-    if kind == "list_type" and field in ("parameters", "outputs"):
+    if kind == "list_type" and field in _LISTS:
         return f"must be [[{field}]] tables"
+    if kind == "missing" and field in _LISTS:
+        return f"is required: add at least one [[{field}]] table"
+    if kind == "missing" and field in submodels:
+        return f"is required: add a [{field}] table"
     if kind in ("too_short", "too_long"):
-        if field == "bounds":
+        if field in ("bounds", "prior"):
             return "must be two numbers: [low, high]"
         return f"at least one [[{field}]] table is required"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        sign, bound = (">=", ctx.get("ge")) if "ge" in ctx else ("<=", ctx.get("le"))
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        signs = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
+        sign, bound = next(((signs[k], ctx[k]) for k in signs if k in ctx), ("in", "range"))
         extra = " (SALib treats 0 as no seed)" if field == "seed" else ""
         return f"must be {sign} {bound}{extra}"
     return simple.get(kind, str(err["msg"]))

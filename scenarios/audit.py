@@ -3,8 +3,9 @@
 A group-audit folder holds:
 
 ``groups.csv``
-    ``group_id``, ``size`` (whole number >= 1), and any further columns; numeric ones
-    are kept as per-group attributes.
+    ``group_id``, ``size`` (whole number from 1 to 10 000), and any further columns;
+    numeric ones are kept as per-group attributes. At most 500 groups (as a generated
+    city); each file at most 10 MiB.
 ``rivalries.csv``
     ``group_a``, ``group_b``, ``intensity`` (> 0) and an optional ``kind``
     (``rivalry``, the default, or ``alliance``; an alliance needs no intensity).
@@ -23,12 +24,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scenarios.errors import Problem, ScenarioError, display_path
+from scenarios.errors import Problem, ScenarioError, display_path, truncated
 from scenarios.privacy import privacy_problems
 from scenarios.tables import Table, normalise, parse_float, parse_int, read_table
 
 MAX_GROUP_SIZE = 10_000
-MAX_PROBLEMS = 100
+MAX_GROUPS = 500  # as many as a generated city may have (city.n_groups)
 
 _ROLES = {"core": True, "karna": True, "associate": False, "periferi": False}
 _FLAGS = {
@@ -118,6 +119,13 @@ def _groups(table: Table, problems: list[Problem]) -> tuple[_Groups, dict[str, t
         groups.rows.append(number)
     if not table.rows:
         problems.append(Problem(table.file, "", None, "lists no groups; add one row per group"))
+        groups.known = False  # so other files' references are not each reported as unknown
+    if len(groups.ids) > MAX_GROUPS:
+        message = (
+            f"lists {len(groups.ids)} groups; at most {MAX_GROUPS} are supported "
+            "(merge small groups or split the city)"
+        )
+        problems.append(Problem(table.file, "", None, message))
     return groups, _attributes(table, groups)
 
 
@@ -236,14 +244,6 @@ def _check_counts(
             problems.append(Problem(groups_file, f"row {groups.rows[i]}, size", size, message))
 
 
-def _truncated(problems: list[Problem]) -> list[Problem]:
-    if len(problems) <= MAX_PROBLEMS:
-        return problems
-    rest = len(problems) - MAX_PROBLEMS
-    last = Problem(problems[MAX_PROBLEMS].file, "", None, f"... and {rest} more problems")
-    return [*problems[:MAX_PROBLEMS], last]
-
-
 def load_audit(folder: str | os.PathLike[str]) -> Audit:
     """``load_audit(folder) -> Audit``: the group audit in ``folder``, validated.
 
@@ -270,7 +270,7 @@ def load_audit(folder: str | os.PathLike[str]) -> Audit:
         tables[name] = read_table(path, problems)
     privacy = [p for t in tables.values() if t is not None for p in privacy_problems(t)]
     if privacy or problems:
-        raise AuditError(_truncated([*privacy, *problems]))
+        raise AuditError(truncated([*privacy, *problems]))
     groups_table, ties_table = tables.get("groups.csv"), tables.get("rivalries.csv")
     members_table = tables.get("members.csv")
     if groups_table is None or ties_table is None:  # read_table has reported why
@@ -281,7 +281,7 @@ def load_audit(folder: str | os.PathLike[str]) -> Audit:
     if members is not None:
         _check_counts(groups, members, groups_table.file, problems)
     if problems:
-        raise AuditError(_truncated(problems))
+        raise AuditError(truncated(problems))
     return Audit(
         group_ids=tuple(groups.ids),
         sizes=tuple(groups.sizes),

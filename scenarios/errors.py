@@ -7,6 +7,7 @@ without reading a traceback.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 MAX_VALUE_CHARS = 80
+MAX_PROBLEMS = 100  # more are summed up in one line: a file that is all wrong needs no list
 
 
 def one_line(text: str) -> str:
@@ -21,12 +23,19 @@ def one_line(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def short_repr(value: Any) -> str:
-    """``repr(value)``, shortened to a readable length."""
-    text = one_line(repr(value))
+def short_text(text: str) -> str:
+    """``text`` on one line, shortened to a readable length."""
+    text = one_line(text)
     if len(text) > MAX_VALUE_CHARS:
         text = text[: MAX_VALUE_CHARS - 3] + "..."
     return text
+
+
+def short_repr(value: Any) -> str:
+    """``repr(value)``, shortened to a readable length (a TOML date as ``2024-05-01``)."""
+    if isinstance(value, datetime.date | datetime.time):
+        return short_text(value.isoformat())
+    return short_text(repr(value))
 
 
 def display_path(path: str | Path) -> str:
@@ -82,3 +91,14 @@ class ScenarioError(ValueError):
     def __reduce__(self) -> tuple[Any, ...]:
         # Rebuild from the problems (not from the text), e.g. across worker processes.
         return (type(self), (self.problems,))
+
+
+def truncated(problems: Sequence[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
+    """The first ``limit`` problems, and one line counting the rest."""
+    if len(problems) <= limit:
+        return list(problems)
+    rest = len(problems) - limit
+    return [
+        *problems[:limit],
+        Problem(problems[limit].file, "", None, f"... and {rest} more problems"),
+    ]

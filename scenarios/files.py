@@ -23,6 +23,14 @@ def _size_text(n: int) -> str:
     return f"{n:,} bytes".replace(",", " ")
 
 
+def is_file(path: Path) -> bool:
+    """``path.is_file()``, False (not an error) for a name too long or with a NUL in it."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def read_text(path: Path, *, max_bytes: int, utf8_hint: str = UTF8_HINT) -> str:
     """The text of ``path``, or :class:`ScenarioError` with one problem saying why not.
 
@@ -40,13 +48,16 @@ def read_text(path: Path, *, max_bytes: int, utf8_hint: str = UTF8_HINT) -> str:
     except (OSError, ValueError):  # e.g. a name too long, or a NUL character in it
         raise fail("is not a valid file name") from None
     if not exists:
-        raise fail("file not found")
+        raise fail("file not found; check the file name and its folder")
     if is_dir:
-        raise fail("is a folder, not a file")
+        raise fail("is a folder, not a file; give the path of the file")
     if not is_file:
         raise fail("is not a regular file")
     if size > max_bytes:
-        raise fail(f"file too large ({_size_text(size)}; the limit is {_size_text(max_bytes)})")
+        limit = _size_text(max_bytes)
+        raise fail(
+            f"file too large ({_size_text(size)}; the limit is {limit}); is it the right file?"
+        )
     try:
         with path.open("rb") as fh:
             data = fh.read(max_bytes + 1)
@@ -54,9 +65,11 @@ def read_text(path: Path, *, max_bytes: int, utf8_hint: str = UTF8_HINT) -> str:
         reason = exc.strerror or type(exc).__name__
         raise fail(f"cannot be read ({reason.lower()})") from None
     if len(data) > max_bytes:
-        raise fail(f"file too large (the limit is {_size_text(max_bytes)})")
+        raise fail(f"file too large (the limit is {_size_text(max_bytes)}); is it the right file?")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise fail(f"is UTF-16 text; {utf8_hint}")
+    if data.startswith(b"PK\x03\x04"):
+        raise fail(f"is a zip archive or an Excel workbook (.xlsx), not text; {utf8_hint}")
     if b"\x00" in data:
         raise fail(f"is not a text file (it contains binary data); {utf8_hint}")
     try:
@@ -67,8 +80,39 @@ def read_text(path: Path, *, max_bytes: int, utf8_hint: str = UTF8_HINT) -> str:
             f"is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); {utf8_hint}"
         ) from None
     if not text.strip():
-        raise fail("file is empty")
+        raise fail("file is empty; was it saved?")
     return text
+
+
+# How to fix each kind of TOML syntax error (tomllib's message, lower case, starts with).
+_TOML_FIXES = (
+    ("illegal character '\\n'", 'a quoted text is not closed on its line; end it with "'),
+    ("illegal character", "remove the character, or write it as an escape such as \\t"),
+    ("unterminated string", 'a quoted text is never closed; end it with "'),
+    ("invalid value", "a value must be a number, true or false, a date, or text in quotes"),
+    ("cannot overwrite a value", "the key is set twice; keep one of them"),
+    ("cannot declare", "the table is declared twice; merge the two into one"),
+    ("cannot mutate", "the table is defined twice; define each table once"),
+    ("cannot redefine", "the table is defined twice; define each table once"),
+    ("duplicate inline table key", "set each key once"),
+    ("expected '=' after a key", "write one key = value per line"),
+    ("expected newline", "write one key = value per line, and text in quotes"),
+    ("expected ']' at the end", "close the table name, e.g. [callins]"),
+    ("expected ']]' at the end", "close the table name, e.g. [[parameters]]"),
+    ("unclosed array", "close the list with ]"),
+    ("unclosed inline table", "close the table with } on the same line"),
+    ("invalid statement", "each line must be key = value, a [table] header or a # comment"),
+    ("invalid initial character", "a key is letters, digits, _ and -; put any other key in quotes"),
+    ("invalid date", "write a date as 2024-05-01"),
+    ("unescaped '\\'", "write a backslash as \\\\ or use 'single quotes'"),
+    ("escaped character", "write a valid \\u escape, or the character itself"),
+    ("invalid hex value", "write a valid \\u escape, or the character itself"),
+    ("found invalid character", "remove the character"),
+)
+
+
+def _toml_fix(detail: str) -> str:
+    return next((f"; {fix}" for start, fix in _TOML_FIXES if detail.startswith(start)), "")
 
 
 def _toml_syntax_message(exc: Exception, text: str) -> str:
@@ -76,6 +120,7 @@ def _toml_syntax_message(exc: Exception, text: str) -> str:
     match = _TOML_POSITION.search(message)
     detail = message[: match.start()] if match else message
     detail = detail[:1].lower() + detail[1:]
+    detail += _toml_fix(detail)
     if match and match.group(2):
         line_no, col = int(match.group(2)), int(match.group(3))
         lines = text.splitlines()
@@ -95,10 +140,12 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except RecursionError:
-        raise ScenarioError([Problem(name, "", None, "TOML nested too deeply")]) from None
+        message = "TOML nested too deeply; use [section] tables of plain values"
+        raise ScenarioError([Problem(name, "", None, message)]) from None
     except ValueError as exc:  # tomllib.TOMLDecodeError, oversized integers
         message = _toml_syntax_message(exc, text)
         raise ScenarioError([Problem(name, "", None, message)]) from None
     if not data:
-        raise ScenarioError([Problem(name, "", None, "file is empty (it sets no keys)")])
+        message = "file is empty (it sets no keys); was it saved?"
+        raise ScenarioError([Problem(name, "", None, message)])
     return data

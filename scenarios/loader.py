@@ -25,8 +25,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from scenarios.audit import AuditError, load_audit
-from scenarios.errors import Problem, ScenarioError, closest, display_path
-from scenarios.files import read_toml
+from scenarios.errors import (
+    Problem,
+    ScenarioError,
+    closest,
+    display_path,
+    short_repr,
+    short_text,
+    truncated,
+)
+from scenarios.files import is_file, read_toml
 from scenarios.messages import Loc, validation_problems
 from scenarios.schema import Scenario
 
@@ -50,7 +58,7 @@ def _unknown_preset(name: str) -> str:
         return f"no preset named {name!r} (no presets are installed)"
     match = closest(name, names)
     hint = f"; did you mean {match!r}?" if match else ""
-    return f"no preset named {name!r}{hint} Available presets: {', '.join(names)}"
+    return f"no preset named {short_repr(name)}{hint} Available presets: {', '.join(names)}"
 
 
 def preset_path(name: str) -> Path:
@@ -61,8 +69,8 @@ def preset_path(name: str) -> Path:
     if not name or not _is_bare_name(name):
         raise ScenarioError([Problem(repr(name), "", None, "is not a preset name")])
     path = PRESETS_DIR / f"{name}.toml"
-    if not path.is_file():
-        raise ScenarioError([Problem(name, "", None, _unknown_preset(name))])
+    if not is_file(path):
+        raise ScenarioError([Problem(short_text(name), "", None, _unknown_preset(name))])
     return path
 
 
@@ -79,9 +87,9 @@ def _parent_path(ref: str, child: Path) -> tuple[Path | None, str]:
         return None, "is empty; give a preset name or a path to a .toml file"
     if _is_bare_name(ref):
         path = PRESETS_DIR / f"{ref}.toml"
-        return (path, "") if path.is_file() else (None, _unknown_preset(ref))
+        return (path, "") if is_file(path) else (None, _unknown_preset(ref))
     path = _absolute(child.parent / ref)
-    if not path.is_file():
+    if not is_file(path):
         return None, f"parent file not found: {display_path(path)}"
     return path, ""
 
@@ -167,6 +175,16 @@ def _audit_problems(data: dict[str, Any], locate: Any) -> list[Problem]:
         message = "is empty; name a group-audit folder, or remove the key for a generated city"
         return [Problem(file, "city.audit_dir", value, message)]
     try:
+        found = Path(value).is_dir()
+    except (OSError, ValueError):
+        found = False
+    if not found:
+        message = (
+            "group-audit folder not found; give a folder holding groups.csv and rivalries.csv "
+            "(a relative path starts at the folder of this file)"
+        )
+        return [Problem(file, "city.audit_dir", value, message)]
+    try:
         load_audit(value)
     except AuditError as exc:
         head = Problem(file, "city.audit_dir", value, "the group audit in this folder is invalid:")
@@ -209,7 +227,7 @@ def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
         problems.extend(validation_problems(exc, data, locate))
     problems.extend(_audit_problems(data, locate))
     if problems or scenario is None:
-        raise ScenarioError(problems)
+        raise ScenarioError(truncated(problems))
     return scenario
 
 

@@ -102,18 +102,18 @@ def _unknown_key(loc: Loc) -> str:
     if model is Scenario:
         valid.append("extends")
     key = loc[-1]
-    match = closest(key, valid)
-    if match:
-        return f"unknown key; did you mean {match!r}?"
     homes = [
         f"{section}.{name}"
         for section, sec_model in SECTIONS.items()
         for name in sec_model.model_fields
         if name.lower() == key.lower() and (section,) != loc[:-1]
     ]
-    if homes:
+    if homes:  # a key of another section beats a look-alike key of this one
         where = " or ".join(f"{h!r} (in [{h.split('.')[0]}])" for h in homes[:4])
         return f"unknown key; did you mean {where}?"
+    match = closest(key, valid)
+    if match:
+        return f"unknown key; did you mean {match!r}?"
     return "unknown key; valid keys here: " + ", ".join(valid)
 
 
@@ -169,6 +169,21 @@ def _default(loc: Loc) -> Any:
     return field.default if field is not None else None
 
 
+def _key_text(loc: Loc) -> str:
+    """``time.rollout_day``; an empty TOML key (``"" = 1``) shows as ``""``."""
+    return ".".join(part if part else '""' for part in loc)
+
+
+def _without_own_key(message: str, loc: Loc) -> str:
+    """``"must be before ..."`` from ``"rollout_day = 365 must be before ..."``: the
+    problem's head already shows the key and its value."""
+    for key in (".".join(loc), loc[-1] if loc else ""):
+        head = re.match(rf"{re.escape(key)} = \S+ ", message) if key else None
+        if head:
+            return message[head.end() :]
+    return message
+
+
 def _problems(errors: list[Any], data: dict[str, Any], locate: Locator) -> list[Problem]:
     problems = []
     for err in errors:
@@ -179,9 +194,10 @@ def _problems(errors: list[Any], data: dict[str, Any], locate: Locator) -> list[
             loc = _cross_field_key(loc, message, locate)
             found = _lookup(data, loc)
             value = found if found is not None else _default(loc)
+            message = _without_own_key(message, loc)
         if isinstance(value, dict):
             value = None  # a whole table: the key says enough
-        problems.append(Problem(locate(loc)[0], ".".join(loc), value, message))
+        problems.append(Problem(locate(loc)[0], _key_text(loc), value, message))
     return problems
 
 

@@ -89,7 +89,8 @@ class TimeParams(Section):
         if self.rollout_day >= self.horizon_days:
             raise ValueError(
                 f"rollout_day = {self.rollout_day} must be before horizon_days = "
-                f"{self.horizon_days} (the rollout must start inside the run)"
+                f"{self.horizon_days} (the rollout must start inside the run; horizon_days "
+                "counts the days after the warm-up: lower rollout_day or raise horizon_days)"
             )
         return self
 
@@ -304,7 +305,8 @@ class ViolenceParams(Section):
     def _outcomes_sum(self) -> ViolenceParams:
         if self.p_fatal + self.p_injury > 1:
             raise ValueError(
-                f"p_fatal + p_injury = {self.p_fatal + self.p_injury:g} must be at most 1"
+                f"p_fatal + p_injury = {self.p_fatal + self.p_injury:g} must be at most 1 "
+                "(they are shares of the same shootings; lower one of them)"
             )
         return self
 
@@ -1095,7 +1097,7 @@ class Scenario(Section):
         if lapse is not None and lapse >= left:
             raise ValueError(
                 f"partnership.lapse_day = {lapse} falls after the horizon: the run ends "
-                f"{left} days after the rollout"
+                f"{left} days after the rollout (lower lapse_day or raise time.horizon_days)"
             )
         return self
 

@@ -2,7 +2,9 @@
 
 Accepts UTF-8 with or without a byte-order mark, comma- or semicolon-separated files
 (the separator is read from the header line) and decimal commas (``1,5``). Rows are
-numbered like a spreadsheet: the header is row 1, the first data row is row 2.
+numbered like a spreadsheet: the header is row 1, the first data row is row 2. Quotes
+are read strictly: a quote left open is reported on the row where it opens, not
+swallowed with the rest of the file.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from scenarios.errors import Problem, ScenarioError, display_path
 from scenarios.files import read_text
 
-CSV_MAX_BYTES = 50 * 1024 * 1024
+CSV_MAX_BYTES = 10 * 1024 * 1024  # a group audit is kilobytes; this is far beyond any city
 CSV_UTF8_HINT = "save it as UTF-8 (CSV UTF-8 in Excel)"
 
 _TRANSLITERATE = str.maketrans("åäöéü", "aaoeu")
@@ -42,6 +44,29 @@ def parse_float(text: str) -> float | None:
         return None
     value = float(text.replace(",", "."))
     return value if math.isfinite(value) else None
+
+
+# Why the csv module stopped, in words a spreadsheet user can act on.
+_CSV_ERRORS = {
+    "unexpected end of data": (
+        'a quoted value is never closed (a " without its closing "); close or remove the quote'
+    ),
+    "expected after": (
+        'text follows a closing quote; quote the whole value and write a quote inside it as ""'
+    ),
+    "field larger than field limit": (
+        f"a value is longer than {csv.field_size_limit()} characters; "
+        "check the quotes and the separator"
+    ),
+}
+
+
+def _csv_message(exc: Exception) -> str:
+    text = str(exc)
+    for fragment, message in _CSV_ERRORS.items():
+        if fragment in text:
+            return message
+    return f"cannot be read as CSV ({text}); save it again as CSV UTF-8"
 
 
 def _delimiter(text: str) -> str:
@@ -92,11 +117,12 @@ def read_table(path: Path, problems: list[Problem]) -> Table | None:
     delimiter = _delimiter(text)
     records: list[list[str]] = []
     try:
-        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        for record in reader:
             records.append(record)
     except csv.Error as exc:
         row = len(records) + 1
-        problems.append(Problem(name, f"row {row}", None, f"cannot be read as CSV ({exc})"))
+        problems.append(Problem(name, f"row {row}", None, _csv_message(exc)))
         return None
     names = [cell.strip() for cell in records[0]] if records else []
     columns = [normalise(n) for n in names]
