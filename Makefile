@@ -7,10 +7,10 @@ PY     := $(VENV)/bin/python
 GVI    := $(VENV)/bin/gvi
 STAMP  := $(VENV)/.installed
 
-.PHONY: help install demo test test-slow test-all lint format bench patterns docs lock clean
+.PHONY: help install demo test test-slow test-all lint format bench reliability patterns docs lock clean
 
 help:
-	@echo "make demo | test | test-slow | bench | patterns | lint | format | docs | clean"
+	@echo "make demo | test | test-slow | bench | reliability | patterns | lint | format | docs | clean"
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gvi-sim needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -44,6 +44,9 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.bench
+
+reliability: $(STAMP)
+	$(PY) -m benchmarks.reliability
 
 patterns: $(STAMP)
 	$(GVI) check-patterns baseline

@@ -127,6 +127,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:  # the output folder is full or not writable: one line
+        from .output import write_problem
+        from .store import StoreError
+
+        place = getattr(args, "out", None) or getattr(args, "folder", None)
+        problem = str(exc) if isinstance(exc, StoreError) else write_problem(exc, place)
+        if problem is None:
+            raise
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -179,7 +189,10 @@ def _check_writable(out: Path) -> None:
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
     if not os.access(parent, os.W_OK):
-        raise UsageError(f"--out {out}: no permission to write in {parent}")
+        raise UsageError(
+            f"--out {out}: no permission to write in {parent}; make it writable or choose "
+            "another --out"
+        )
 
 
 def _cmd_scenarios(args: argparse.Namespace) -> int:
@@ -343,6 +356,7 @@ def _cmd_study(args: argparse.Namespace) -> int:
 
     _check_executor_args(args, args.experiment)
     out = args.out or Path("results") / args.experiment.stem
+    _check_writable(out)
     kinds = SWEEPS if args.command == "sweep" else SENSITIVITY
     result = _usage_errors(
         lambda: run_study(
@@ -374,11 +388,22 @@ def _cmd_report(args: argparse.Namespace) -> int:
             f"{folder}: no manifest.json here; give a folder written by gvi compare, "
             "gvi sweep or gvi sensitivity"
         )
-    kind = json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("kind")
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except ValueError:
+        raise UsageError(f"{folder}/manifest.json: not valid JSON; rerun the command") from None
+    kind = manifest.get("kind")
     if kind == "experiment":
         from .study import rebuild
 
-        print(f"summary: {rebuild(folder)}")
+        status = manifest.get("pipeline", {}).get("status", "not started")
+        if status != "complete":  # stopped or still running: some runs are missing
+            raise UsageError(
+                f"{folder}: the experiment is not finished (status: {status}); rerun "
+                f"gvi sweep or gvi sensitivity with --out {folder} to finish it"
+            )
+
+        print(f"summary: {_usage_errors(lambda: rebuild(folder))}")
         return EXIT_OK
     try:
         result = Comparison.load(folder)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import functools
 import json
 import math
 import os
@@ -103,6 +105,7 @@ def publish_folder(out: Path, fill: Callable[[Path], object]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
     try:
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's folder is private (0700)
         fill(tmp)
         if out.exists():
             out.rmdir()  # only an empty folder is replaced
@@ -149,12 +152,52 @@ def atomic_write(path: Path, writer: Callable[[str], object]) -> None:
     os.close(fd)
     try:
         writer(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's file is private (0600)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
+@functools.cache
+def _umask() -> int:
+    """The process's umask (read once: setting it is the only way to read it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_text(text: str, path: Path) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
     atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+# Errors that mean "this folder cannot take the output", and what to do about them.
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+
+
+def is_temporary(name: str) -> bool:
+    """A name :func:`atomic_write` or :func:`publish_folder` uses while writing."""
+    return name.startswith(".") and name.endswith(".tmp")
+
+
+def write_problem(exc: OSError, place: str | os.PathLike[str] | None = None) -> str | None:
+    """One line ``<place>: cannot write (<reason>); <what to do>`` when ``exc`` means the
+    output folder is full or not writable; None for any other error."""
+    if exc.errno not in DISK_FULL | NOT_WRITABLE:
+        return None
+    if place is None:
+        name = exc.filename or exc.filename2
+        place = Path(name).parent if name and is_temporary(Path(name).name) else name
+    where = f"{place}: " if place else ""
+    return f"{where}cannot write ({os.strerror(exc.errno)}); {write_fix(exc.errno)}"
+
+
+def write_fix(code: int | None) -> str:
+    """What to do when a write failed with ``code`` (an errno)."""
+    if code in DISK_FULL:
+        return "free disk space or choose another --out, then rerun the same command"
+    if code in NOT_WRITABLE:
+        return "make the folder writable or choose another --out, then rerun the same command"
+    return "check the disk, then rerun the same command"

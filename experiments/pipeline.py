@@ -16,6 +16,7 @@ replicate), and the frame returned is read back from the store, sorted.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import pickle
 import sys
@@ -114,6 +115,9 @@ def run_jobs(
     done = store.done()
     todo = [job for job in jobs if job.key not in done]
     if not todo:
+        last = store.manifest.get("pipeline", {})
+        if last.get("status") != "complete":  # killed after its last part: say so now
+            store.update_manifest(pipeline={**last, "status": "complete"})
         return store.read()
 
     started, clock = datetime.now(UTC), time.perf_counter()
@@ -126,7 +130,8 @@ def run_jobs(
     except BaseException as exc:
         status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
         err = f"{type(exc).__name__}: {exc}"
-        store.update_manifest(pipeline={**info, "status": status, "error": err})
+        with contextlib.suppress(OSError):  # a full disk must not hide the first error
+            store.update_manifest(pipeline={**info, "status": status, "error": err})
         raise
     finally:
         run.close()

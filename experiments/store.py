@@ -8,13 +8,23 @@ Every file is written to a temporary name and renamed into place, so a run kille
 any moment leaves only complete parts; temporary files (``.part-*.tmp``) are never read.
 A job is done when its key is in some part; rows are deduplicated by key on reading, so
 a batch written twice (a retried task, a resumed run) never duplicates a result.
+
+Faults. A part with a final name that cannot be read (damaged on disk, or lost data
+after a power cut) is not trusted: :meth:`ResultStore.done` — which starts every resumed
+run — moves it aside to ``<name>.corrupt`` with a warning, so its jobs run again, and
+:meth:`ResultStore.read` refuses it with :class:`StoreDamaged` ("rerun to redo its runs").
+A write that fails (disk full, folder not writable) raises :class:`StoreWriteError`, one
+line saying what to do; the parts finished before it stay as they are and a rerun of
+the same command resumes from them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -24,7 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .output import atomic_text, atomic_write
+from .output import atomic_text, atomic_write, is_temporary, write_fix
 
 Row = tuple[str, int, int, dict[str, float]]  # key, point, replicate, outputs
 
@@ -34,8 +44,36 @@ VERSIONED = ("gvi-sim", "numpy", "pandas", "pyarrow", "mesa", "dask", "distribut
 _INDEX = ("key", "point", "replicate")
 
 
-class StoreMismatch(Exception):
+class StoreError(Exception):
+    """A result folder that cannot be used as it is; the message is one line."""
+
+
+class StoreMismatch(StoreError):
     """The folder holds a different experiment, or something that is not a store."""
+
+
+class StoreDamaged(StoreError):
+    """A finished part cannot be read."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(
+            f"{path}: unreadable result part ({reason}); rerun the same command to redo its runs"
+        )
+        self.path, self.reason = path, reason
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.path, self.reason)
+
+
+class StoreWriteError(StoreError, OSError):
+    """Writing into the store failed (disk full, folder not writable, ...)."""
+
+    def __init__(self, message: str, code: int | None) -> None:
+        OSError.__init__(self, message)
+        self.errno = code
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (str(self), self.errno)
 
 
 def package_versions() -> dict[str, str]:
@@ -97,16 +135,22 @@ class ResultStore:
                     history.append({"time": _now(), "versions": versions})
                     self.update_manifest(resumed_with_versions=history)
         else:
-            if self.folder.exists() and any(self.folder.iterdir()):
+            # a run killed while writing the first manifest leaves only a temporary file
+            if self.folder.exists() and any(
+                not is_temporary(p.name) for p in self.folder.iterdir()
+            ):
                 raise StoreMismatch(
                     f"{self.folder} is not empty and holds no {MANIFEST}: choose another "
                     "--out or delete it"
                 )
-            self.folder.mkdir(parents=True, exist_ok=True)
             manifest = {"identity": self.identity, "created": _now()}
             manifest["versions"] = package_versions()
-            atomic_text(json.dumps(manifest, indent=2), manifest_path)
-        self.parts.mkdir(exist_ok=True)
+            with self._writing(MANIFEST):
+                self.folder.mkdir(parents=True, exist_ok=True)
+                atomic_text(json.dumps(manifest, indent=2), manifest_path)
+        if not self.parts.is_dir():
+            with self._writing(f"{PARTS}/"):
+                self.parts.mkdir(exist_ok=True)
 
     # -- manifest --------------------------------------------------------------------
 
@@ -120,7 +164,26 @@ class ResultStore:
             raise ValueError("a store's identity cannot change")
         manifest = self.manifest
         manifest.update(fields)
-        atomic_text(json.dumps(manifest, indent=2, default=str), self.folder / MANIFEST)
+        with self._writing(MANIFEST):
+            atomic_text(json.dumps(manifest, indent=2, default=str), self.folder / MANIFEST)
+
+    @contextlib.contextmanager
+    def _writing(self, what: str) -> Iterator[None]:
+        """Turn a failed write into a one-line :class:`StoreWriteError`."""
+        try:
+            yield
+        except OSError as exc:
+            if isinstance(exc, StoreWriteError):
+                raise
+            reason = os_reason(exc)
+            kept = ""
+            with contextlib.suppress(Exception):
+                if n := len(self.done()):
+                    kept = f" ({n} finished run{'s' * (n != 1)} kept; a rerun skips them)"
+            raise StoreWriteError(
+                f"{self.folder}: cannot write {what} ({reason}); {write_fix(exc.errno)}{kept}",
+                exc.errno,
+            ) from exc
 
     # -- parts -----------------------------------------------------------------------
 
@@ -129,11 +192,29 @@ class ResultStore:
         return sorted(self.parts.glob("part-*.parquet"))
 
     def done(self) -> set[str]:
-        """Keys of the finished jobs."""
+        """Keys of the finished jobs. An unreadable part is moved aside (see the module
+        docstring), so its jobs count as not done and run again."""
         keys: set[str] = set()
         for path in self.part_files():
-            keys.update(pq.read_table(path, columns=["key"]).column("key").to_pylist())
+            try:
+                keys.update(_read_part(path, columns=["key"])["key"].tolist())
+            except StoreDamaged as exc:
+                self._set_aside(path, exc)
         return keys
+
+    def _set_aside(self, path: Path, exc: StoreDamaged) -> None:
+        aside = path.with_name(path.name + ".corrupt")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = path.with_name(f"{path.name}.{n}.corrupt")
+        with self._writing(f"{PARTS}/{aside.name}"):
+            path.rename(aside)
+        print(
+            f"warning: {path}: unreadable result part ({exc.reason}); moved to {aside.name}, "
+            "its runs will be redone",
+            file=sys.stderr,
+        )
 
     def write(self, rows: list[Row]) -> None:
         """Write one part holding ``rows`` (key, point, replicate, outputs)."""
@@ -142,11 +223,13 @@ class ResultStore:
         frame = _frame(rows)
         name = f"part-{rows[0][0]}-{len(rows)}.parquet"
         table = pa.Table.from_pandas(frame, preserve_index=False)
-        atomic_write(self.parts / name, lambda tmp: pq.write_table(table, tmp))
+        with self._writing("a result part"):
+            atomic_write(self.parts / name, lambda tmp: write_part(table, tmp))
 
     def read(self) -> pd.DataFrame:
-        """All results: ``point, replicate, <outputs...>``, one row per key, sorted."""
-        frames = [pd.read_parquet(path) for path in self.part_files()]
+        """All results: ``point, replicate, <outputs...>``, one row per key, sorted.
+        Raises :class:`StoreDamaged` if a part cannot be read."""
+        frames = [_read_part(path) for path in self.part_files()]
         frames = [f for f in frames if len(f)]
         if not frames:
             return pd.DataFrame(
@@ -168,10 +251,43 @@ class ResultStore:
         df.insert(0, "key", key)
         name = self.parts / f"part-{key[0]}-{len(df)}.parquet"
         table = pa.Table.from_pandas(df, preserve_index=False)
-        atomic_write(name, lambda tmp: pq.write_table(table, tmp))
-        for path in old:
-            if path != name:
-                path.unlink(missing_ok=True)
+        with self._writing("the merged result part"):
+            atomic_write(name, lambda tmp: write_part(table, tmp))
+            for path in old:
+                if path != name:
+                    path.unlink(missing_ok=True)
+
+
+def write_part(table: pa.Table, path: str) -> None:
+    """Write one part's table to ``path`` (a temporary name, renamed by the caller)."""
+    pq.write_table(table, path)
+
+
+def _read_part(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """A part as a frame; :class:`StoreDamaged` (one line) if it cannot be read."""
+    try:
+        df = pd.read_parquet(path, columns=columns)
+        missing = [c for c in columns or _INDEX if c not in df.columns]
+        if missing:
+            raise ValueError(f"no column {missing[0]!r}")
+        return df
+    except (pa.ArrowException, OSError, ValueError, KeyError) as exc:
+        if isinstance(exc, OSError) and exc.errno is not None:
+            # cannot be read at all (permissions, I/O error): not the file's fault
+            raise StoreError(
+                f"{path}: cannot read ({os_reason(exc)}); make it readable, then rerun"
+            ) from exc
+        raise StoreDamaged(path, os_reason(exc)) from exc
+
+
+def os_reason(exc: BaseException) -> str:
+    """A short reason: the errno's text, or the first line of the message."""
+    code = getattr(exc, "errno", None)
+    if isinstance(code, int):
+        return os.strerror(code)
+    text = str(exc).replace("Could not open Parquet input source '<Buffer>': ", "")
+    lines = text.strip().splitlines()
+    return lines[0][:160] if lines else type(exc).__name__
 
 
 def job_key(point: int, replicate: int) -> str:
