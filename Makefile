@@ -1,16 +1,17 @@
 # gvi-sim — the targets a newcomer can guess.
 #   make demo    build the environment and run the main job
 #   make test    build the environment and run the test suite (lint + fast tests)
+#   make app     serve the trainers' browser app on http://127.0.0.1:8765/
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 GVI    := $(VENV)/bin/gvi
 STAMP  := $(VENV)/.installed
 
-.PHONY: help install demo test test-slow test-all lint format bench reliability patterns docs lock clean
+.PHONY: help install demo test test-slow test-all lint format bench reliability patterns docs lock clean app chromium
 
 help:
-	@echo "make demo | test | test-slow | bench | reliability | patterns | lint | format | docs | clean"
+	@echo "make demo | test | test-slow | bench | reliability | patterns | lint | format | docs | app | chromium | clean"
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gvi-sim needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -51,6 +52,18 @@ reliability: $(STAMP)
 patterns: $(STAMP)
 	$(GVI) check-patterns baseline
 	$(GVI) check-patterns gvi
+
+# The trainers' browser app; e.g. make app APP_ARGS="--lang sv --port 8800"
+APP_ARGS ?=
+app: $(STAMP)
+	$(GVI) app $(APP_ARGS)
+
+# The browser tests drive Debian's chromium (Playwright's own download is not used);
+# as root (CI) it is installed, otherwise the tests are skipped until it is.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: /usr/bin/chromium"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y --no-install-recommends chromium; \
+	else echo "chromium is missing: sudo apt-get install chromium (browser tests skip without it)"; fi
 
 docs: $(STAMP)
 	$(PY) -m experiments.docs

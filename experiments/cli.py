@@ -12,6 +12,7 @@
     gvi sensitivity EXPERIMENT [--out DIR] [--workers N] [--scheduler ADDR] [--dask-local N]
     gvi validate-model [--replicates R] [--out DIR] [--workers N]
     gvi calibrate CALIBRATION [--out DIR] [--workers N] [--scheduler ADDR] [--dask-local N]
+    gvi app [--host 127.0.0.1] [--port 8765] [--lang en|sv]
 
 Errors in the user's input exit with code 2 and one line per problem, no traceback.
 """
@@ -110,6 +111,10 @@ def _parser() -> argparse.ArgumentParser:
     cal.add_argument(
         "--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers"
     )
+    app = sub.add_parser("app", help="serve the trainers' live browser app")
+    app.add_argument("--host", default="127.0.0.1", help="interface to listen on (default local)")
+    app.add_argument("--port", default="8765", help="port (default 8765)")
+    app.add_argument("--lang", default="en", help="language the page opens in: en or sv")
     return p
 
 
@@ -461,6 +466,16 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_app(args: argparse.Namespace) -> int:
+    from app import server
+
+    try:
+        port = server.check(args.host, args.port, args.lang)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return server.serve(args.host, port, args.lang)
+
+
 _COMMANDS = {
     "run": _cmd_run,
     "scenarios": _cmd_scenarios,
@@ -473,6 +488,7 @@ _COMMANDS = {
     "sensitivity": _cmd_study,
     "validate-model": _cmd_validate_model,
     "calibrate": _cmd_calibrate,
+    "app": _cmd_app,
 }
 
 if __name__ == "__main__":

@@ -1,0 +1,79 @@
+"""Several trainers on one server: each page steps its own run, a reset in one page
+leaves the others alone, and every page answers within 2 seconds while all of them act
+at once.
+
+Five pages by default; ``GVI_APP_SESSIONS=20`` (or ``pytest -m slow``, which adds a
+20-page case) runs the hardening check with twenty.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from app.text import EN
+
+DEFAULT_PAGES = int(os.environ.get("GVI_APP_SESSIONS", "5"))
+ANSWER_SECONDS = 2.0
+
+
+def _act_everywhere(tabs, button: str, expected: list[int], which: list[int]) -> list[float]:
+    """Click ``button`` on the pages ``which`` one right after the other (the clicks
+    overlap on the server), then wait until every page shows its expected day; the
+    seconds each page took to answer."""
+    started = {}
+    for i in which:
+        tabs[i].page.get_by_role("button", name=button).click(no_wait_after=True)
+        started[i] = time.monotonic()
+    answered: dict[int, float] = {}
+    deadline = time.monotonic() + 60
+    while len(answered) < len(which) and time.monotonic() < deadline:
+        for i in which:
+            if i not in answered and tabs[i].day() == expected[i]:
+                answered[i] = time.monotonic() - started[i]
+        time.sleep(0.02)
+    late = [i for i in which if i not in answered]
+    assert not late, f"pages {late} never showed their day: {[tabs[i].day() for i in late]}"
+    return [answered[i] for i in which]
+
+
+@pytest.mark.parametrize(
+    "pages",
+    [
+        pytest.param(DEFAULT_PAGES, id=f"{DEFAULT_PAGES}-pages"),
+        pytest.param(20, id="20-pages", marks=pytest.mark.slow),
+    ],
+)
+def test_sessions_are_independent(open_tab, pages: int) -> None:
+    tabs = [open_tab(1366, 768, wait=False) for _ in range(pages)]
+    for tab in tabs:
+        tab.page.wait_for_selector("#gvi-day", timeout=120_000)
+    assert [t.day() for t in tabs] == [0] * pages
+
+    # every page steps one day, all at once
+    times = _act_everywhere(tabs, EN["step"], [1] * pages, list(range(pages)))
+    # every other page steps a week more: the others must not move
+    even = list(range(0, pages, 2))
+    expected = [8 if i % 2 == 0 else 1 for i in range(pages)]
+    times += _act_everywhere(tabs, EN["step_week"], expected, even)
+    time.sleep(0.5)
+    assert [t.day() for t in tabs] == expected
+
+    # one trainer resets: only that page goes back to day 0
+    expected[0] = 0
+    times += _act_everywhere(tabs, EN["reset"], expected, [0])
+    time.sleep(0.5)
+    assert [t.day() for t in tabs] == expected
+    feeds = [t.page.inner_text("#gvi-feed") for t in tabs]
+    assert EN["feed_empty"] in feeds[0]
+    if pages > 2:
+        assert EN["feed_empty"] not in feeds[2]  # page 2 ran eight days and kept them
+
+    tabs[0].shot(f"06-sessions-{pages}")
+    slowest = max(times)
+    assert slowest < ANSWER_SECONDS, f"slowest page answered in {slowest:.2f} s"
+    for i, tab in enumerate(tabs):
+        assert tab.errors == [], f"page {i}: console errors {tab.errors}"
+        assert tab.blocked == [], f"page {i}: requests that left the server {tab.blocked}"
