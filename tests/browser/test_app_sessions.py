@@ -73,6 +73,10 @@ def test_sessions_are_independent(open_tab, pages: int) -> None:
 
     tabs[0].shot(f"06-sessions-{pages}")
     slowest = max(times)
+    # read by benchmarks/reliability_app.py (pytest -s)
+    print(
+        f"\nAPP-SESSIONS pages={pages} slowest={slowest:.3f} median={sorted(times)[len(times) // 2]:.3f}"
+    )
     assert slowest < ANSWER_SECONDS, f"slowest page answered in {slowest:.2f} s"
     for i, tab in enumerate(tabs):
         assert tab.errors == [], f"page {i}: console errors {tab.errors}"
