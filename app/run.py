@@ -83,9 +83,7 @@ class TrainingRun:
         self.feed: deque[FeedItem] = deque(maxlen=FEED_LENGTH)
         self.marks = Marks()
         self.extra_cost = 0.0  # costs of trainer actions taken between days
-        self.skip_follow_through = False
         self.last_shooting: Event | None = None
-        self._hook_follow_through()
         for _ in range(self.start):  # the warm-up, silently
             self.live.step()
             self.twin.step()
@@ -189,29 +187,20 @@ class TrainingRun:
             self._note("trainer", "ev_trainer_enforce", {"g": label})
         return Outcome(True, "done_enforce", {"g": label})
 
+    @property
+    def skip_follow_through(self) -> bool:
+        """Whether the trainer has switched follow-through off (every decision fails)."""
+        return self.live.desk.break_promises
+
     def set_skip(self, on: bool) -> Outcome:
         with self.lock:
             if on and (why := self.blocked("skip")) is not None:
                 return Outcome(False, *why)
             if on == self.skip_follow_through:
                 return Outcome(True, "skip_on" if on else "skip_off")
-            self.skip_follow_through = on
-            if not on:
-                self.live.desk.skip_next = False
+            self.live.desk.break_promises = on
             self._note("trainer", "ev_trainer_skip_on" if on else "ev_trainer_skip_off", {})
         return Outcome(True, "skip_on" if on else "skip_off")
-
-    def _hook_follow_through(self) -> None:
-        """While the trainer skips follow-through, every enforcement decision of the live
-        run fails: the desk's one-shot ``skip_next`` is armed before each decision."""
-        desk = self.live.desk
-        decide = type(desk).after_violence
-
-        def after_violence(group: int, event_id: int) -> None:
-            desk.skip_next = self.skip_follow_through
-            decide(desk, group, event_id)
-
-        desk.after_violence = after_violence  # type: ignore[method-assign]
 
     def _costed(self, action):
         before = self.live.today_cost

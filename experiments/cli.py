@@ -326,8 +326,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_executor_args(args: argparse.Namespace, source: Path) -> None:
-    """Common checks of --workers, --dask-local and the input file."""
+def _check_executor_args(args: argparse.Namespace, source: Path) -> Path:
+    """Common checks of --workers, --dask-local, the input file and --out; returns the
+    output folder (default ``results/<file stem>``)."""
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers {args.workers}: must be at least 1")
     if args.dask_local is not None and args.dask_local < 1:
@@ -340,6 +341,9 @@ def _check_executor_args(args: argparse.Namespace, source: Path) -> None:
         raise UsageError(f"{source}: is a folder; give the path of a .toml file")
     if not found:
         raise UsageError(f"{source}: no such file; check the path")
+    out = args.out or Path("results") / source.stem
+    _check_writable(out)
+    return out
 
 
 def _usage_errors(call):
@@ -359,9 +363,7 @@ def _usage_errors(call):
 def _cmd_study(args: argparse.Namespace) -> int:
     from .study import SENSITIVITY, SWEEPS, run_study
 
-    _check_executor_args(args, args.experiment)
-    out = args.out or Path("results") / args.experiment.stem
-    _check_writable(out)
+    out = _check_executor_args(args, args.experiment)
     kinds = SWEEPS if args.command == "sweep" else SENSITIVITY
     result = _usage_errors(
         lambda: run_study(
@@ -443,8 +445,7 @@ def _cmd_validate_model(args: argparse.Namespace) -> int:
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     from .calibrate import calibrate
 
-    _check_executor_args(args, args.calibration)
-    out = args.out or Path("results") / args.calibration.stem
+    out = _check_executor_args(args, args.calibration)
     result = _usage_errors(
         lambda: calibrate(
             args.calibration,

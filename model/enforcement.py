@@ -30,7 +30,7 @@ class EnforcementDesk:
         self.active_until = np.full(model.city.n_groups, -1, dtype=np.int64)
         self.delivered = 0
         self.skipped = 0
-        self.skip_next = False  # set by a trainer: the next decision fails on purpose
+        self.break_promises = False  # set by a trainer: while on, every decision fails
 
     def after_violence(self, group: int, event_id: int) -> None:
         """A member of ``group`` (on notice) shot someone: decide on follow-through."""
@@ -38,8 +38,7 @@ class EnforcementDesk:
         if self.active_until[group] >= m.day or any(r.group == group for r in self.requests):
             return  # the group is already being dealt with
         fidelity = m.fidelity()
-        deliver = bool(m.streams["enforcement"].random() < fidelity) and not self.skip_next
-        self.skip_next = False
+        deliver = bool(m.streams["enforcement"].random() < fidelity) and not self.break_promises
         due = m.day + m.params.enforcement.delay_days
         self.requests.append(Request(group, due, event_id, deliver))
 

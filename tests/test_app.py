@@ -120,7 +120,7 @@ def test_skipping_follow_through_breaks_every_promise() -> None:
     assert decided, "no enforcement decision in the rest of the run"
     assert all(e.kind is EventKind.ENFORCEMENT_SKIPPED for e in decided)
     assert run.over and run.blocked("callin") == ("why_over", {})
-    assert run.set_skip(False).ok and not run.live.desk.skip_next
+    assert run.set_skip(False).ok and not run.live.desk.break_promises
 
 
 def test_feed_reads_in_both_languages() -> None:
