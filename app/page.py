@@ -20,7 +20,7 @@ from collections.abc import Callable
 import solara
 
 from experiments.report.fmt import Fmt
-from experiments.report.vocab import description, unit
+from experiments.report.vocab import unit
 from scenarios import list_presets
 
 from .figures import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, PURPLE, SHOT_RED
@@ -453,7 +453,7 @@ def ScenarioControls(
         values.set(dict(session.values))
     if seed.value != session.seed:
         seed.set(session.seed)
-    presets = [{"text": description(d, lg), "value": n} for n, d in list_presets()]
+    presets = [{"text": d, "value": n} for n, d in list_presets(lg)]
     running = session.run.scenario
 
     def set_lever(path: str, v: float) -> None:

@@ -2,8 +2,8 @@
 
 Placeholders use :meth:`str.format`. Labels of metrics and levers are not repeated
 here: they come from their declarations (``model.metrics.METRICS`` and
-``scenarios.schema.parameters()``), and the presets' descriptions from the report's
-vocabulary (``experiments.report.vocab``).
+``scenarios.schema.parameters()``), and the presets' descriptions from the preset files
+(``scenarios.list_presets(lang)``).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@
     gvi validate FILE...
     gvi check-patterns SCENARIO [--seeds N] [--seed S] [--workers N] [--json]
     gvi params [--markdown]
-    gvi compare BASELINE SCENARIO... [--replicates R] [--seed S] [--workers N] [--out DIR]
+    gvi compare [BASELINE] SCENARIO... [--replicates R] [--seed S] [--workers N] [--out DIR]
                 [--json] [--lang en|sv]
     gvi report DIR [--lang en|sv]
     gvi sweep EXPERIMENT [--out DIR] [--workers N] [--scheduler ADDR] [--dask-local N]
@@ -59,9 +59,22 @@ def _parser() -> argparse.ArgumentParser:
     pat.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     pat.add_argument("--json", action="store_true")
 
-    cmp = sub.add_parser("compare", help="compare scenarios with a baseline over replicates")
-    cmp.add_argument("baseline", help="the scenario the others are compared with")
-    cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    cmp = sub.add_parser(
+        "compare",
+        help="compare scenarios with business as usual of their city over paired replicates",
+        description=(
+            "Compare rollouts with business as usual of their own city. If the first "
+            "scenario has no policy switched on it is the baseline; otherwise the baseline "
+            "is the scenarios' twin: the same city, calendar and seeds with every policy off. "
+            "Scenarios of another city than the baseline are refused."
+        ),
+    )
+    cmp.add_argument(
+        "scenarios",
+        nargs="+",
+        metavar="SCENARIO",
+        help="preset names or .toml files; optionally a business-as-usual baseline first",
+    )
     cmp.add_argument("--replicates", type=int, default=50, help="paired runs each (default 50)")
     cmp.add_argument("--seed", type=int, default=1, help="root seed (default 1)")
     cmp.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
@@ -115,6 +128,9 @@ def _parser() -> argparse.ArgumentParser:
     app.add_argument("--host", default="127.0.0.1", help="interface to listen on (default local)")
     app.add_argument("--port", default="8765", help="port (default 8765)")
     app.add_argument("--lang", default="en", help="language the page opens in: en or sv")
+    from . import cli_fit
+
+    cli_fit.add_parser(sub)
     return p
 
 
@@ -201,12 +217,35 @@ def _check_writable(out: Path) -> None:
 
 
 def _cmd_scenarios(args: argparse.Namespace) -> int:
-    from scenarios import list_presets
+    from scenarios import ScenarioError, list_presets, load_scenario
 
     presets = list_presets()
-    width = max(len(name) for name, _ in presets)
-    for name, description in presets:
-        print(f"{name:<{width}}  {description}")
+    loaded = {}
+    for name, _ in presets:
+        try:
+            loaded[name] = load_scenario(name)
+        except ScenarioError:
+            continue
+    homes = [n for n, s in loaded.items() if not s.intervention]
+
+    def city(name: str) -> str:
+        s = loaded.get(name)
+        if s is None:
+            return "?"
+        home = next((h for h in homes if not loaded[h].city_differences(s)), "own city")
+        groups = "audit" if s.city.audit_dir else f"{s.city.n_groups} groups"
+        return f"{home} ({groups})"
+
+    rows = [(name, city(name), description) for name, description in presets]
+    w1 = max(len(r[0]) for r in rows)
+    w2 = max(len(r[1]) for r in rows + [("", "CITY", "")])
+    print(f"{'NAME':<{w1}}  {'CITY':<{w2}}  DESCRIPTION")
+    for name, home, description in rows:
+        print(f"{name:<{w1}}  {home:<{w2}}  {description}")
+    print(
+        "\nCITY names the business-as-usual preset of the same city; gvi compare SCENARIO "
+        "compares a rollout with business as usual of its own city."
+    )
     return EXIT_OK
 
 
@@ -288,7 +327,7 @@ def _cmd_params(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     from scenarios import ScenarioError
 
-    from .compare import compare
+    from .compare import MEANINGFUL_REPLICATES, compare, few_replicates_warning
     from .output import print_comparison, publish_folder
 
     if args.replicates < 2:
@@ -297,7 +336,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         raise UsageError(f"--seed {args.seed}: must be >= 0")
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers {args.workers}: must be at least 1")
-    names = [args.baseline, *args.scenarios]
+    names = list(args.scenarios)
     out = args.out or Path("results") / (
         datetime.now().strftime("%Y%m%d-%H%M%S") + "-" + "-".join(Path(n).stem for n in names)
     )
@@ -323,6 +362,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     else:
         print_comparison(result)
         print(f"\nreport: {out / 'report.html'}")
+    if result.replicates < MEANINGFUL_REPLICATES:
+        print(few_replicates_warning(result.replicates), file=sys.stderr)
     return EXIT_OK
 
 
@@ -467,6 +508,12 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_fit_city(args: argparse.Namespace) -> int:
+    from . import cli_fit
+
+    return cli_fit.run(args)
+
+
 def _cmd_app(args: argparse.Namespace) -> int:
     from app import server
 
@@ -490,6 +537,7 @@ _COMMANDS = {
     "validate-model": _cmd_validate_model,
     "calibrate": _cmd_calibrate,
     "app": _cmd_app,
+    "fit-city": _cmd_fit_city,
 }
 
 if __name__ == "__main__":

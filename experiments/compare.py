@@ -21,16 +21,32 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from scenarios import Scenario, load_scenario, preset_path
 
 from .effects import effects as compute_effects
-from .effects import period_values, summarise
+from .effects import period_values, summarise, window_change
 from .outcomes import Outcomes
 from .outcomes import compute as compute_outcomes
 from .output import atomic_text, atomic_write
 from .runner import RunResult, Task, root_entropy, run_tasks
+
+MEANINGFUL_REPLICATES = 10  # fewer paired runs than this: intervals are not meaningful
+CHANCE_ONLY = (
+    "intervals cover chance only (the spread between paired runs of one parameter set), "
+    "not uncertainty about the model itself"
+)
+
+
+def few_replicates_warning(replicates: int) -> str:
+    """One line for the command line when intervals rest on too few runs."""
+    return (
+        f"warning: only {replicates} paired runs per scenario: the intervals are not "
+        f"meaningful below {MEANINGFUL_REPLICATES}; use --replicates 50 for a report"
+    )
+
 
 PACKAGES = ("gvi-sim", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "matplotlib", "scipy")
 
@@ -50,10 +66,27 @@ class Comparison:
     callin_days: dict[str, list[int]]
     manifest: dict[str, Any] = field(default_factory=dict)
     groups: pd.DataFrame | None = None  # per run and group; None in older folders
+    cities: pd.DataFrame | None = None  # per scenario: groups, members; None in older folders
 
     @property
     def names(self) -> list[str]:
         return [s.name for s in self.scenarios]
+
+    @property
+    def baseline_is_twin(self) -> bool:
+        """Is the baseline the scenarios' own business as usual (their twin)?"""
+        return bool(self.manifest.get("baseline_is_twin", False))
+
+    @property
+    def same_city(self) -> bool:
+        """Do all scenarios share the baseline's city settings (always, for comparisons
+        made now; folders written before the check may hold other cities)?"""
+        base = self.scenarios[self.names.index(self.baseline)]
+        return not any(base.city_differences(s) for s in self.scenarios)
+
+    def scenario(self, name: str) -> Scenario:
+        """The scenario called ``name``."""
+        return self.scenarios[self.names.index(name)]
 
     @cached_property
     def outcomes(self) -> Outcomes:
@@ -66,6 +99,45 @@ class Comparison:
             days=self.days,
             seed=self.root_entropy % (2**31) + 7919,
         )
+
+    @cached_property
+    def phases(self) -> pd.DataFrame:
+        """For scenarios whose partnership lapses: the paired change in shootings
+        before and after the lapse (one row per scenario and phase)."""
+        rows = []
+        for k, s in enumerate(self.scenarios):
+            lapse = s.partnership.lapse_day
+            if lapse is None or s.name == self.baseline:
+                continue
+            cut = self.days["rollout"] + lapse
+            for phase, lo, hi in (
+                ("before_lapse", self.days["rollout"], cut),
+                ("after_lapse", cut, self.days["end"]),
+            ):
+                est, low, high = window_change(
+                    self.runs,
+                    s.name,
+                    self.baseline,
+                    "shootings",
+                    lo,
+                    hi,
+                    seed=self.root_entropy % (2**31) + 31 * k,
+                )
+                rows.append(
+                    {"scenario": s.name, "phase": phase, "start_day": lo, "end_day": hi}
+                    | {"change_pct": est, "ci_low": low, "ci_high": high}
+                )
+        cols = ["scenario", "phase", "start_day", "end_day", "change_pct", "ci_low", "ci_high"]
+        return pd.DataFrame(rows, columns=cols)
+
+    @cached_property
+    def power(self) -> pd.DataFrame:
+        """Per scenario: the chance that a plain before/after evaluation of its
+        post-period detects a drop in shootings at the 5 % level, and the follow-up
+        years 80 % power needs (see :mod:`experiments.power`)."""
+        from .power import evaluation_power
+
+        return evaluation_power(self.runs, self.names, self.days)
 
     @property
     def spillover(self) -> pd.DataFrame | None:
@@ -171,6 +243,7 @@ class Comparison:
             callin_days={k: [int(d) for d in v] for k, v in manifest["callin_days"].items()},
             manifest=manifest,
             groups=pd.read_parquet(groups_file) if groups_file.is_file() else None,
+            cities=pd.DataFrame(manifest["cities"]) if manifest.get("cities") else None,
         )
 
 
@@ -223,6 +296,19 @@ def _outcomes_json(c: Comparison, num: Any) -> dict[str, Any]:
             for r in c.trajectory.itertuples()
         ],
         "unit_costs": {s.name: s.costs.model_dump(mode="json") for s in c.scenarios},
+        "evaluation_power": [
+            {
+                "scenario": r.scenario,
+                "power": num(r.power),
+                "ci95": [num(r.power_ci_low), num(r.power_ci_high)],
+                "years_for_80pct_power": None if not np.isfinite(r.years_80) else num(r.years_80),
+                "dispersion": num(r.dispersion),
+            }
+            for r in c.power.itertuples()
+        ],
+        "intervals_cover": "chance only (paired runs of one parameter set), not model uncertainty",
+        "same_city": c.same_city,
+        "baseline_is_twin": c.baseline_is_twin,
     }
 
 
@@ -261,7 +347,9 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _check_comparable(scenarios: list[Scenario]) -> None:
+def _check_comparable(scenarios: list[Scenario], *, twin: bool = False) -> None:
+    """Refuse what is not like for like: repeated names, another calendar, or a
+    scenario whose city (or business as usual) is not the baseline's (the first)."""
     names = [s.name for s in scenarios]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -274,6 +362,66 @@ def _check_comparable(scenarios: list[Scenario]) -> None:
             "compared scenarios must share the time settings (warm-up, rollout, horizon); "
             f"{', '.join(differ)} differ from {scenarios[0].name}"
         )
+    base = scenarios[0]
+    for s in scenarios[1:]:
+        keys = base.city_differences(s)
+        if keys:
+            raise ValueError(city_refusal(base, s, keys, twin=twin))
+
+
+def city_refusal(base: Scenario, scenario: Scenario, keys: list[str], *, twin: bool) -> str:
+    """One line: ``scenario`` is another city than the baseline, and how to fix it."""
+    shown = ", ".join(keys[:6]) + (f" and {len(keys) - 6} more" if len(keys) > 6 else "")
+    if not twin:
+        match = _matching_baseline(scenario)
+        fix = (
+            f"leave the baseline out to compare it with business as usual of its own city "
+            f"(gvi compare {scenario.name}), or give a baseline whose city settings match"
+            + (f" (the preset {match})" if match else "")
+        )
+    else:
+        fix = f"compare each city on its own (gvi compare {scenario.name})"
+    return f"{scenario.name} is not the same city as {base.name}: {shown} differ; {fix}"
+
+
+def _matching_baseline(scenario: Scenario) -> str | None:
+    """A shipped business-as-usual preset of the same city as ``scenario``, if any."""
+    from scenarios import ScenarioError, list_presets
+
+    for name, _ in list_presets():
+        try:
+            preset = load_scenario(name)
+        except ScenarioError:
+            continue
+        if not preset.intervention and not preset.city_differences(scenario):
+            return name
+    return None
+
+
+def plan(items: list[str | Scenario]) -> tuple[list[Scenario], list[str | None], bool]:
+    """The scenarios to run, first the baseline, their files, and whether the baseline
+    is the scenarios' own business as usual (their twin) rather than a named one.
+
+    A first scenario with no policy switched on is the named baseline; otherwise every
+    scenario is compared with the twin of the first (same city, calendar and seeds,
+    every policy off). Scenarios of another city than the baseline are refused."""
+    if not items:
+        raise ValueError("give at least one scenario to compare with business as usual")
+    resolved = [_resolve(s) for s in items]
+    first = resolved[0][0]
+    if not first.intervention:
+        if len(resolved) == 1:
+            raise ValueError(
+                f"{first.name} has no policy switched on: give a scenario to compare with it "
+                f"(e.g. gvi compare {first.name} gvi), or a rollout alone to compare it with "
+                "its own business as usual"
+            )
+        scs, files, twin = [s for s, _ in resolved], [p for _, p in resolved], False
+    else:
+        scs = [first.baseline_twin(), *(s for s, _ in resolved)]
+        files, twin = [None, *(p for _, p in resolved)], True
+    _check_comparable(scs, twin=twin)
+    return scs, files, twin
 
 
 def compare(
@@ -287,14 +435,13 @@ def compare(
     command: str | None = None,
 ) -> Comparison:
     """Run every scenario ``replicates`` times with common random numbers and compare
-    each with the first (the baseline). ``seed=None`` draws a fresh root seed (recorded)."""
-    if len(scenarios) < 2:
-        raise ValueError("give a baseline and at least one scenario to compare with it")
+    each with business as usual of its own city: the first scenario when it has no
+    policy switched on, else the scenarios' baseline twin (see :func:`plan`). A scenario
+    of another city is refused (ValueError). ``seed=None`` draws a fresh root seed
+    (recorded)."""
     if replicates < 2:
         raise ValueError(f"replicates must be at least 2 for intervals, got {replicates}")
-    resolved = [_resolve(s) for s in scenarios]
-    scs = [s for s, _ in resolved]
-    _check_comparable(scs)
+    scs, files, twin = plan(list(scenarios))
     started = datetime.now(UTC)
     entropy = root_entropy(seed)
     tasks = [Task(sc, r, entropy) for sc in scs for r in range(replicates)]
@@ -302,8 +449,9 @@ def compare(
     comparison = assemble(scs, results, replicates=replicates, entropy=entropy)
     comparison.manifest = {
         "kind": "comparison",
-        "scenarios": [_file_record(s, p) for s, p in resolved],
+        "scenarios": [_file_record(s, p) for s, p in zip(scs, files, strict=True)],
         "baseline": scs[0].name,
+        "baseline_is_twin": twin,
         "replicates": replicates,
         "root_seed": seed,
         "root_seed_entropy": str(entropy),
@@ -311,6 +459,7 @@ def compare(
         "scenario (common random numbers)",
         "days": comparison.days,
         "callin_days": comparison.callin_days,
+        "cities": comparison.cities.to_dict("records") if comparison.cities is not None else None,
         "versions": _versions(),
         "started": started.isoformat(),
         "finished": datetime.now(UTC).isoformat(),
@@ -343,5 +492,37 @@ def assemble(
     frames = [r.group_frame() for r in results if r.groups is not None]
     groups = pd.concat(frames, ignore_index=True) if len(frames) == len(results) else None
     return Comparison(
-        scs, names[0], replicates, entropy, runs, summary, eff, days, callins, groups=groups
+        scs,
+        names[0],
+        replicates,
+        entropy,
+        runs,
+        summary,
+        eff,
+        days,
+        callins,
+        groups=groups,
+        cities=city_table(scs, results, summary),
     )
+
+
+def city_table(
+    scs: list[Scenario], results: list[RunResult], summary: pd.DataFrame
+) -> pd.DataFrame:
+    """Per scenario, the city it ran in: groups, founding members (mean over runs), the
+    background hazard and shootings per year before the rollout (mean over runs)."""
+    rows = []
+    for s in scs:
+        own = [r for r in results if r.scenario == s.name]
+        pre = summary[(summary["scenario"] == s.name) & (summary["metric"] == "shootings")]
+        rows.append(
+            {
+                "scenario": s.name,
+                "groups": own[0].n_groups if own else 0,
+                "members": float(np.mean([r.members for r in own])) if own else float("nan"),
+                "base_hazard": s.violence.base_hazard,
+                "audit": s.city.audit_dir is not None,
+                "shootings_pre_per_year": float(pre["pre_per_year"].iloc[0]),
+            }
+        )
+    return pd.DataFrame(rows)

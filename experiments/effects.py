@@ -143,3 +143,22 @@ def effects(
                 }
             )
     return pd.DataFrame(rows)
+
+
+def window_change(
+    runs: pd.DataFrame,
+    scenario: str,
+    baseline: str,
+    metric: str,
+    start_day: int,
+    end_day: int,
+    *,
+    seed: int,
+) -> tuple[float, float, float]:
+    """Paired change of a count metric over days [start_day, end_day) against the
+    baseline, as :func:`ratio_change` (estimate, 95 % interval)."""
+    w = runs[(runs["day"] >= start_day) & (runs["day"] < end_day)]
+    sums = w.groupby(["scenario", "replicate"])[metric].sum()
+    t, b = sums.loc[scenario], sums.loc[baseline]
+    common = t.index.intersection(b.index)
+    return ratio_change(t.loc[common].to_numpy(), b.loc[common].to_numpy(), seed=seed)

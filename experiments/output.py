@@ -120,10 +120,15 @@ def print_comparison(c: Comparison) -> None:
     and the paired change against the baseline with its interval."""
     eff = c.effects.set_index(["scenario", "metric"])
     summ = c.summary.set_index(["scenario", "metric"])
+    from .compare import CHANCE_ONLY
+
+    kind = "the scenarios' own business as usual" if c.baseline_is_twin else "business as usual"
+    city = "same city" if c.same_city else "NOT the same city"
     print(
-        f"{c.replicates} paired replicates per scenario; baseline '{c.baseline}'; "
-        f"post-period {c.days['end'] - c.days['rollout']} days (counts: totals)"
+        f"{c.replicates} paired replicates per scenario; baseline '{c.baseline}' ({kind}, "
+        f"{city}); post-period {c.days['end'] - c.days['rollout']} days (counts: totals)"
     )
+    print(f"95% {CHANCE_ONLY}")
     print(
         f"{'scenario':<16} {'metric':<20} {'mean':>12} {'95% interval':>25} "
         f"{'vs baseline':>12} {'95% interval':>19}"

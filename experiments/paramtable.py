@@ -19,14 +19,15 @@ def _default(spec: ParamSpec) -> str:
 
 
 def parameter_table_markdown() -> str:
-    """One row per parameter: key, meaning, unit, default, range, source."""
+    """One row per parameter: key, meaning, unit, default, range, source; "(city)" marks
+    a setting of the city and its business as usual, shared with the baseline twin."""
     lines = [
         TABLE_BEGIN,
         "| parameter | meaning | unit | default | allowed | source |",
         "|---|---|---|---|---|---|",
     ]
     for s in parameters():
-        lever = " (app lever)" if s.lever else ""
+        lever = (" (app lever)" if s.lever else "") + (" (city)" if s.city else "")
         lines.append(
             f"| `{s.path}` | {s.label}{lever} | {s.unit} | {_default(s)} | "
             f"{s.range_text or '-'} | {s.source} |"
@@ -36,7 +37,13 @@ def parameter_table_markdown() -> str:
 
 
 def parameter_table_text() -> str:
-    """A plain listing for the terminal."""
+    """A plain listing for the terminal; ``city`` marks the settings of the city and its
+    business as usual (a scenario shares them with its baseline twin)."""
     specs = parameters()
     width = max(len(s.path) for s in specs)
-    return "\n".join(f"{s.path:<{width}}  {_default(s):>10}  {s.unit:<28} {s.label}" for s in specs)
+    rows = [
+        f"{s.path:<{width}}  {'city' if s.city else '':<4}  {_default(s):>10}  {s.unit:<28} "
+        f"{s.label}"
+        for s in specs
+    ]
+    return "\n".join(rows)

@@ -53,6 +53,8 @@ class RunResult:
     callin_days: list[int]
     first_members: np.ndarray  # first founders' propensities: a fingerprint of the city
     groups: dict[str, np.ndarray] | None = None  # per-group post-period outcomes
+    n_groups: int = 0  # the city: groups
+    members: int = 0  # and its founding members
 
     def group_frame(self) -> pd.DataFrame:
         """Tidy rows: scenario, replicate, group and the per-group post-period outcomes
@@ -85,6 +87,7 @@ def root_entropy(seed: int | None) -> int:
 def run_task(task: Task) -> RunResult:
     """Run one replicate to its horizon."""
     model = GVIModel(task.scenario, rng=task.seed)
+    founders = model.state.n
     model.run_model()
     df = model.daily_metrics()
     keep = df["day"].to_numpy() >= model.warmup_day
@@ -100,6 +103,8 @@ def run_task(task: Task) -> RunResult:
         callin_days=callins,
         first_members=model.state.propensity[: min(20, model.state.n)].copy(),
         groups=group_outcomes(model),
+        n_groups=model.city.n_groups,
+        members=founders,
     )
     # Mesa 3.3 keeps every model alive through Agent._ids (Mesa issue #3179): release it
     mesa.Agent._ids.pop(model, None)

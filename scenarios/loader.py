@@ -9,7 +9,8 @@ A scenario file sets only what differs from its parent::
     enabled = true
 
 Parents are deep-merged under their children (the child wins; tables merge key by
-key). Every problem is reported against the file that set the key, all at once, as
+key). What a file says of itself — ``name`` (else the file's stem), ``title``,
+``title_sv``, ``description`` and ``description_sv`` — is not inherited. Every problem is reported against the file that set the key, all at once, as
 one :class:`ScenarioError`. TOML is read with strict types: ``enabled = "yes"`` or
 ``horizon_days = 1000.0`` are errors, not silent conversions. TOML has no null, so a
 child cannot unset ``city.audit_dir`` or ``partnership.lapse_day`` once a parent sets them.
@@ -40,6 +41,7 @@ from scenarios.schema import Scenario
 
 PRESETS_DIR = Path(__file__).parent / "presets"
 MAX_EXTENDS_DEPTH = 32
+OWN_TEXTS = ("title", "title_sv", "description", "description_sv")
 
 Origins = dict[Loc, Path]
 
@@ -210,6 +212,9 @@ def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
     data, origins, chain = _load_chain(path, [])
     if ("name",) not in origins or origins[("name",)] != path:
         data["name"] = path.stem  # a file that does not name itself is named after itself
+    for key in OWN_TEXTS:  # what a file says of itself is not inherited
+        if origins.get((key,)) != path:
+            data.pop(key, None)
 
     def locate(loc: Loc) -> tuple[str, int]:
         if loc in origins:
@@ -231,23 +236,23 @@ def load_scenario(name_or_path: str | os.PathLike[str]) -> Scenario:
     return scenario
 
 
-def _description(path: Path) -> str:
+def _description(path: Path, lang: str) -> str:
     try:
         own = read_toml(path)
-        text = own.get("description")
-        if not isinstance(text, str) and "extends" in own:
-            text = _load_chain(_absolute(path), [])[0].get("description")
     except ScenarioError as exc:
         return f"(invalid preset: {exc.problems[0].message})"
+    text = own.get("description_sv") if lang == "sv" else None
+    text = text or own.get("description")
     return text if isinstance(text, str) else ""
 
 
-def list_presets() -> list[tuple[str, str]]:
-    """``list_presets() -> list[tuple[str, str]]``: (name, description) of every preset, sorted.
+def list_presets(lang: str = "en") -> list[tuple[str, str]]:
+    """``list_presets(lang="en") -> list[tuple[str, str]]``: (name, description) of every
+    preset, sorted; ``lang="sv"`` gives the Swedish descriptions where a preset has one.
 
     A preset that cannot be read is listed with its first problem as the description.
     """
-    return [(p.stem, _description(p)) for p in sorted(PRESETS_DIR.glob("*.toml"))]
+    return [(p.stem, _description(p, lang)) for p in sorted(PRESETS_DIR.glob("*.toml"))]
 
 
 def validate_files(paths: Iterable[str | os.PathLike[str]]) -> list[Problem]:

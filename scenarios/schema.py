@@ -14,11 +14,16 @@ A :class:`Scenario` is frozen: the model reads it and never changes it. Use
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ASSUMPTION = "assumption (see docs/ODD.md)"
+TWIN_TITLE = {"en": "Business as usual", "sv": "Ordinarie arbete"}
+TWIN_DESCRIPTION = {
+    "en": "The city of {name} with every policy switched off: reactive policing only",
+    "sv": "Staden i {name} med alla insatser avstängda: enbart reaktivt polisarbete",
+}
 CALIBRATED = "calibrated to DOMAIN patterns (docs/ODD.md)"
 
 
@@ -34,22 +39,34 @@ def P(
     gt: float | None = None,
     lever: bool = False,
     sa: tuple[float, float] | None = None,
+    city: bool | None = None,
 ) -> Any:
     """Declare one parameter: default, range, unit, labels (en/sv), source.
 
     ``lever`` marks a parameter a trainer talks about (the app shows a slider for it);
-    ``sa`` gives default bounds for sensitivity analysis (else the declared range).
+    ``sa`` gives default bounds for sensitivity analysis (else the declared range);
+    ``city`` marks a parameter of the city and its business as usual (default: the
+    section's :attr:`Section.CITY`), which two compared scenarios must share.
     """
     extra: dict[str, Any] = {"unit": unit, "label": label, "label_sv": label_sv, "source": source}
     if lever:
         extra["lever"] = True
+    if city is not None:
+        extra["city"] = city
     if sa is not None:
         extra["sa_bounds"] = [float(sa[0]), float(sa[1])]
     return Field(default, ge=ge, le=le, gt=gt, description=label, json_schema_extra=extra)
 
 
 class Section(BaseModel):
-    """Base of every scenario section: frozen, unknown keys refused, no NaN/inf."""
+    """Base of every scenario section: frozen, unknown keys refused, no NaN/inf.
+
+    ``CITY`` says whether the section's parameters describe the city and its business
+    as usual (what a scenario's baseline twin keeps) rather than a policy; a parameter
+    can say otherwise with ``P(..., city=...)``.
+    """
+
+    CITY: ClassVar[bool] = False
 
     model_config = ConfigDict(
         extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
@@ -58,6 +75,8 @@ class Section(BaseModel):
 
 class TimeParams(Section):
     """Run length and the rollout date."""
+
+    CITY = True
 
     warmup_days: int = P(
         730,
@@ -97,6 +116,8 @@ class TimeParams(Section):
 
 class CityParams(Section):
     """M1: groups, members, propensities, rivalries and alliances."""
+
+    CITY = True
 
     n_groups: int = P(
         32, ge=1, le=500, unit="groups", label="Number of groups", label_sv="Antal grupper"
@@ -228,6 +249,8 @@ class CityParams(Section):
 class ViolenceParams(Section):
     """M2: shootings at rivals, self-exciting retaliation, outcomes."""
 
+    CITY = True
+
     base_hazard: float = P(
         0.00006,
         ge=0,
@@ -313,6 +336,8 @@ class ViolenceParams(Section):
 
 class PolicingParams(Section):
     """M3: reactive investigation, arrest, custody and release (business as usual)."""
+
+    CITY = True
 
     clearance: float = P(
         0.3,
@@ -513,6 +538,7 @@ class DeterrenceParams(Section):
         unit="probability",
         label="Perceived risk without GVI",
         label_sv="Upplevd risk utan GVI",
+        city=True,
     )
     half_life_days: float = P(
         45.0,
@@ -858,6 +884,7 @@ class GroupDynamicsParams(Section):
         unit="per vacant place per day",
         label="Recruitment into vacancies",
         label_sv="Nyrekrytering",
+        city=True,
     )
     peer_pressure: float = P(
         0.5,
@@ -934,6 +961,8 @@ class CrackdownParams(Section):
 class CommunityParams(Section):
     """M12: perceived safety."""
 
+    CITY = True
+
     baseline_safety: float = P(
         70.0,
         ge=0,
@@ -981,7 +1010,13 @@ class CostParams(Section):
     """M12: unit costs in SEK."""
 
     police_hour_sek: float = P(
-        800.0, ge=0, le=1e5, unit="SEK/hour", label="Police hour", label_sv="Polistimme"
+        800.0,
+        ge=0,
+        le=1e5,
+        unit="SEK/hour",
+        label="Police hour",
+        label_sv="Polistimme",
+        city=True,
     )
     investigation_hours: float = P(
         300.0,
@@ -990,6 +1025,7 @@ class CostParams(Section):
         unit="hours per shooting",
         label="Investigation effort",
         label_sv="Utredningsinsats",
+        city=True,
     )
     enforcement_hours_per_day: float = P(
         40.0,
@@ -1026,6 +1062,7 @@ class CostParams(Section):
         label="Custody day",
         label_sv="Dygn i anstalt/häkte",
         source="Kriminalvården (≈3,500 SEK)",
+        city=True,
     )
     outreach_worker_day_sek: float = P(
         2500.0,
@@ -1050,6 +1087,7 @@ class CostParams(Section):
         unit="SEK per injury",
         label="Health and social cost of an injury",
         label_sv="Vård- och samhällskostnad per skadad",
+        city=True,
     )
     fatality_sek: float = P(
         1500000.0,
@@ -1058,6 +1096,7 @@ class CostParams(Section):
         unit="SEK per death",
         label="Health and social cost of a death",
         label_sv="Vård- och samhällskostnad per dödsfall",
+        city=True,
     )
 
 
@@ -1066,6 +1105,11 @@ class Scenario(Section):
 
     name: str = P("custom", unit="text", label="Name", label_sv="Namn")
     description: str = P("", unit="text", label="Description", label_sv="Beskrivning")
+    description_sv: str = P(
+        "", unit="text", label="Description in Swedish", label_sv="Beskrivning på svenska"
+    )
+    title: str = P("", unit="text", label="Title in reports", label_sv="Rubrik på engelska")
+    title_sv: str = P("", unit="text", label="Title in Swedish", label_sv="Rubrik på svenska")
     time: TimeParams = TimeParams()
     city: CityParams = CityParams()
     violence: ViolenceParams = ViolenceParams()
@@ -1129,11 +1173,41 @@ class Scenario(Section):
             node[parts[-1]] = value
         return Scenario.model_validate(data)
 
+    def display_title(self, lang: str = "en") -> str:
+        """The title a report shows (``title_sv`` in Swedish), else the name."""
+        if lang == "sv" and self.title_sv:
+            return self.title_sv
+        return self.title or self.name
+
+    def display_description(self, lang: str = "en") -> str:
+        """The description in ``lang`` (``description_sv`` in Swedish when given)."""
+        if lang == "sv" and self.description_sv:
+            return self.description_sv
+        return self.description
+
+    def city_settings(self) -> dict[str, Any]:
+        """The parameters of the city and its business as usual (calendar included),
+        by dotted path: what a scenario shares with its baseline twin."""
+        return {
+            spec.path: getattr(getattr(self, spec.section), spec.name)
+            for spec in parameters()
+            if spec.city
+        }
+
+    def city_differences(self, other: Scenario) -> list[str]:
+        """Dotted paths of the city settings in which ``other`` differs from this one."""
+        mine, theirs = self.city_settings(), other.city_settings()
+        return [path for path, value in mine.items() if theirs[path] != value]
+
     def baseline_twin(self) -> Scenario:
         """The same city with every policy switched off (business as usual)."""
         return self.with_updates(
             {
                 "name": f"{self.name}-baseline",
+                "title": TWIN_TITLE["en"],
+                "title_sv": TWIN_TITLE["sv"],
+                "description": TWIN_DESCRIPTION["en"].format(name=self.name),
+                "description_sv": TWIN_DESCRIPTION["sv"].format(name=self.name),
                 "callins.enabled": False,
                 "notifications.enabled": False,
                 "enforcement.enabled": False,
@@ -1168,6 +1242,7 @@ class ParamSpec:
     source: str
     lever: bool
     sa_bounds: tuple[float, float] | None
+    city: bool = False  # a setting of the city and its business as usual
 
     @property
     def bounds(self) -> tuple[float, float] | None:
@@ -1226,6 +1301,7 @@ def parameters() -> list[ParamSpec]:
                     source=extra.get("source", ""),
                     lever=bool(extra.get("lever", False)),
                     sa_bounds=tuple(sa) if sa else None,
+                    city=bool(extra.get("city", model.CITY)),
                 )
             )
     return specs

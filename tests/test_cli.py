@@ -81,10 +81,15 @@ def test_bad_input_writes_nothing(tmp_path: Path) -> None:
 def test_scenarios_lists_every_preset() -> None:
     r = gvi("scenarios")
     assert r.returncode == 0
-    names = [line.split()[0] for line in r.stdout.splitlines()]
-    assert names == sorted(
+    table = r.stdout.split("\n\n")[0].splitlines()
+    assert table[0].split() == ["NAME", "CITY", "DESCRIPTION"]
+    rows = {line.split()[0]: line.split()[1] for line in table[1:]}
+    assert sorted(rows) == sorted(
         ["baseline", "gvi", "deterrence_only", "support_only", "crackdown", "gvi_lapse", "orebro"]
+        + ["orebro_baseline"]
     )
+    assert rows["gvi"] == rows["crackdown"] == "baseline"  # the city each preset uses
+    assert rows["orebro"] == rows["orebro_baseline"] == "orebro_baseline"
 
 
 def test_validate_accepts_presets_and_files() -> None:

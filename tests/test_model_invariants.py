@@ -124,9 +124,10 @@ def test_no_policy_cost_before_rollout(tiny, run):
 
 
 # --- presets ------------------------------------------------------------------------------
-def test_all_seven_presets_ship():
+def test_all_presets_ship():
     assert sorted(PRESETS) == sorted(
         ["baseline", "gvi", "deterrence_only", "support_only", "crackdown", "gvi_lapse", "orebro"]
+        + ["orebro_baseline"]
     )
 
 
@@ -155,7 +156,7 @@ def test_every_preset_builds_and_runs(name):
     assert list(df.columns) == ["day", *METRIC_NAMES]
     assert len(df) == m.end_day == 70
     assert not m.running
-    assert m.params.intervention == (name != "baseline")
+    assert m.params.intervention == (name not in ("baseline", "orebro_baseline"))
     assert bool(m.log.of_kind(EventKind.ROLLOUT)) == m.params.intervention
     summary = m.summary()
     assert set(summary.index) == set(METRIC_NAMES)

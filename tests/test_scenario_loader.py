@@ -61,7 +61,7 @@ def test_list_presets_is_sorted_and_described() -> None:
     assert all(isinstance(d, str) and d for _, d in presets)
 
 
-def test_list_presets_follows_extends_only_without_own_description(
+def test_list_presets_shows_each_files_own_description(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "base.toml").write_text('name = "base"\ndescription = "Base city"\n')
@@ -71,9 +71,23 @@ def test_list_presets_follows_extends_only_without_own_description(
     monkeypatch.setattr(loader, "PRESETS_DIR", tmp_path)
     presets = dict(list_presets())
     assert presets["own"] == "Own words"
-    assert presets["quiet"] == "Base city"
+    assert presets["quiet"] == ""  # a description is not inherited
     assert presets["broken"].startswith("(invalid preset:")
     assert list(presets) == ["base", "broken", "own", "quiet"]
+
+
+def test_own_texts_are_not_inherited(tmp_path: Path) -> None:
+    (tmp_path / "base.toml").write_text(
+        'name = "base"\ndescription = "Base city"\ndescription_sv = "Basstad"\n'
+        'title = "Base"\ntitle_sv = "Bas"\n[city]\nn_groups = 9\n'
+    )
+    (tmp_path / "child.toml").write_text('extends = "base.toml"\ntitle = "Child"\n')
+    child = load_scenario(tmp_path / "child.toml")
+    assert (child.name, child.title, child.title_sv) == ("child", "Child", "")
+    assert (child.description, child.description_sv) == ("", "")
+    assert child.city.n_groups == 9  # settings are inherited
+    assert child.display_title("sv") == "Child"  # falls back to the English title
+    assert load_scenario(tmp_path / "base.toml").display_title("sv") == "Bas"
 
 
 def test_unknown_preset_suggests_closest_and_lists_available() -> None:
@@ -108,7 +122,7 @@ def test_child_extends_a_preset() -> None:
 def test_deep_merge_child_wins_and_tables_merge_key_by_key() -> None:
     scenario = load_scenario(DATA / "grandchild.toml")
     assert scenario.name == "grandchild"
-    assert scenario.description == "Call-ins and enforcement on top of the baseline"
+    assert scenario.description == ""  # a file's description is its own, not inherited
     assert scenario.enforcement.delay_days == 7  # grandchild
     assert scenario.enforcement.fidelity == 0.5  # child
     assert scenario.enforcement.enabled  # child

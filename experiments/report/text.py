@@ -13,10 +13,13 @@ EN: dict[str, str] = {
         "A simulation of what different ways of working against group violence could do "
         "in one city, each compared with the same city under {baseline}."
     ),
+    "subtitle_other": (
+        "A simulation of what different ways of working against group violence could do, "
+        "compared with {baseline}. The scenarios do NOT all run in the same city."
+    ),
     "meta_date": "Report date",
     "meta_runs_date": "Simulations run",
     "meta_replicates": "Paired runs per scenario",
-    "meta_entropy": "Root seed entropy",
     "meta_period": "Period",
     "period_value": "{pre} before and {post} after the rollout starts",
     "contents": "Contents",
@@ -31,19 +34,71 @@ EN: dict[str, str] = {
     "h_prepost": "Before and after, within each scenario",
     "h_params": "Settings that differ",
     "h_tradeoff": "Against {baseline}, per year",
+    "where_same": " in the same city",
+    "where_other": ", which is NOT the same city (see What was compared)",
+    "chance_only": (
+        "The intervals cover chance only: how much the result moves between paired runs "
+        "of one set of model assumptions. They do not cover uncertainty about the model "
+        "itself, which is larger (published evaluations range from about 16 % to 63 % "
+        "fewer shootings)."
+    ),
+    "few_replicates": (
+        "Only {n} paired runs per scenario: with fewer than {min} the intervals are not "
+        "meaningful. Rerun with more runs (50 or more) before using these figures."
+    ),
+    "lapse_phases": (
+        "{name}: shootings {before} (95% interval {before_range}) in the {m1} months before the "
+        "partnership lapses, {after} ({after_range}) in the {m2} months after it."
+    ),
+    "power_sentence": (
+        "Would an evaluation see it? A plain before/after evaluation of {name} (the year "
+        "before against {period} after, conditional Poisson test at the 5% level) detects a "
+        "drop in {power} of runs (95% interval {range}). {years}"
+    ),
+    "power_years": (
+        "An evaluation that allows for the clustering of violence needs about {years} years "
+        "of follow-up for 80% power."
+    ),
+    "power_never": (
+        "With one year before the rollout to compare with, 80% power is not reached even "
+        "after 50 years of follow-up: a longer series of years before the rollout helps more "
+        "than waiting."
+    ),
+    "power_false": (
+        "Violence comes in clusters, so yearly counts vary more than the test assumes: the "
+        "same test finds a drop in {power} of the runs of {baseline}, where there is none."
+    ),
+    "meta_seed": "Random seed",
+    "seed_value": "{seed} (root entropy {entropy})",
+    "h_cities": "The city of each scenario",
+    "cities_intro": (
+        "Every scenario runs in the same city as {baseline}: the same groups, members and "
+        "violence before the rollout. Members are those at the start (mean over runs); "
+        "shootings per year are those of the year before the rollout (mean over runs)."
+    ),
+    "cities_differ": (
+        "These scenarios do NOT run in the same city: differences between them mix the "
+        "policy with the city. Compare each city with its own business as usual."
+    ),
+    "col_groups": "Groups",
+    "col_members": "Members",
+    "col_hazard": "Background hazard",
+    "col_pre_shootings": "Shootings per year before rollout",
+    "city_audit": "from the group audit",
+    "technical": "Technical details",
     "business_as_usual": "business as usual",
     "bau_named": "business as usual ({name})",
     "headline_cut": (
         "In the model, {name} cut shootings by {pct} (95% interval {range}) over {period} "
-        "after rollout, compared with {baseline} in the same city ({n} paired runs)."
+        "after rollout, compared with {baseline}{where} ({n} paired runs)."
     ),
     "headline_rise": (
         "In the model, {name} raised shootings by {pct} (95% interval {range}) over {period} "
-        "after rollout, compared with {baseline} in the same city ({n} paired runs)."
+        "after rollout, compared with {baseline}{where} ({n} paired runs)."
     ),
     "headline_unclear": (
         "In the model, {name} changed shootings by {pct} (95% interval {range}) over {period} "
-        "after rollout, compared with {baseline} in the same city ({n} paired runs): the "
+        "after rollout, compared with {baseline}{where} ({n} paired runs): the "
         "model cannot tell this apart from no change."
     ),
     "headline_none": (
@@ -64,8 +119,8 @@ EN: dict[str, str] = {
     "col_change": "Change (95% interval)",
     # compared
     "compared_intro": (
-        "Every scenario is the same simulated city with a different policy. The first, "
-        "{baseline}, is the point of comparison."
+        "Every scenario is the same simulated city with a different policy, compared with "
+        "{baseline}."
     ),
     "params_intro": (
         "Settings that are not the same in all scenarios, side by side. Cells that differ "
@@ -205,10 +260,13 @@ SV: dict[str, str] = {
         "En simulering av vad olika sätt att arbeta mot gruppvåld skulle kunna åstadkomma i "
         "en stad, där varje alternativ jämförs med samma stad under {baseline}."
     ),
+    "subtitle_other": (
+        "En simulering av vad olika sätt att arbeta mot gruppvåld skulle kunna åstadkomma, "
+        "jämfört med {baseline}. Scenarierna körs INTE alla i samma stad."
+    ),
     "meta_date": "Rapportdatum",
     "meta_runs_date": "Simuleringarna kördes",
     "meta_replicates": "Parade körningar per scenario",
-    "meta_entropy": "Entropi för rotfröet",
     "meta_period": "Period",
     "period_value": "{pre} före och {post} efter att insatsen startar",
     "contents": "Innehåll",
@@ -223,19 +281,71 @@ SV: dict[str, str] = {
     "h_prepost": "Före och efter, inom varje scenario",
     "h_params": "Inställningar som skiljer sig",
     "h_tradeoff": "Jämfört med {baseline}, per år",
+    "where_same": " i samma stad",
+    "where_other": ", som INTE är samma stad (se Vad som jämfördes)",
+    "chance_only": (
+        "Intervallen täcker bara slumpen: hur mycket resultatet varierar mellan parade "
+        "körningar med en och samma uppsättning modellantaganden. De täcker inte "
+        "osäkerheten i själva modellen, som är större (publicerade utvärderingar spänner "
+        "från omkring 16 % till 63 % färre skjutningar)."
+    ),
+    "few_replicates": (
+        "Bara {n} parade körningar per scenario: med färre än {min} är intervallen inte "
+        "meningsfulla. Kör om med fler körningar (50 eller fler) innan siffrorna används."
+    ),
+    "lapse_phases": (
+        "{name}: skjutningar {before} (95 % intervall {before_range}) under de {m1} månaderna innan "
+        "samverkan tappar fokus, {after} ({after_range}) under de {m2} månaderna efter."
+    ),
+    "power_sentence": (
+        "Skulle en utvärdering se det? En enkel före/efter-utvärdering av {name} (året före "
+        "mot {period} efter, villkorligt Poissontest på 5 %-nivån) upptäcker en minskning i "
+        "{power} av körningarna (95 % intervall {range}). {years}"
+    ),
+    "power_years": (
+        "En utvärdering som tar hänsyn till att våldet kommer i kluster behöver omkring "
+        "{years} års uppföljning för 80 % styrka."
+    ),
+    "power_never": (
+        "Med ett år före starten att jämföra med nås inte 80 % styrka ens efter 50 års "
+        "uppföljning: en längre serie år före starten hjälper mer än att vänta."
+    ),
+    "power_false": (
+        "Våldet kommer i kluster, så antalet per år varierar mer än testet förutsätter: samma "
+        "test hittar en minskning i {power} av körningarna med {baseline}, där det inte finns "
+        "någon."
+    ),
+    "meta_seed": "Slumpfrö",
+    "seed_value": "{seed} (rotentropi {entropy})",
+    "h_cities": "Staden i varje scenario",
+    "cities_intro": (
+        "Varje scenario körs i samma stad som {baseline}: samma grupper, medlemmar och "
+        "samma våld före starten. Medlemmar är de som finns vid starten (medel över "
+        "körningarna); skjutningar per år gäller året före starten (medel över körningarna)."
+    ),
+    "cities_differ": (
+        "De här scenarierna körs INTE i samma stad: skillnader mellan dem blandar strategin "
+        "med staden. Jämför varje stad med sitt eget ordinarie arbete."
+    ),
+    "col_groups": "Grupper",
+    "col_members": "Medlemmar",
+    "col_hazard": "Grundrisk",
+    "col_pre_shootings": "Skjutningar per år före starten",
+    "city_audit": "från kartläggningen",
+    "technical": "Tekniska uppgifter",
     "business_as_usual": "ordinarie arbete",
     "bau_named": "ordinarie arbete ({name})",
     "headline_cut": (
         "I modellen minskade {name} skjutningarna med {pct} (95 % intervall {range}) under "
-        "{period} efter starten, jämfört med {baseline} i samma stad ({n} parade körningar)."
+        "{period} efter starten, jämfört med {baseline}{where} ({n} parade körningar)."
     ),
     "headline_rise": (
         "I modellen ökade {name} skjutningarna med {pct} (95 % intervall {range}) under "
-        "{period} efter starten, jämfört med {baseline} i samma stad ({n} parade körningar)."
+        "{period} efter starten, jämfört med {baseline}{where} ({n} parade körningar)."
     ),
     "headline_unclear": (
         "I modellen förändrade {name} skjutningarna med {pct} (95 % intervall {range}) under "
-        "{period} efter starten, jämfört med {baseline} i samma stad ({n} parade "
+        "{period} efter starten, jämfört med {baseline}{where} ({n} parade "
         "körningar): modellen kan inte skilja detta från ingen förändring."
     ),
     "headline_none": (
@@ -255,8 +365,7 @@ SV: dict[str, str] = {
     "col_after": "Efter, per år",
     "col_change": "Förändring (95 % intervall)",
     "compared_intro": (
-        "Varje scenario är samma simulerade stad med en annan strategi. Det första, "
-        "{baseline}, är jämförelsepunkten."
+        "Varje scenario är samma simulerade stad med en annan strategi, jämförd med {baseline}."
     ),
     "params_intro": (
         "Inställningar som inte är lika i alla scenarier, sida vid sida. Celler som skiljer "

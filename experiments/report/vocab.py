@@ -1,5 +1,5 @@
-"""Words that depend on the data: units of parameters and metrics, lengths of time,
-and the Swedish descriptions of the shipped presets."""
+"""Words that depend on the data: units of parameters and metrics and lengths of time
+(scenarios carry their own titles and descriptions in both languages)."""
 
 from __future__ import annotations
 
@@ -70,32 +70,6 @@ UNITS_SV: dict[str, str] = {
     "SEK": "kr",
 }
 
-PRESETS_SV: dict[str, str] = {
-    "Business as usual: reactive policing only, no GVI": (
-        "Ordinarie arbete: enbart reaktivt polisarbete, ingen GVI"
-    ),
-    "Full GVI rollout: audit, call-ins, custom notifications, follow-through, outreach": (
-        "Fullt genomförd GVI: kartläggning, call-ins, individuella samtal, uppföljning, "
-        "uppsökande arbete"
-    ),
-    "Call-ins, notifications and group enforcement, without outreach or support": (
-        "Call-ins, individuella samtal och sanktioner mot grupper, utan uppsökande arbete "
-        "eller stöd"
-    ),
-    "Outreach and support services only, without the enforcement message": (
-        "Enbart uppsökande arbete och stödinsatser, utan budskapet om sanktioner"
-    ),
-    "Indiscriminate enforcement surge: weekly sweeps, many arrests, no message": (
-        "Bred repression: razzior varje vecka, många gripanden, inget budskap"
-    ),
-    "Full GVI rollout whose partnership lapses after 18 months": (
-        "Fullt genomförd GVI där samverkan tappar fokus efter 18 månader"
-    ),
-    "Örebro-like mid-size city: smaller call-ins after six months of mapping": (
-        "Mellanstor stad som Örebro: mindre call-ins efter sex månaders kartläggning"
-    ),
-}
-
 YEARS = {
     "en": {1: "the year", 2: "the two years", 3: "the three years"},
     "sv": {1: "året", 2: "de två åren", 3: "de tre åren"},
@@ -113,11 +87,6 @@ def unit(text: str, lang: str) -> str:
 
 def metric_label(m: Metric, lang: str) -> str:
     return m.label_sv if lang == "sv" else m.label
-
-
-def description(text: str, lang: str) -> str:
-    """A scenario description; the shipped presets' own descriptions are translated."""
-    return PRESETS_SV.get(text, text) if lang == "sv" else text
 
 
 def period(days: int, lang: str, *, definite: bool = True) -> str:
