@@ -19,7 +19,6 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field
 
-import mesa
 import networkx as nx
 import numpy as np
 
@@ -116,9 +115,9 @@ class TrainingRun:
         return done
 
     def close(self) -> None:
-        """Let go of both models (Mesa 3.3 keeps a class-level reference per model)."""
+        """Let go of both models (see :meth:`model.GVIModel.close`)."""
         for m in (self.live, self.twin):
-            mesa.Agent._ids.pop(m, None)
+            m.close()
 
     def label_day(self, model_day: int) -> int:
         """The day shown for an event of ``model_day`` (1 = first observed day)."""

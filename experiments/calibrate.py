@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import mesa
 import numpy as np
 import pandas as pd
 
@@ -86,7 +85,6 @@ def run_statistics(scenario: Scenario, seed: np.random.SeedSequence, name: str) 
     model = GVIModel(scenario, rng=seed)
     model.run_model()
     out = statistics(model, name)
-    mesa.Agent._ids.pop(model, None)  # Mesa issue #3179
     return out
 
 

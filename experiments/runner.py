@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
-import mesa
 import numpy as np
 import pandas as pd
 
@@ -106,8 +105,6 @@ def run_task(task: Task) -> RunResult:
         n_groups=model.city.n_groups,
         members=founders,
     )
-    # Mesa 3.3 keeps every model alive through Agent._ids (Mesa issue #3179): release it
-    mesa.Agent._ids.pop(model, None)
     return result
 
 

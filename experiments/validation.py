@@ -26,7 +26,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import mesa
 import numpy as np
 
 from model import GVIModel
@@ -217,7 +216,6 @@ def run_record(task: Task) -> Record:
         accepted_notified=accepted,
         caseload=float(np.mean(loads)) if loads else math.nan,
     )
-    mesa.Agent._ids.pop(model, None)  # Mesa issue #3179: release the finished model
     return record
 
 

@@ -62,6 +62,7 @@ class GVIModel(mesa.Model):
         seq = as_seed_sequence(rng)
         super().__init__(rng=seq)
         self.params = scenario
+        self._closed = False
         self.seed_sequence = seq
         self.seed_entropy = seq.entropy
         self.streams = make_streams(seq)
@@ -174,13 +175,29 @@ class GVIModel(mesa.Model):
                 self.log.add(self.day, EventKind.RECRUIT, int(g), new, Cause.VACANCY)
         return idx
 
+    def close(self) -> None:
+        """Let the process free this model once it is no longer referenced: Mesa 3.3
+        keeps every model alive through the class-level ``Agent._ids`` (Mesa issue
+        #3179, fixed in Mesa 3.5). Called when the run ends; idempotent. A closed model
+        keeps its results (metrics, events, summary) but takes no more steps. The one
+        place of this workaround in the project."""
+        self._closed = True
+        mesa.Agent._ids.pop(self, None)
+
+    def __enter__(self) -> GVIModel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # --- the daily schedule ----------------------------------------------------------
     def step(self) -> None:
         """One day: policy schedule, decay, releases, violence, policing, GVI, support,
         recruitment, accounting."""
-        if self.steps > self.end_day:
+        if self.steps > self.end_day or self._closed:
             raise RuntimeError(
-                f"the scenario ends after day {self.end_day - 1}; build a new model to run again"
+                f"the scenario ends after day {self.end_day - 1} or the model was closed; "
+                "build a new model to run again"
             )
         self.day = day = self.steps - 1
         self.today = dict.fromkeys(COUNT_METRICS, 0)
@@ -213,6 +230,7 @@ class GVIModel(mesa.Model):
         self.datacollector.collect(self)
         if self.steps >= self.end_day:
             self.running = False
+            self.close()
 
     def _policy_calendar(self) -> None:
         day, p = self.day, self.params

@@ -1,9 +1,11 @@
 """Memory stays flat over many runs.
 
 Mesa 3.3.1 keeps every model alive through the class-level ``mesa.Agent._ids`` (Mesa
-issue #3179); :func:`experiments.runner.run_task` releases it after each run. The fast
-test shows that no model outlives its run (and that the check would see one); the slow
-one runs 2,000 runs through one pool of 2 workers (``benchmarks/soak.py``).
+issue #3179); a :class:`model.GVIModel` frees itself when its run ends (``close()``, also
+a context manager for a model stopped early). The fast tests show that no model outlives
+its run — through the runner and through the public API as the README shows it — and
+that the check would see one; the slow one runs 2,000 runs through one pool of 2
+workers (``benchmarks/soak.py``).
 """
 
 from __future__ import annotations
@@ -51,10 +53,30 @@ def test_no_model_outlives_its_run(tiny, live):
             assert len(mesa.Agent._ids) == ids_before
 
 
+def test_models_built_through_the_public_api_are_freed(tiny, live):
+    """``GVIModel(...)`` and ``run_model()`` as in the README: nothing stays behind."""
+    scenario = tiny("gvi")
+    gc.collect()
+    ids_before = len(mesa.Agent._ids)
+    for seed in range(100):
+        model = runner.GVIModel(scenario, rng=seed)
+        model.run_model()
+        assert model.daily_metrics()["shootings"].sum() >= 0  # results stay readable
+    del model
+    gc.collect()
+    assert len(live) == 0 and len(mesa.Agent._ids) == ids_before
+    with runner.GVIModel(scenario, rng=1) as early:  # stopped early: the context frees it
+        early.step()
+    del early
+    gc.collect()
+    assert len(live) == 0
+
+
 def test_the_check_sees_a_model_kept_alive(tiny, live):
-    """Without the release, Mesa's registry keeps the model: what the test above rules out."""
+    """A model stopped early and not closed stays in Mesa's registry: what the tests
+    above rule out would be seen."""
     model = runner.GVIModel(tiny("gvi"), rng=1)
-    model.run_model()
+    model.step()
     del model
     gc.collect()
     try:
@@ -65,9 +87,17 @@ def test_the_check_sees_a_model_kept_alive(tiny, live):
     assert len(live) == 0
 
 
+def test_a_closed_model_takes_no_more_steps(tiny):
+    model = GVIModel(tiny("gvi"), rng=1)
+    model.step()
+    model.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        model.step()
+
+
 def release(models: weakref.WeakSet) -> None:
     for model in list(models):
-        mesa.Agent._ids.pop(model, None)
+        model.close()
 
 
 GROWTH_LIMIT_MB = 10.0
