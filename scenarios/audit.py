@@ -14,8 +14,13 @@ A group-audit folder holds:
     and ``on_supervision`` (true/false, 1/0, yes/no, ja/nej). A group may list fewer
     members than its size (unmapped members), never more.
 
-Only pseudonymous ids are accepted: identifying columns and identity numbers are refused
-before anything else is checked (see :mod:`scenarios.privacy`).
+Only pseudonymous ids are accepted. Before anything else is checked, the importer
+refuses identifying columns (names, identity numbers, contact details, birth dates) and
+every cell, in any column, that looks like a personnummer or samordningsnummer, an
+e-mail address, a phone number, a date of birth or a full name; a member id must be a
+code with a digit and no name in it (``M0001``, ``P-17``), never ``Anna Svensson`` or
+``Kalle``. See :mod:`scenarios.privacy` for the rules. No message quotes a member id or
+any value that looks identifying.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scenarios.errors import Problem, ScenarioError, display_path, truncated
-from scenarios.privacy import privacy_problems
+from scenarios.privacy import privacy_problems, without_personal_data
 from scenarios.tables import Table, normalise, parse_float, parse_int, read_table
 
 MAX_GROUP_SIZE = 10_000
@@ -219,9 +224,9 @@ def _members(table: Table, groups: _Groups, problems: list[Problem]) -> list[Aud
             )
         if not mid:
             problems.append(Problem(table.file, f"row {number}, member_id", None, "is empty"))
-        elif mid in first_row:
+        elif mid in first_row:  # member ids are never quoted, even pseudonymous ones
             message = f"duplicate member id (first on row {first_row[mid]})"
-            problems.append(Problem(table.file, f"row {number}, member_id", mid, message))
+            problems.append(Problem(table.file, f"row {number}, member_id", None, message))
         else:
             first_row[mid] = number
             if group is not None and core is not None and flag is not None:
@@ -270,7 +275,7 @@ def load_audit(folder: str | os.PathLike[str]) -> Audit:
         tables[name] = read_table(path, problems)
     privacy = [p for t in tables.values() if t is not None for p in privacy_problems(t)]
     if privacy or problems:
-        raise AuditError(truncated([*privacy, *problems]))
+        raise AuditError(truncated(without_personal_data([*privacy, *problems])))
     groups_table, ties_table = tables.get("groups.csv"), tables.get("rivalries.csv")
     members_table = tables.get("members.csv")
     if groups_table is None or ties_table is None:  # read_table has reported why
@@ -281,7 +286,7 @@ def load_audit(folder: str | os.PathLike[str]) -> Audit:
     if members is not None:
         _check_counts(groups, members, groups_table.file, problems)
     if problems:
-        raise AuditError(truncated(problems))
+        raise AuditError(truncated(without_personal_data(problems)))
     return Audit(
         group_ids=tuple(groups.ids),
         sizes=tuple(groups.sizes),

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tomllib
 import traceback
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -40,10 +41,12 @@ DEFAULT_ARGS = {
     "calibration": ("calibrate", "{file}", "--out", "{out}", "--workers", "1"),
 }
 FIFTY_MB = 50_000_000
-# A Swedish personal identity number, as the audit importer recognises one.
+# A Swedish personal identity number in any written form (checked on NFKC-normalised
+# output, so full-width digits count too): with or without century, and `-`, `+`, a
+# space or nothing before the last four digits.
 _PERSONNUMMER = re.compile(
     r"(?<![0-9])(?:(?:18|19|20)[0-9]{2}|[0-9]{2})(?:0[1-9]|1[0-2])"
-    r"(?:0[1-9]|[12][0-9]|3[01]|6[1-9]|[78][0-9]|9[01])[-+]?[0-9]{4}(?![0-9])"
+    r"(?:0[1-9]|[12][0-9]|3[01]|6[1-9]|[78][0-9]|9[01])[-+ ]?[0-9]{4}(?![0-9])"
 )
 
 
@@ -306,7 +309,7 @@ def check(case: Case, outcome: Outcome) -> list[str]:
             f"no line names the file {case.names!r}, the place {case.place!r} and the fix "
             f"/{case.fix}/: {lines[:5]}"
         )
-    if _PERSONNUMMER.search(outcome.stderr + outcome.stdout):
+    if _PERSONNUMMER.search(unicodedata.normalize("NFKC", outcome.stderr + outcome.stdout)):
         failures.append("the message shows a personal identity number")
     if outcome.wrote:
         failures.append(f"wrote {outcome.wrote[:5]}")
