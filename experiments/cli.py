@@ -138,9 +138,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gvi`` console script."""
     from scenarios import ScenarioError
 
+    from .folders import FolderError
+
     args = _parser().parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
+    except FolderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except ScenarioError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -167,6 +172,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from model import GVIModel
     from scenarios import load_scenario
 
+    from .folders import check_folder, folder_lock
     from .output import print_run_summary, run_summary_dict, write_run
 
     if args.seed < 0:
@@ -176,10 +182,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         scenario = _with_days(scenario, args.days)
     if args.out is not None:
         _check_writable(args.out)
+        check_folder(args.out, "run")
     model = GVIModel(scenario, rng=args.seed)
     model.run_model()
     if args.out is not None:
-        write_run(model, args.out, seed=args.seed)
+        with folder_lock(args.out, "run"):
+            write_run(model, args.out, seed=args.seed)
     if args.json:
         print(json.dumps(run_summary_dict(model, seed=args.seed), indent=2))
     else:
@@ -384,7 +392,9 @@ def _check_executor_args(args: argparse.Namespace, source: Path) -> Path:
         raise UsageError(f"{source}: no such file; check the path")
     out = args.out or Path("results") / source.stem
     _check_writable(out)
-    return out
+    from .folders import check_folder
+
+    return check_folder(out, args.command)
 
 
 def _usage_errors(call):
@@ -402,21 +412,23 @@ def _usage_errors(call):
 
 
 def _cmd_study(args: argparse.Namespace) -> int:
+    from .folders import folder_lock
     from .study import SENSITIVITY, SWEEPS, run_study
 
     out = _check_executor_args(args, args.experiment)
     kinds = SWEEPS if args.command == "sweep" else SENSITIVITY
-    result = _usage_errors(
-        lambda: run_study(
-            args.experiment,
-            out,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            dask_local=args.dask_local,
-            progress=True,
-            kinds=kinds,
+    with folder_lock(out, args.command):
+        result = _usage_errors(
+            lambda: run_study(
+                args.experiment,
+                out,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                dask_local=args.dask_local,
+                progress=True,
+                kinds=kinds,
+            )
         )
-    )
     a = result.analysis
     print(f"{len(result.results)} runs of {len(result.design)} design points; method {a.method}")
     if len(a.indices):
@@ -463,6 +475,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate_model(args: argparse.Namespace) -> int:
+    from .folders import check_folder, folder_lock
     from .validation import validate
 
     if args.replicates < 2:
@@ -470,8 +483,10 @@ def _cmd_validate_model(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers {args.workers}: must be at least 1")
     _check_writable(args.out)
+    check_folder(args.out, "validate-model")
     result = validate(args.replicates, workers=args.workers, progress=sys.stderr.isatty())
-    page = result.save(args.out)
+    with folder_lock(args.out, "validate-model"):
+        page = result.save(args.out)
     for c in result.checks:
         verdict = "PASS" if c.passed else "FAIL"
         print(
@@ -485,18 +500,20 @@ def _cmd_validate_model(args: argparse.Namespace) -> int:
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     from .calibrate import calibrate
+    from .folders import folder_lock
 
     out = _check_executor_args(args, args.calibration)
-    result = _usage_errors(
-        lambda: calibrate(
-            args.calibration,
-            out,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            dask_local=args.dask_local,
-            progress=sys.stderr.isatty(),
+    with folder_lock(out, "calibrate"):
+        result = _usage_errors(
+            lambda: calibrate(
+                args.calibration,
+                out,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                dask_local=args.dask_local,
+                progress=sys.stderr.isatty(),
+            )
         )
-    )
     s = result.summary
     print(f"rejection ABC: {s['accepted']} of {s['budget']} draws accepted")
     for path, p in s["parameters"].items():

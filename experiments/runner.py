@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -154,7 +156,25 @@ def local_executor(workers: int | None) -> Executor:
     # Importing mesa switches the default start method to "spawn" (via mesa.batch_run),
     # which re-imports the caller's script in every worker; fork where the OS has it.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context(method))
+    return ProcessPoolExecutor(
+        max_workers=n,
+        mp_context=multiprocessing.get_context(method),
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
+
+
+def die_with_parent(parent: int, interval: float = 1.0) -> None:
+    """Worker initializer: end this worker once the process that started it is gone —
+    a SIGKILLed ``gvi sweep`` must not leave its pool running (and holding memory)
+    forever. A daemon thread checks the parent once every ``interval`` seconds."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
 def run_tasks(

@@ -34,6 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .folders import ours
 from .output import atomic_text, atomic_write, is_temporary, write_fix
 
 Row = tuple[str, int, int, dict[str, float]]  # key, point, replicate, outputs
@@ -137,7 +138,7 @@ class ResultStore:
         else:
             # a run killed while writing the first manifest leaves only a temporary file
             if self.folder.exists() and any(
-                not is_temporary(p.name) for p in self.folder.iterdir()
+                not is_temporary(p.name) and not ours(p.name) for p in self.folder.iterdir()
             ):
                 raise StoreMismatch(
                     f"{self.folder} is not empty and holds no {MANIFEST}: choose another "

@@ -48,7 +48,8 @@ def test_run_out_writes_metrics_events_and_summary(tmp_path: Path) -> None:
     events = pd.read_parquet(out / "events.parquet")
     assert {"day", "kind", "group", "members", "cause"} <= set(events.columns)
     assert (events["kind"] == "shooting").sum() == daily["shootings"].sum()
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files left
+    hidden = {p.name for p in out.iterdir() if p.name.startswith(".")}
+    assert hidden == {".gvi-folder", ".gvi-lock"}  # the folder's mark and lock; no temporary files
 
 
 @pytest.mark.parametrize(
