@@ -138,12 +138,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``gvi`` console script."""
     from scenarios import ScenarioError
 
+    from .budget import JobTooBig
     from .folders import FolderError
 
     args = _parser().parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
-    except FolderError as exc:
+    except (FolderError, JobTooBig) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ScenarioError as exc:
@@ -172,6 +173,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from model import GVIModel
     from scenarios import load_scenario
 
+    from .budget import check_scenario
     from .folders import check_folder, folder_lock
     from .output import print_run_summary, run_summary_dict, write_run
 
@@ -180,6 +182,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     if args.days is not None:
         scenario = _with_days(scenario, args.days)
+    check_scenario(scenario, what=f"gvi run {args.scenario}")
     if args.out is not None:
         _check_writable(args.out)
         check_folder(args.out, "run")
@@ -258,11 +261,18 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from scenarios import validate_files
+    from scenarios import load_scenario, validate_files
+
+    from .budget import JobTooBig, check_scenario
 
     bad = 0
     for f in args.files:
-        problems = validate_files([f])
+        problems = [str(p) for p in validate_files([f])]
+        if not problems:
+            try:
+                check_scenario(load_scenario(f), what=str(f))
+            except JobTooBig as exc:
+                problems = [f"{exc} (a valid scenario, too big for this machine)"]
         if problems:
             bad += 1
             for problem in problems:

@@ -26,11 +26,12 @@ import pandas as pd
 
 from scenarios import Scenario, load_scenario, preset_path
 
+from .budget import check_comparison
 from .effects import effects as compute_effects
 from .effects import period_values, summarise, window_change
 from .outcomes import Outcomes
 from .outcomes import compute as compute_outcomes
-from .output import atomic_text, atomic_write
+from .output import atomic_text, atomic_write, write_csv
 from .runner import RunResult, Task, root_entropy, run_tasks
 
 MEANINGFUL_REPLICATES = 10  # fewer paired runs than this: intervals are not meaningful
@@ -214,8 +215,8 @@ class Comparison:
         out.mkdir(parents=True, exist_ok=True)
         atomic_write(out / "runs.parquet", lambda p: self.runs.to_parquet(p, index=False))
         atomic_write(out / "summary.parquet", lambda p: self.summary.to_parquet(p, index=False))
-        atomic_write(out / "summary.csv", lambda p: self.summary.to_csv(p, index=False))
-        atomic_write(out / "effects.csv", lambda p: self.effects.to_csv(p, index=False))
+        write_csv(self.summary, out / "summary.csv")  # text cells safe for spreadsheets
+        write_csv(self.effects, out / "effects.csv")
         if self.groups is not None:
             groups = self.groups
             atomic_write(out / "groups.parquet", lambda p: groups.to_parquet(p, index=False))
@@ -226,24 +227,114 @@ class Comparison:
     @classmethod
     def load(cls, folder: str | os.PathLike[str]) -> Comparison:
         """Read a saved comparison back (for ``gvi report DIR``); folders written before
-        per-group results were kept have ``groups`` None."""
+        per-group results were kept have ``groups`` None. A ``manifest.json`` that is
+        damaged or not a comparison's raises ValueError with a one-line reason."""
+        from pydantic import ValidationError
+
+        from scenarios.errors import short_repr, short_text
+        from scenarios.messages import validation_problems
+
+        from .output import csv_text
+
         folder = Path(folder)
         groups_file = folder / "groups.parquet"
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        scenarios = [Scenario.model_validate(s["parameters"]) for s in manifest["scenarios"]]
+        fix = "rerun gvi compare to write the folder again"
+
+        def bad(key: str, what: str) -> ValueError:
+            return ValueError(f"manifest.json: {key}{': ' if key else ''}{what}; {fix}")
+
+        def get(
+            data: dict[str, Any], key: str, kinds: tuple[type, ...], what: str, where: str = ""
+        ) -> Any:
+            if key not in data:
+                raise bad(where + key, "is missing")
+            value = data[key]
+            if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+                raise bad(where + key, f"must be {what}, not {short_repr(value)}")
+            return value
+
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        except ValueError as exc:  # not UTF-8 or not JSON
+            raise bad("", f"is not valid JSON ({short_text(str(exc))})") from None
+        if not isinstance(manifest, dict):
+            raise bad("", f"must be a JSON object, not {short_repr(manifest)}")
+        kind = manifest.get("kind", "comparison")  # older folders do not say
+        if kind != "comparison":
+            raise bad("kind", f"is {short_repr(kind)}: not a folder written by gvi compare")
+        records = get(manifest, "scenarios", (list,), "a list of scenario records")
+        if not records:
+            raise bad("scenarios", "is empty")
+        scenarios = []
+        for i, record in enumerate(records):
+            where = f"scenarios[{i + 1}]"
+            if not isinstance(record, dict):
+                raise bad(where, f"must be a scenario record, not {short_repr(record)}")
+            params = get(record, "parameters", (dict,), "an object", f"{where}.")
+            try:
+                scenarios.append(Scenario.model_validate(params))
+            except ValidationError as exc:
+                problems = validation_problems(exc, params, lambda _, at=where: (at, 0))
+                more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+                raise bad("", f"{problems[0]}{more}") from None
+        names = [s.name for s in scenarios]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise bad("scenarios", f"name {short_repr(twice[0])} twice")
+        baseline = get(manifest, "baseline", (str,), "a scenario name")
+        if baseline not in names:
+            raise bad("baseline", f"{short_repr(baseline)} is not one of the scenarios")
+        replicates = get(manifest, "replicates", (int,), "a whole number")
+        if replicates < 1:
+            raise bad("replicates", f"must be at least 1, not {replicates}")
+        stored = get(manifest, "root_seed_entropy", (str, int), "a whole number")
+        try:
+            entropy = int(stored)
+        except ValueError:  # not a number, or more digits than Python converts
+            entropy = -1
+        if entropy < 0:
+            raise bad("root_seed_entropy", f"must be a whole number >= 0, not {short_repr(stored)}")
+        days = get(manifest, "days", (dict,), "an object of whole numbers")
+        for key in ("warmup", "rollout", "end", *days):
+            get(days, key, (int,), "a whole number", "days.")
+        if not 0 <= days["warmup"] <= days["rollout"] < days["end"]:
+            raise bad("days", "must run warmup <= rollout < end")
+        callins = get(manifest, "callin_days", (dict,), "an object: scenario -> days")
+        for name, listed in callins.items():
+            key = f"callin_days[{short_repr(name)}]"
+            if not isinstance(listed, list) or not all(
+                isinstance(d, int) and not isinstance(d, bool) for d in listed
+            ):
+                raise bad(key, f"must be a list of whole numbers, not {short_repr(listed)}")
+        cities = manifest.get("cities")
+        if cities is not None:
+            cities = get(manifest, "cities", (list,), "a list of city records")
+            number, whole = ((int, float), "a number"), ((int,), "a whole number")
+            columns = {"scenario": ((str,), "text"), "groups": whole, "members": number}
+            columns |= {"base_hazard": number, "shootings_pre_per_year": number}
+            columns |= {"audit": ((bool,), "true or false")}
+            for i, city in enumerate(cities):
+                where = f"cities[{i + 1}]"
+                if not isinstance(city, dict):
+                    raise bad(where, f"must be a city record, not {short_repr(city)}")
+                for key, (kinds, what) in columns.items():
+                    get(city, key, kinds, what, f"{where}.")
+        if not isinstance(manifest.get("baseline_is_twin", False), bool):
+            raise bad("baseline_is_twin", "must be true or false")
+        text = {column: csv_text for column in ("scenario", "baseline", "metric")}
         return cls(
             scenarios=scenarios,
-            baseline=manifest["baseline"],
-            replicates=int(manifest["replicates"]),
-            root_entropy=int(manifest["root_seed_entropy"]),
+            baseline=baseline,
+            replicates=replicates,
+            root_entropy=entropy,
             runs=pd.read_parquet(folder / "runs.parquet"),
             summary=pd.read_parquet(folder / "summary.parquet"),
-            effects=pd.read_csv(folder / "effects.csv"),
-            days={k: int(v) for k, v in manifest["days"].items()},
-            callin_days={k: [int(d) for d in v] for k, v in manifest["callin_days"].items()},
+            effects=pd.read_csv(folder / "effects.csv", converters=text),
+            days=days,
+            callin_days={k: list(v) for k, v in callins.items()},
             manifest=manifest,
             groups=pd.read_parquet(groups_file) if groups_file.is_file() else None,
-            cities=pd.DataFrame(manifest["cities"]) if manifest.get("cities") else None,
+            cities=pd.DataFrame(cities) if cities else None,
         )
 
 
@@ -442,6 +533,7 @@ def compare(
     if replicates < 2:
         raise ValueError(f"replicates must be at least 2 for intervals, got {replicates}")
     scs, files, twin = plan(list(scenarios))
+    check_comparison(scs, replicates, workers)
     started = datetime.now(UTC)
     entropy = root_entropy(seed)
     tasks = [Task(sc, r, entropy) for sc in scs for r in range(replicates)]

@@ -84,7 +84,7 @@ def points_count(study: Study) -> int:
         "fast": n * k,
     }
     if m.kind == "factorial":
-        return int(np.prod([len(_levels(f, m.levels)) for f in study.factors]))
+        return math.prod(len(_levels(f, m.levels)) for f in study.factors)  # exact
     return sizes[m.kind]
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .budget import check_experiment
 from .design import design, point_params
 from .evaluate import ModelEvaluator
 from .executors import make_executor
@@ -72,6 +73,7 @@ def run_study(
             f"{path}: method.kind = {exp.method.kind!r} is not one of {', '.join(kinds)} "
             f"(use `gvi {'sweep' if exp.method.kind in SWEEPS else 'sensitivity'}`)"
         )
+    check_experiment(exp, workers if scheduler is None and dask_local is None else dask_local)
     folder = Path(out)
     store = ResultStore(folder, identity=exp.identity())
     source = Path(path).resolve()
