@@ -13,7 +13,9 @@ Rows:
   (:mod:`benchmarks.faults`, the same trials as ``tests/test_faults.py``);
 * soak — model runs through one pool of 2 workers, peak memory per worker and its
   growth after the 10 % mark (:mod:`benchmarks.soak`);
-* concurrent app sessions held — :func:`benchmarks.reliability_app.app_sessions`.
+* concurrent app sessions held — :func:`benchmarks.reliability_app.app_sessions`;
+* models through the public API in one process, orphans after SIGKILL of the main
+  process, and two commands on one ``--out`` (:mod:`benchmarks.reliability_procs`).
 
 A part whose module is missing reads "not measured"; one that fails reads "error: ...".
 The table is printed and written to ``results/reliability.md``. The exit code is 1 if a
@@ -137,6 +139,42 @@ def app_row() -> Row:
     return Row(check, str(value) if value is not None else NOT_MEASURED, None)
 
 
+def api_row(models: int) -> Row:
+    from benchmarks.reliability_procs import FLAT_MB, public_api_soak
+
+    f = public_api_soak(models)
+    figure = (
+        f"{f['models']:,} full-length `{f['scenario']}` models (`GVIModel(...)`, "
+        f"`run_model()`) in one process, {f['seconds']:.0f} s; RSS {f['rss_at_mark_mb']:.0f} MB "
+        f"at the 10 % mark, {f['rss_end_mb']:.0f} MB at the end ({f['growth_mb']:+.1f} MB; "
+        f"flat means within {FLAT_MB:.0f} MB)"
+    )
+    judged = models >= 2000
+    return Row("models through the public API in one process", figure, f["ok"] if judged else None)
+
+
+def orphan_row() -> Row:
+    from benchmarks.reliability_procs import orphan_check
+
+    f = orphan_check()
+    figure = (
+        f"`gvi sweep --workers 2` SIGKILLed while its pool ran: {f['left']} of "
+        f"{f['workers']} workers left after {f['seconds']:.1f} s"
+    )
+    return Row("pool workers left after SIGKILL of the main process", figure, f["ok"])
+
+
+def lock_row() -> Row:
+    from benchmarks.reliability_procs import concurrent_out_check
+
+    f = concurrent_out_check()
+    figure = (
+        f"second `gvi sweep` on the same --out: exit {f['second_exit']}, "
+        f'"{f["second_message"][:90]}"; the first finished with exit {f["first_exit"]}'
+    )
+    return Row("two commands on one --out", figure, f["ok"])
+
+
 def measure(name: str, part: Callable[[], Row]) -> Row:
     """Run one part; a crash becomes its row's figure instead of ending the report."""
     print(f"measuring: {name} ...", file=sys.stderr, flush=True)
@@ -163,12 +201,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak-runs", type=int, help="soak runs (default 10000; quick 500)")
     parser.add_argument("--sweep-trials", type=int, help="killed sweeps (default 20; quick 3)")
     parser.add_argument("--compare-trials", type=int, help="killed compares (default 4; quick 1)")
+    parser.add_argument("--api-models", type=int, help="public-API soak (default 2000; quick 200)")
     parser.add_argument("--seed", type=int, default=20240611, help="seed of the kill moments")
     parser.add_argument("--out", type=Path, default=OUT, help=f"also write here ({OUT.name})")
     args = parser.parse_args(argv)
     soak_runs = args.soak_runs or (500 if args.quick else 10_000)
     sweeps = args.sweep_trials if args.sweep_trials is not None else (3 if args.quick else 20)
     compares = args.compare_trials if args.compare_trials is not None else (1 if args.quick else 4)
+    api_models = args.api_models or (200 if args.quick else 2000)
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
 
@@ -177,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
         measure("kill-resume trials passed", lambda: trials_row(sweeps, compares, args.seed)),
         measure("soak runs and peak memory per worker", lambda: soak_row(soak_runs)),
         measure("concurrent app sessions held", app_row),
+        measure("models through the public API in one process", lambda: api_row(api_models)),
+        measure("pool workers left after SIGKILL of the main process", orphan_row),
+        measure("two commands on one --out", lock_row),
     ]
     when = datetime.now(UTC).strftime("%Y-%m-%d")
     header = (
