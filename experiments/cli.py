@@ -36,6 +36,13 @@ class UsageError(Exception):
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gvi", description="Group Violence Intervention simulator")
+    from .version import model_code_hash, package_version
+
+    p.add_argument(
+        "--version",
+        action="version",
+        version=f"gvi-sim {package_version()} (model code {model_code_hash()})",
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run one scenario and summarise it")

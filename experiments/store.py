@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 
 from .folders import ours
 from .output import atomic_text, atomic_write, is_temporary, write_fix
+from .version import model_identity
 
 Row = tuple[str, int, int, dict[str, float]]  # key, point, replicate, outputs
 
@@ -113,7 +114,9 @@ class ResultStore:
 
     def __init__(self, folder: Path, *, identity: dict[str, Any]) -> None:
         self.folder = Path(folder)
-        self.identity = _canonical(identity)
+        # the model's version is part of every store's identity: runs of two model
+        # versions never mix in one folder
+        self.identity = _canonical({**identity, "model": model_identity()})
         self.parts = self.folder / PARTS
         manifest_path = self.folder / MANIFEST
         if manifest_path.exists():
@@ -124,6 +127,13 @@ class ResultStore:
                 raise StoreMismatch(
                     f"{self.folder} has an unreadable {MANIFEST}: choose another --out or delete it"
                 ) from None
+            made_by = found.get("model") if isinstance(found, dict) else None
+            if not _same(made_by, self.identity["model"]):
+                raise StoreMismatch(
+                    f"{self.folder} was made by another version of the model "
+                    f"({_version_text(made_by)}; this is {_version_text(self.identity['model'])})"
+                    ": finish it with that version, or choose another --out"
+                )
             if not _same(found, self.identity):
                 raise StoreMismatch(
                     f"{self.folder} holds a different experiment "
@@ -311,6 +321,12 @@ def _frame(rows: list[Row]) -> pd.DataFrame:
         values = [r[3].get(name, float("nan")) for r in rows]
         data[name] = pd.Series(values, dtype="float64")
     return pd.DataFrame(data)
+
+
+def _version_text(model: Any) -> str:
+    if not isinstance(model, dict):
+        return "a version from before results were versioned"
+    return f"gvi-sim {model.get('gvi_sim')}, model code {model.get('model_code')}"
 
 
 def _difference(found: Any, wanted: Any) -> str:

@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from experiments import store as store_module
 from experiments.store import ResultStore, StoreMismatch, job_key, package_versions
+from experiments.version import model_identity
 
 ID = {
     "experiment": "sha256:abc",
@@ -83,7 +85,8 @@ def test_temporary_files_are_not_results(tmp_path):
 def test_manifest(tmp_path):
     store = ResultStore(tmp_path / "out", identity=ID)
     m = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert json.dumps(m["identity"], sort_keys=True) == json.dumps(ID, sort_keys=True)
+    wanted = {**ID, "model": model_identity()}  # every store carries the model's version
+    assert json.dumps(m["identity"], sort_keys=True) == json.dumps(wanted, sort_keys=True)
     assert m["versions"] == package_versions()
     assert {"python", "gvi-sim", "numpy", "pandas", "mesa"} <= set(m["versions"])
     assert m["created"].startswith("20")
@@ -130,3 +133,12 @@ def test_identity_must_be_json(tmp_path):
     with pytest.raises(TypeError, match="JSON"):
         ResultStore(tmp_path, identity={"x": object()})
     assert not any(tmp_path.iterdir())
+
+
+def test_a_folder_of_another_model_version_is_not_resumed(tmp_path, monkeypatch):
+    ResultStore(tmp_path / "out", identity=ID)
+    other = {"gvi_sim": "9.9.9", "model_code": "0123456789abcdef"}
+    monkeypatch.setattr(store_module, "model_identity", lambda: other)
+    with pytest.raises(StoreMismatch, match="another version of the model") as info:
+        ResultStore(tmp_path / "out", identity=ID)
+    assert "gvi-sim 9.9.9" in str(info.value) and "finish it with that version" in str(info.value)
