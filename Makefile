@@ -38,6 +38,7 @@ test-all: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/codespell .
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
