@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import tomli_w
 
 from model import GVIModel
 from model.events import EventKind
@@ -40,7 +41,7 @@ from scenarios import Scenario
 
 from .calibrate_spec import Calibration, load_calibration
 from .executors import make_executor
-from .output import atomic_text, atomic_write
+from .output import atomic_text, write_csv
 from .pipeline import Job, run_jobs
 from .runner import root_entropy
 from .store import ResultStore
@@ -187,8 +188,6 @@ def calibrate(
         "calibration": cal.model_dump(mode="json"),
         "scenario": base.model_dump(mode="json"),
     }
-    store = ResultStore(folder / "runs", identity=identity)
-    store.update_manifest(kind="calibration")
     prior = prior_draws(cal)
     paths = [p.path for p in cal.parameters]
     jobs = [
@@ -198,8 +197,12 @@ def calibrate(
     ]
     evaluate = ABCEvaluator(base, root_entropy(cal.seed), tuple(t.name for t in cal.targets),
                             cal.window)  # fmt: skip
+    # the executor first: a Dask scheduler that cannot be reached or has no workers is
+    # refused before the store is started
     executor, close = make_executor(workers, scheduler=scheduler, dask_local=dask_local)
     try:
+        store = ResultStore(folder / "runs", identity=identity)
+        store.update_manifest(kind="calibration")
         runs = run_jobs(jobs, evaluate, store=store, executor=executor, progress=progress)
     finally:
         close()
@@ -214,31 +217,35 @@ def calibrate(
 
 
 def scenario_toml(result: CalibrationResult) -> str:
-    """A scenario file extending the base scenario with the posterior medians."""
+    """A scenario file extending the base scenario with the posterior medians.
+
+    Written by a TOML writer, never pasted together: whatever the calibration's name or
+    scenario path holds (quotes, backslashes, newlines, TOML of its own), it stays the
+    text of ``name`` and ``description``. The comment on top holds numbers only."""
     cal = result.calibration
-    lines = [
-        f"# Posterior medians of calibration {cal.name!r} (rejection ABC, "
-        f"{result.summary['accepted']} of {cal.budget} draws accepted).",
-        f'name = "{cal.name}-calibrated"',
-        f'description = "{cal.scenario} with parameters calibrated by {cal.name}"',
-        f"extends = {json.dumps(cal.scenario_ref())}",
-    ]
-    sections: dict[str, list[str]] = {}
+    doc: dict[str, Any] = {
+        "name": f"{cal.name}-calibrated",
+        "description": f"{cal.scenario} with parameters calibrated by {cal.name}",
+        "extends": cal.scenario_ref(),
+    }
     for p in cal.parameters:
         section, key = p.path.split(".", 1)
         median = result.summary["parameters"][p.path]["median"]
-        sections.setdefault(section, []).append(f"{key} = {median:.6g}")
-    for section, rows in sections.items():
-        lines += ["", f"[{section}]", *rows]
-    return "\n".join(lines) + "\n"
+        doc.setdefault(section, {})[key] = float(f"{median:.6g}")
+    accepted, budget = int(result.summary["accepted"]), int(cal.budget)
+    header = (
+        f"# Posterior medians of a calibration (rejection ABC, {accepted} of {budget} "
+        "draws accepted).\n"
+    )
+    return header + tomli_w.dumps(doc)
 
 
 def write_outputs(result: CalibrationResult, folder: Path) -> None:
     """draws.csv, accepted.csv, posterior.png, calibrated.toml and summary.json."""
     from .calibrate_plots import posterior_plot
 
-    atomic_write(folder / "draws.csv", lambda p: result.draws.to_csv(p, index=False))
-    atomic_write(folder / "accepted.csv", lambda p: result.accepted.to_csv(p, index=False))
+    write_csv(result.draws, folder / "draws.csv")
+    write_csv(result.accepted, folder / "accepted.csv")
     atomic_text(scenario_toml(result), folder / "calibrated.toml")
     atomic_text(json.dumps(result.summary, indent=2), folder / "summary.json")
     posterior_plot(result, folder / "posterior.png")

@@ -27,6 +27,7 @@ same parameter-path checks and messages as experiment files
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,18 +36,47 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 from scenarios import Scenario, load_scenario
 from scenarios.errors import Problem, ScenarioError, closest, display_path
 from scenarios.files import read_toml
+from scenarios.schema import parameter
 
 from .experiment import _has_table, _ref, _specs, _type_message, _unknown_path, _within
 
-# name -> description; computed over the window of each run
-TARGETS: dict[str, str] = {
-    "shootings_per_year": "shootings per year",
-    "share_injured": "non-fatal injuries per shooting",
-    "share_fatal": "deaths per shooting",
-    "share_retaliation": "retaliations per shooting",
-    "arrests_per_year": "arrests per year",
-    "active_groups": "groups with at least one shooting per year (mean over years)",
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """A calibration statistic: what it counts and the values it can take (a target
+    outside them can never be matched, so it is refused)."""
+
+    description: str
+    low: float = 0.0
+    high: float | None = None  # None: no upper limit
+
+    def allows(self, value: float) -> bool:
+        return self.low <= value and (self.high is None or value <= self.high)
+
+    @property
+    def range_text(self) -> str:
+        """``>= 0 and <= 1 (deaths per shooting)``."""
+        limits = f">= {self.low:g}" + ("" if self.high is None else f" and <= {self.high:g}")
+        return f"{limits} ({self.description})"
+
+
+# Every statistic a calibration can match, computed over the window of each run. A
+# shooting injures or kills at most one group member and is a retaliation or not, so
+# the shares lie in [0, 1]; at most every group of the city shoots in a year.
+TARGETS: dict[str, TargetSpec] = {
+    "shootings_per_year": TargetSpec("shootings per year"),
+    "share_injured": TargetSpec("non-fatal injuries per shooting", high=1.0),
+    "share_fatal": TargetSpec("deaths per shooting", high=1.0),
+    "share_retaliation": TargetSpec("retaliations per shooting", high=1.0),
+    "arrests_per_year": TargetSpec("arrests per year"),
+    "active_groups": TargetSpec(
+        "groups with a shooting in a year, mean over years",
+        high=parameter("city.n_groups").le,
+    ),
 }
+# The smallest distance scale: below it, the scaled misses overflow and every draw
+# is infinitely far from the targets.
+MIN_SCALE = 1e-9
 
 
 class _Strict(BaseModel):
@@ -128,6 +158,16 @@ def findings(cal: Calibration) -> list[tuple[str, Any, str]]:
             out.append((key, t.name, f"is not a calibration target; {hint}"))
         elif names.count(t.name) > 1:
             out.append((key, t.name, "is given twice"))
+        elif not TARGETS[t.name].allows(t.value):
+            spec = TARGETS[t.name]
+            out.append((f"targets[{t.name}].value", t.value, f"must be {spec.range_text}"))
+        if t.scale < MIN_SCALE:
+            why = f"must be >= {MIN_SCALE:g}: a smaller scale makes every distance infinite"
+            out.append((f"targets[{t.name}].scale", t.scale, why))
+    shares = {t.name: t.value for t in cal.targets if t.name in ("share_injured", "share_fatal")}
+    if len(shares) == 2 and sum(shares.values()) > 1:
+        message = "share_injured + share_fatal must be <= 1 (a shooting injures, kills or neither)"
+        out.append(("targets[share_fatal].value", shares["share_fatal"], message))
     return out
 
 

@@ -147,19 +147,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .budget import JobTooBig
     from .folders import FolderError
+    from .output import terminal_text
 
     args = _parser().parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
     except (FolderError, JobTooBig) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {terminal_text(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except ScenarioError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_USAGE
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {terminal_text(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:  # the output folder is full or not writable: one line
         from .output import write_problem
@@ -237,6 +238,8 @@ def _check_writable(out: Path) -> None:
 def _cmd_scenarios(args: argparse.Namespace) -> int:
     from scenarios import ScenarioError, list_presets, load_scenario
 
+    from .output import terminal_text
+
     presets = list_presets()
     loaded = {}
     for name, _ in presets:
@@ -259,7 +262,7 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
     w2 = max(len(r[1]) for r in rows + [("", "CITY", "")])
     print(f"{'NAME':<{w1}}  {'CITY':<{w2}}  DESCRIPTION")
     for name, home, description in rows:
-        print(f"{name:<{w1}}  {home:<{w2}}  {description}")
+        print(f"{name:<{w1}}  {home:<{w2}}  {terminal_text(description)}")
     print(
         "\nCITY names the business-as-usual preset of the same city; gvi compare SCENARIO "
         "compares a rollout with business as usual of its own city."
@@ -295,6 +298,8 @@ def _cmd_check_patterns(args: argparse.Namespace) -> int:
     from model.patterns import check_patterns
     from scenarios import load_scenario
 
+    from .output import terminal_text
+
     if args.seeds < 2:
         raise UsageError(f"--seeds {args.seeds}: need at least 2 replicates")
     if args.workers is not None and args.workers < 1:
@@ -321,7 +326,9 @@ def _cmd_check_patterns(args: argparse.Namespace) -> int:
             )
         )
     else:
-        print(f"Patterns of '{scenario.name}' over {args.seeds} seeds (root seed {args.seed}):")
+        print(
+            f"Patterns of '{terminal_text(scenario.name)}' over {args.seeds} seeds (root seed {args.seed}):"
+        )
         for r in results:
             target = _target_text(r.low, r.high)
             verdict = "PASS" if r.passed and r.checked else ("info" if not r.checked else "FAIL")
@@ -430,6 +437,7 @@ def _usage_errors(call):
 
 def _cmd_study(args: argparse.Namespace) -> int:
     from .folders import folder_lock
+    from .output import terminal_text
     from .study import SENSITIVITY, SWEEPS, run_study
 
     out = _check_executor_args(args, args.experiment)
@@ -450,7 +458,7 @@ def _cmd_study(args: argparse.Namespace) -> int:
     print(f"{len(result.results)} runs of {len(result.design)} design points; method {a.method}")
     if len(a.indices):
         for output in a.outputs:
-            print(f"\n{output}:")
+            print(f"\n{terminal_text(output)}:")
             print(a.table(output).round(3).to_string())
     print(f"\nresults: {out}/ (summary.html, indices.csv, response.csv, plots/)")
     return EXIT_OK
@@ -469,11 +477,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except ValueError:
         raise UsageError(f"{folder}/manifest.json: not valid JSON; rerun the command") from None
-    kind = manifest.get("kind")
+    kind = manifest.get("kind") if isinstance(manifest, dict) else None
     if kind == "experiment":
         from .study import rebuild
 
-        status = manifest.get("pipeline", {}).get("status", "not started")
+        pipeline = manifest.get("pipeline")
+        status = pipeline.get("status") if isinstance(pipeline, dict) else None
+        status = status or "not started"
         if status != "complete":  # stopped or still running: some runs are missing
             raise UsageError(
                 f"{folder}: the experiment is not finished (status: {status}); rerun "

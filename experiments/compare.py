@@ -33,6 +33,7 @@ from .outcomes import Outcomes
 from .outcomes import compute as compute_outcomes
 from .output import atomic_text, atomic_write, write_csv
 from .runner import RunResult, Task, root_entropy, run_tasks
+from .version import model_identity
 
 MEANINGFUL_REPLICATES = 10  # fewer paired runs than this: intervals are not meaningful
 CHANCE_ONLY = (
@@ -553,6 +554,7 @@ def compare(
         "callin_days": comparison.callin_days,
         "cities": comparison.cities.to_dict("records") if comparison.cities is not None else None,
         "versions": _versions(),
+        "model": model_identity(),
         "started": started.isoformat(),
         "finished": datetime.now(UTC).isoformat(),
         "command": command or " ".join(sys.argv),

@@ -9,11 +9,14 @@ On Dask, a task that raises is retried by the scheduler (``retries``), tasks of 
 that is lost are rescheduled on the others, and :func:`experiments.pipeline.run_jobs`
 resubmits a batch that still fails; the store keeps one row per job whatever happens.
 Workers of a remote cluster need gvi-sim installed (``pip install 'gvi-sim[cluster]'``)
-and the evaluator importable.
+and the evaluator importable. A scheduler without workers would hold the tasks forever:
+:func:`make_executor` waits for the first worker for ``$GVI_DASK_WORKER_TIMEOUT``
+seconds (default 30) and then gives up with a ConnectionError.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -21,6 +24,8 @@ from concurrent.futures import Executor
 from .runner import local_executor as make_local_executor
 
 ENV_SCHEDULER = "DASK_SCHEDULER_ADDRESS"
+ENV_WORKER_TIMEOUT = "GVI_DASK_WORKER_TIMEOUT"  # seconds to wait for the first worker
+WORKER_TIMEOUT = 30.0
 DASK_RETRIES = 2  # retries of a failing task on the Dask side
 # Settings for the workers of a local cluster. Dask's defaults suit long, numeric tasks;
 # for many short pure-Python runs its statistical profiler (a stack sample every 10 ms)
@@ -64,6 +69,7 @@ def make_executor(
         return ex, lambda: ex.shutdown(wait=True, cancel_futures=True)
 
     distributed = _import_distributed()
+    timeout = worker_timeout()
     cluster = None
     if dask_local is not None:
         if dask_local < 1:
@@ -90,6 +96,17 @@ def make_executor(
         if cluster is not None:
             cluster.close()
         raise ConnectionError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except TimeoutError:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+        raise ConnectionError(
+            f"the Dask scheduler at {address} has no workers (none joined within "
+            f"{timeout:g} s); start workers for it (dask worker {address}), or set "
+            f"{ENV_WORKER_TIMEOUT} to wait longer"
+        ) from None
     # pure=False: every submission is a new task, so a resubmitted batch is run again
     executor = client.get_executor(pure=False, retries=DASK_RETRIES)
 
@@ -102,6 +119,21 @@ def make_executor(
                 cluster.close()
 
     return executor, close
+
+
+def worker_timeout() -> float:
+    """Seconds to wait for a Dask scheduler's first worker: ``$GVI_DASK_WORKER_TIMEOUT``,
+    else 30. A value that is not a number of seconds > 0 is a ValueError."""
+    text = os.environ.get(ENV_WORKER_TIMEOUT, "").strip()
+    if not text:
+        return WORKER_TIMEOUT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ValueError(f"{ENV_WORKER_TIMEOUT}={text!r}: must be a number of seconds > 0")
+    return seconds
 
 
 def _import_distributed():

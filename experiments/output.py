@@ -1,4 +1,10 @@
-"""Printing and writing the result of one run (``gvi run``)."""
+"""Printing and writing results: one run (``gvi run``), a comparison's table, and the
+files every command writes (atomically; CSV cells safe to open in a spreadsheet).
+
+Text that came from an input file (a scenario's name or description) is printed through
+:func:`terminal_text`, so a file cannot send escape sequences to the terminal, and every
+CSV file is written through :func:`write_csv`, so no text cell opens as a formula.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import functools
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -16,9 +23,80 @@ from typing import TYPE_CHECKING, Any
 from model.metrics import METRICS, MetricKind
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from model import GVIModel
 
     from .compare import Comparison
+
+# Terminal escape sequences: CSI (ESC [ or the C1 byte 0x9b) with its parameters;
+# OSC, DCS, SOS, PM and APC strings up to their terminator (BEL, ESC \ or ST); and any
+# other ESC sequence (intermediate bytes, then one final byte).
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f]).*?(?:\x07|\x1b\\|\x9c|$)"
+    r"|\x1b[ -/]*[0-~]?",
+    re.DOTALL,
+)
+# C0 and C1 control characters but tab and newline, DEL, and the invisible marks that
+# reorder text on screen (bidirectional overrides, embeddings and isolates).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: object, *, newlines: bool = False) -> str:
+    """``text`` safe to print: escape sequences and control characters removed; tabs and
+    newlines become spaces unless ``newlines`` (then only they are kept)."""
+    text = _ESCAPE_SEQUENCE.sub("", str(text))
+    if not newlines:
+        text = text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
+    return _CONTROL.sub("", text)
+
+
+# What a spreadsheet reads as the start of a formula (OWASP, CSV injection): = + - @,
+# tab, carriage return, line feed and NUL, and the full-width forms of = + - @.
+FORMULA_START = (
+    *("=", "+", "-", "@", "\t", "\r", "\n", "\x00"),
+    *("\uff1d", "\uff0b", "\uff0d", "\uff20"),
+)
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell that no spreadsheet opens as a formula: text that starts with a
+    formula character, after any apostrophes, gets one more apostrophe in front (so
+    :func:`csv_text` can undo it). Anything that is not text (numbers, negative ones
+    too) is returned unchanged."""
+    if isinstance(value, str) and value.lstrip("'").startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_text(value: str) -> str:
+    """The text :func:`csv_cell` was given, from the cell it wrote (for reading back)."""
+    if value.startswith("'") and value.lstrip("'").startswith(FORMULA_START):
+        return value[1:]
+    return value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells and column names pass :func:`csv_cell`;
+    numeric columns are left as they are."""
+    from pandas.api.types import is_numeric_dtype
+
+    out = frame.copy(deep=False)
+    for i in range(frame.shape[1]):
+        values = frame.iloc[:, i]
+        if not is_numeric_dtype(values.dtype):
+            out.isetitem(i, values.map(csv_cell))
+    out.columns = [csv_cell(c) for c in frame.columns]
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` (without its index) to ``path`` atomically, every text cell made
+    safe for spreadsheets (:func:`csv_safe`). Every CSV file a command writes goes
+    through here."""
+    safe = csv_safe(frame)
+    atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False))
 
 
 def _clean(x: float) -> float | None:
@@ -56,7 +134,7 @@ def print_run_summary(model: GVIModel, *, seed: int, out: Path | None = None) ->
     """A readable summary table of one run."""
     s = model.summary()
     p = model.params
-    print(f"Scenario '{p.name}': {p.description}")
+    print(f"Scenario '{terminal_text(p.name)}': {terminal_text(p.description)}")
     print(
         f"seed {seed}; {model.city.n_groups} groups, {int(model.city.nominal_size.sum())} "
         f"members; warm-up {model.warmup_day} days, pre-period "
@@ -125,7 +203,8 @@ def print_comparison(c: Comparison) -> None:
     kind = "the scenarios' own business as usual" if c.baseline_is_twin else "business as usual"
     city = "same city" if c.same_city else "NOT the same city"
     print(
-        f"{c.replicates} paired replicates per scenario; baseline '{c.baseline}' ({kind}, "
+        f"{c.replicates} paired replicates per scenario; baseline "
+        f"'{terminal_text(c.baseline)}' ({kind}, "
         f"{city}); post-period {c.days['end'] - c.days['rollout']} days (counts: totals)"
     )
     print(f"95% {CHANCE_ONLY}")
@@ -144,7 +223,7 @@ def print_comparison(c: Comparison) -> None:
             else:
                 change = ci = "-"
             print(
-                f"{name:<16} {m.name:<20} {_fmt(s.post_mean):>12} {interval:>25} "
+                f"{terminal_text(name):<16} {m.name:<20} {_fmt(s.post_mean):>12} {interval:>25} "
                 f"{change:>12} {ci:>19}"
             )
 

@@ -46,6 +46,7 @@ from SALib.analyze import sobol as sobol_analyzer
 
 from .design import FAST_M, SWEEPS, Study, as_study, design, problem, sample
 from .effects import mean_ci
+from .output import write_csv
 
 if TYPE_CHECKING:
     from .experiment import Experiment
@@ -93,7 +94,7 @@ class SensitivityResult:
         }
         paths = []
         for name, frame in frames.items():
-            frame.to_csv(out / f"{name}.csv", index=False)
+            write_csv(frame, out / f"{name}.csv")
             paths.append(out / f"{name}.csv")
         return paths
 

@@ -75,18 +75,19 @@ def run_study(
         )
     check_experiment(exp, workers if scheduler is None and dask_local is None else dask_local)
     folder = Path(out)
-    store = ResultStore(folder, identity=exp.identity())
-    source = Path(path).resolve()
-    store.update_manifest(
-        kind="experiment",
-        experiment_file=str(source),
-        experiment_sha256=hashlib.sha256(source.read_bytes()).hexdigest(),
-        command=" ".join(sys.argv),
-    )
-    design_df = design(exp)
-    atomic_write(folder / "design.parquet", lambda p: design_df.to_parquet(p, index=False))
+    # the executor first: a scheduler without workers fails before anything is written
     executor, close = make_executor(workers, scheduler=scheduler, dask_local=dask_local)
     try:
+        store = ResultStore(folder, identity=exp.identity())
+        source = Path(path).resolve()
+        store.update_manifest(
+            kind="experiment",
+            experiment_file=str(source),
+            experiment_sha256=hashlib.sha256(source.read_bytes()).hexdigest(),
+            command=" ".join(sys.argv),
+        )
+        design_df = design(exp)
+        atomic_write(folder / "design.parquet", lambda p: design_df.to_parquet(p, index=False))
         results = run_jobs(
             jobs_for(exp, design_df),
             ModelEvaluator(exp),

@@ -6,6 +6,8 @@ however broken, produces a traceback.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -15,12 +17,38 @@ from scenarios.errors import Problem, ScenarioError, display_path, short_repr
 
 TOML_MAX_BYTES = 1024 * 1024
 UTF8_HINT = "save it as UTF-8"
+LINK_LOOP = (
+    "is a loop of symbolic links (a link that leads back to itself); point it at a real file"
+)
 
 _TOML_POSITION = re.compile(r"\s*\((at line (\d+), column (\d+)|at end of document)\)\s*$")
 
 
 def _size_text(n: int) -> str:
     return f"{n:,} bytes".replace(",", " ")
+
+
+def is_link_loop(path: Path) -> bool:
+    """Does ``path`` lead through symbolic links back to itself (so it names no file)?"""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    except ValueError:  # a NUL character in the name
+        return False
+    return False
+
+
+def shown_path(path: str | Path) -> str:
+    """:func:`~scenarios.errors.display_path`, also for a path in a loop of symbolic
+    links, which cannot be resolved (then relative to the working folder as it is)."""
+    try:
+        return display_path(path)
+    except RuntimeError:  # pathlib's "Symlink loop" (Python 3.11, 3.12)
+        try:
+            return str(Path(path).absolute().relative_to(Path.cwd()))
+        except (ValueError, OSError):
+            return str(path)
 
 
 def is_file(path: Path) -> bool:
@@ -37,11 +65,13 @@ def read_text(path: Path, *, max_bytes: int, utf8_hint: str = UTF8_HINT) -> str:
     Refuses a missing path, a folder or device, a file over ``max_bytes``, binary content
     and text that is not UTF-8 (a leading UTF-8 byte-order mark is accepted and dropped).
     """
-    name = display_path(path)
+    name = shown_path(path)
 
     def fail(message: str) -> ScenarioError:
         return ScenarioError([Problem(name, "", None, message)])
 
+    if is_link_loop(path):
+        raise fail(LINK_LOOP)
     try:
         exists, is_dir, is_file = path.exists(), path.is_dir(), path.is_file()
         size = path.stat().st_size if is_file else 0
@@ -136,7 +166,7 @@ def _toml_syntax_message(exc: Exception, text: str) -> str:
 def read_toml(path: Path) -> dict[str, Any]:
     """The parsed TOML table of ``path``; every failure is a :class:`ScenarioError`."""
     text = read_text(path, max_bytes=TOML_MAX_BYTES)
-    name = display_path(path)
+    name = shown_path(path)
     try:
         data = tomllib.loads(text)
     except RecursionError:

@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from scenarios.audit import _FILES as AUDIT_FILES
 from scenarios.audit import AuditError, load_audit
 from scenarios.errors import (
     Problem,
@@ -35,7 +36,7 @@ from scenarios.errors import (
     short_text,
     truncated,
 )
-from scenarios.files import is_file, read_toml
+from scenarios.files import LINK_LOOP, is_file, is_link_loop, read_toml, shown_path
 from scenarios.messages import Loc, validation_problems
 from scenarios.schema import Scenario
 
@@ -91,8 +92,10 @@ def _parent_path(ref: str, child: Path) -> tuple[Path | None, str]:
         path = PRESETS_DIR / f"{ref}.toml"
         return (path, "") if is_file(path) else (None, _unknown_preset(ref))
     path = _absolute(child.parent / ref)
+    if is_link_loop(path):
+        return None, f"parent file {shown_path(path)} {LINK_LOOP}"
     if not is_file(path):
-        return None, f"parent file not found: {display_path(path)}"
+        return None, f"parent file not found: {shown_path(path)}"
     return path, ""
 
 
@@ -186,6 +189,10 @@ def _audit_problems(data: dict[str, Any], locate: Any) -> list[Problem]:
             "(a relative path starts at the folder of this file)"
         )
         return [Problem(file, "city.audit_dir", value, message)]
+    loops = [Path(value) / name for name in AUDIT_FILES if is_link_loop(Path(value) / name)]
+    if loops:
+        head = Problem(file, "city.audit_dir", value, "the group audit in this folder is invalid:")
+        return [head, *(Problem(shown_path(p), "", None, LINK_LOOP) for p in loops)]
     try:
         load_audit(value)
     except AuditError as exc:

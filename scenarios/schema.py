@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ASSUMPTION = "assumption (see docs/ODD.md)"
 TWIN_TITLE = {"en": "Business as usual", "sv": "Ordinarie arbete"}
@@ -25,6 +25,10 @@ TWIN_DESCRIPTION = {
     "sv": "Staden i {name} med alla insatser avstängda: enbart reaktivt polisarbete",
 }
 CALIBRATED = "calibrated to DOMAIN patterns (docs/ODD.md)"
+# The smallest half-life (days), gamma shape or beta concentration, and the smallest
+# non-zero group-size spread: the model divides by these, and a value near zero (such
+# as 5e-324) turns its arithmetic into inf and NaN.
+MIN_DIVISOR = 0.01
 
 
 def P(
@@ -173,7 +177,7 @@ class CityParams(Section):
     )
     rivalry_intensity_shape: float = P(
         1.5,
-        gt=0,
+        ge=MIN_DIVISOR,
         le=100,
         unit="gamma shape",
         sa=(0.5, 5.0),
@@ -214,7 +218,7 @@ class CityParams(Section):
     )
     trust_concentration: float = P(
         6.0,
-        gt=0,
+        ge=MIN_DIVISOR,
         le=1000,
         unit="beta concentration",
         sa=(2.0, 20.0),
@@ -223,7 +227,7 @@ class CityParams(Section):
     )
     readiness_concentration: float = P(
         4.0,
-        gt=0,
+        ge=MIN_DIVISOR,
         le=1000,
         unit="beta concentration",
         sa=(2.0, 20.0),
@@ -244,6 +248,15 @@ class CityParams(Section):
         label="Group-audit folder (replaces generated city)",
         label_sv="Kartläggningsmapp (ersätter genererad stad)",
     )
+
+    @field_validator("group_size_sd")
+    @classmethod
+    def _spread_zero_or_measurable(cls, value: float) -> float:
+        if 0 < value < MIN_DIVISOR:
+            raise ValueError(
+                f"must be 0 (every group of the mean size) or at least {MIN_DIVISOR:g} (members)"
+            )
+        return value
 
 
 class ViolenceParams(Section):
@@ -273,7 +286,7 @@ class ViolenceParams(Section):
     )
     retaliation_half_life_days: float = P(
         30.0,
-        gt=0,
+        ge=MIN_DIVISOR,
         le=730,
         unit="days",
         label="Retaliation pressure half-life",
@@ -476,7 +489,7 @@ class CallinParams(Section):
     )
     priority_half_life_days: float = P(
         90.0,
-        gt=0,
+        ge=MIN_DIVISOR,
         le=3650,
         unit="days",
         sa=(30, 365),
@@ -542,7 +555,7 @@ class DeterrenceParams(Section):
     )
     half_life_days: float = P(
         45.0,
-        gt=0,
+        ge=MIN_DIVISOR,
         le=3650,
         unit="days",
         label="Perceived-risk half-life",
@@ -865,7 +878,7 @@ class LegitimacyParams(Section):
     )
     half_life_days: float = P(
         365.0,
-        gt=0,
+        ge=MIN_DIVISOR,
         le=7300,
         unit="days",
         sa=(90, 730),
@@ -997,7 +1010,7 @@ class CommunityParams(Section):
     )
     recovery_half_life_days: float = P(
         60.0,
-        gt=0,
+        ge=MIN_DIVISOR,
         le=3650,
         unit="days",
         sa=(14, 180),

@@ -7,8 +7,9 @@ row and column) and the fix, no personal identity number, and nothing written: t
 ``--out`` folder given is not created and nothing else appears in the working folder.
 An accepted input (the Excel exports a Swedish office produces) must exit 0.
 
-Inputs that must not be committed (binary junk, text in other encodings, a 50 MB file)
-are generated into a scratch folder when the corpus runs; see :data:`GENERATORS`.
+Inputs that must not be committed (binary junk, text in other encodings, a 50 MB file,
+loops of symbolic links) are generated into a scratch folder when the corpus runs; see
+:data:`GENERATORS`.
 
 Used by ``tests/test_corpus.py`` and ``benchmarks/reliability_inputs.py``.
 """
@@ -177,6 +178,19 @@ def _many_groups(path: Path) -> None:
     path.write_text("group_id,size\n" + rows, encoding="utf-8")
 
 
+def _link_loop(path: Path) -> None:  # a symbolic link that leads back to itself
+    path.unlink(missing_ok=True)
+    path.symlink_to(path.name)
+
+
+def _extends_link_loop(path: Path) -> None:  # a parent that is a loop of two links
+    loop = path.parent / "loop"
+    loop.mkdir()
+    (loop / "a.toml").symlink_to("b.toml")
+    (loop / "b.toml").symlink_to("a.toml")
+    path.write_text('extends = "loop/a.toml"\n', encoding="utf-8")
+
+
 # name -> (file name, writer); audit generators replace that file in a copy of the audit
 GENERATORS: dict[str, tuple[str, Callable[[Path], None]]] = {
     "scenario_binary": ("binary_junk.toml", _junk),
@@ -194,6 +208,9 @@ GENERATORS: dict[str, tuple[str, Callable[[Path], None]]] = {
         _fifty_mb_text("member_id,group_id,role,on_supervision\n", "M001,G01,core,true\n"),
     ),
     "audit_many_groups": ("groups.csv", _many_groups),
+    "scenario_link_loop": ("link_loop.toml", _link_loop),
+    "scenario_extends_link_loop": ("extends_link_loop.toml", _extends_link_loop),
+    "audit_link_loop": ("groups.csv", _link_loop),
 }
 
 
