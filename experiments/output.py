@@ -15,6 +15,7 @@ import math
 import os
 import re
 import shutil
+import socket
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -176,12 +177,42 @@ def write_run(model: GVIModel, out: Path, *, seed: int) -> None:
     atomic_text(json.dumps(summary, indent=2), out / "summary.json")
 
 
+def _tmp_owner() -> str:
+    """``host-pid`` of this process, as temporary folders carry it."""
+    host = re.sub(r"[^A-Za-z0-9_-]", "_", socket.gethostname())[:40] or "host"
+    return f"{host}-{os.getpid()}"
+
+
+def remove_stale_temporaries(out: Path) -> list[Path]:
+    """Remove the temporary siblings of ``out`` left by killed processes of this host:
+    provably stale, since the process that named itself in the folder's name is gone.
+    Folders of other hosts (a shared file system) or of live processes are kept."""
+    removed = []
+    host = _tmp_owner().rsplit("-", 1)[0]
+    pattern = re.compile(rf"^\.{re.escape(out.name)}\.{re.escape(host)}-(\d+)-.*\.tmp$")
+    for path in out.parent.glob(f".{out.name}.*.tmp"):
+        m = pattern.match(path.name)
+        if not m or not path.is_dir():
+            continue
+        try:
+            os.kill(int(m.group(1)), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        except (PermissionError, OverflowError, ValueError):
+            continue  # alive under another user, or not a pid: keep it
+    return removed
+
+
 def publish_folder(out: Path, fill: Callable[[Path], object]) -> None:
     """Fill a temporary sibling folder, then rename it to ``out``: a result folder
-    appears complete or not at all."""
+    appears complete or not at all. Temporary folders left by killed runs on this host
+    are removed first (:func:`remove_stale_temporaries`)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
+    remove_stale_temporaries(out)
+    prefix = f".{out.name}.{_tmp_owner()}-"
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=prefix, suffix=".tmp"))
     try:
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's folder is private (0700)
         fill(tmp)

@@ -136,3 +136,25 @@ def test_sigkill_of_the_main_process_leaves_no_workers(tmp_path: Path) -> None:
     finally:
         if main.poll() is None:
             main.kill()
+
+
+def test_temporary_folders_of_killed_compares_are_cleaned_up(tmp_path: Path) -> None:
+    """A killed ``gvi compare`` leaves ``.NAME.HOST-PID-*.tmp``; the next publish on that
+    name removes it when that process is gone, and keeps a live process's folder and
+    anything it cannot prove stale."""
+    from experiments.output import _tmp_owner, publish_folder
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    host = _tmp_owner().rsplit("-", 1)[0]
+    out = tmp_path / "cmp"
+    stale = tmp_path / f".cmp.{host}-{dead.pid}-abc.tmp"
+    live = tmp_path / f".cmp.{host}-{os.getpid()}-def.tmp"
+    other_host = tmp_path / f".cmp.elsewhere-{dead.pid}-ghi.tmp"
+    old_style = tmp_path / ".cmp.x7a2.tmp"
+    for folder in (stale, live, other_host, old_style):
+        folder.mkdir()
+    publish_folder(out, lambda tmp: (tmp / "report.html").write_text("ok"))
+    assert (out / "report.html").is_file()
+    assert not stale.exists()
+    assert live.exists() and other_host.exists() and old_style.exists()
