@@ -78,6 +78,12 @@ def inputs_row() -> Row:
         f"problem, no traceback, nothing written); {accepted} valid exports accepted; "
         f"{failures} failure{'s' * (failures != 1)}"
     )
+    by_class = n.get("by_class", {})
+    if by_class:
+        figure += "; by class: " + ", ".join(
+            f"{k} {c['rejected_cleanly']}/{c['tried'] - c['accepted_as_expected']}"
+            for k, c in by_class.items()
+        )
     if failures:
         figure += f" ({', '.join(map(str, n.get('failed_cases', [])[:5]))})"
     return Row(check, figure, failures == 0)

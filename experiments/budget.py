@@ -179,9 +179,10 @@ def prod(values: list[int]) -> int:
 CITY_SIZE_PATHS = ("city.n_groups", "city.group_size_mean", "city.min_group_size")
 
 
-def check_experiment(exp, workers: int | None = None) -> None:  # exp: Experiment
-    """Refuse an experiment whose design, results or largest city cannot fit, before
-    anything is generated or written."""
+def check_experiment(exp, workers: int | None = None, *, what: str | None = None) -> None:
+    """Refuse an experiment (an :class:`~experiments.experiment.Experiment`) whose
+    design, results or largest city cannot fit, before anything is generated or
+    written; ``what`` names it in the message (default: its name)."""
     from .design import points_count
 
     study = exp.study()
@@ -196,7 +197,7 @@ def check_experiment(exp, workers: int | None = None) -> None:  # exp: Experimen
     if largest:
         scenario = scenario.with_updates(largest)
     check_study(
-        f"experiment {exp.name}",
+        what or f"experiment {exp.name}",
         runs,
         float(points) * len(study.factors),
         float(runs) * (len(study.outputs) + len(study.factors) + 3),

@@ -73,7 +73,11 @@ def run_study(
             f"{path}: method.kind = {exp.method.kind!r} is not one of {', '.join(kinds)} "
             f"(use `gvi {'sweep' if exp.method.kind in SWEEPS else 'sensitivity'}`)"
         )
-    check_experiment(exp, workers if scheduler is None and dask_local is None else dask_local)
+    check_experiment(
+        exp,
+        workers if scheduler is None and dask_local is None else dask_local,
+        what=str(path),
+    )
     folder = Path(out)
     # the executor first: a scheduler without workers fails before anything is written
     executor, close = make_executor(workers, scheduler=scheduler, dask_local=dask_local)

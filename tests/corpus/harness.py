@@ -65,6 +65,7 @@ class Case:
     place: str  # where in the file: key path, TOML line and column, CSV row and column
     fix: str  # regular expression (case-insensitive) for the fix the message gives
     note: str = ""
+    kind: str = "malformed input"  # the class of failure it probes (see cases.toml)
 
     @property
     def category(self) -> str:
@@ -118,6 +119,7 @@ def load_cases(path: Path = CORPUS / "cases.toml") -> list[Case]:
                 place=item.get("place", ""),
                 fix=item.get("fix", ""),
                 note=item.get("note", ""),
+                kind=item.get("class", "malformed input"),
             )
         )
     ids = [c.id for c in cases]
@@ -366,6 +368,10 @@ def figures(outcomes: list[Outcome]) -> dict[str, object]:
         "rejected_cleanly": total["rejected_cleanly"],
         "accepted_as_expected": total["accepted_as_expected"],
         "failures": total["failures"],
+        "by_class": {
+            k: count([o for o in outcomes if o.case.kind == k])
+            for k in dict.fromkeys(o.case.kind for o in outcomes)
+        },
         "by_category": {
             cat: count([o for o in outcomes if o.case.category == cat]) for cat in CATEGORIES
         },
