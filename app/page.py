@@ -1,8 +1,11 @@
 """The trainers' page: Solara components over a per-session :class:`~app.session.Session`.
 
 Served by ``gvi app`` (``solara run app.page``). Each browser tab renders its own
-:func:`Page`, which creates its own session in a memo: runs, figures, the play loop and
-every reactive value live per page, never at module level.
+:func:`Page`, which takes a seat on the server (:mod:`app.limits`) and creates its own
+session in a memo: runs, figures, the play loop and every reactive value live per page,
+never at module level. A page that finds no free seat, or whose seat expired because
+nothing happened on it, shows a notice with a button to try again instead of a run.
+Importing this module in the server puts :mod:`app.guard` in front of Solara's routes.
 
 Redrawing follows Mesa's visualisation pattern: a per-page frame counter is bumped
 after the model steps, and the components that show the model read it and redraw.
@@ -23,11 +26,14 @@ from experiments.report.fmt import Fmt
 from experiments.report.vocab import unit
 from scenarios import list_presets
 
+from . import guard, limits
 from .figures import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, PURPLE, SHOT_RED
 from .run import FeedItem, Outcome
 from .session import SPEEDS, Session, default_lang
 from .style import CSS
 from .text import LANGS, LANGUAGE_NAMES, tr
+
+guard.install()  # in the server: host check, closed diagnostic routes (no-op elsewhere)
 
 FEED_SHOWN = 60
 MIN_FRAME_GAP = 0.05  # seconds the play loop leaves to the rest of the server per frame
@@ -114,16 +120,22 @@ def Header(session: Session, frame: solara.Reactive[int], lang: solara.Reactive[
                 f'<span id="gvi-seed">{_esc(tr(lg, "seed_shown", seed=run.seed))}</span></div>'
             ),
         )
-        with solara.Row(classes=["gvi-lang"], gap="6px"):
-            for code in LANGS:
-                solara.Button(
-                    LANGUAGE_NAMES[code],
-                    on_click=lambda code=code: lang.set(code),
-                    outlined=code != lg,
-                    color="white" if code == lg else None,
-                    classes=["gvi-lang-btn", "gvi-lang-active" if code == lg else "gvi-lang-idle"],
-                    attributes={"lang": code, "data-lang": code},
-                )
+        LangButtons(lang)
+
+
+@solara.component
+def LangButtons(lang: solara.Reactive[str]):
+    lg = lang.value
+    with solara.Row(classes=["gvi-lang"], gap="6px"):
+        for code in LANGS:
+            solara.Button(
+                LANGUAGE_NAMES[code],
+                on_click=lambda code=code: lang.set(code),
+                outlined=code != lg,
+                color="white" if code == lg else None,
+                classes=["gvi-lang-btn", "gvi-lang-active" if code == lg else "gvi-lang-idle"],
+                attributes={"lang": code, "data-lang": code},
+            )
 
 
 @solara.component
@@ -509,14 +521,12 @@ def ScenarioControls(
 
 
 @solara.component
-def Page():
-    router = solara.use_router()
-    lang = solara.use_reactive(initial_lang(router.search))
-    session = solara.use_memo(lambda: Session(lang.value), [])
+def Trainer(session: Session, lang: solara.Reactive[str], alive: Callable[[], None]):
+    """The trainer's view of one session; ``alive`` notes a sign of life on its seat."""
     frame = solara.use_reactive(0)
     config = solara.use_reactive(0)  # bumped when settings change (sliders, seed, reset)
     playing = solara.use_reactive(False)
-    solara.use_effect(lambda: session.close, [])
+    alive()  # every redraw follows something the trainer did, or playback
 
     def refresh() -> int:
         frame.set(frame.value + 1)
@@ -531,9 +541,10 @@ def Page():
         last = time.monotonic()
         credit = 1.0
         while not cancel.is_set() and playing.value:
-            if not watched():
+            if not watched() or session.closed:
                 playing.set(False)
                 break
+            alive()  # a page playing is in use, even without clicks
             now = time.monotonic()
             speed = session.speed
             credit = min(credit + speed * (now - last), speed * MAX_FRAME_SECONDS + 1)
@@ -563,20 +574,128 @@ def Page():
         config.set(config.value + 1)
         refresh()
 
+    Header(session, frame, lang)
+    with solara.Row(classes=["gvi-body"], gap="12px"):
+        with solara.Column(classes=["gvi-side"], gap="10px"):
+            RunControls(session, frame, config, lang, playing, reset, refresh)
+            Actions(session, frame, lang, refresh)
+            ScenarioControls(session, config, lang, choose_preset)
+        with solara.Column(classes=["gvi-main"], gap="10px"):
+            Indicators(session, frame, lang)
+            with solara.Row(classes=["gvi-views"], gap="10px"):
+                CityView(session, frame, lang)
+                with solara.Column(classes=["gvi-right"], gap="10px"):
+                    Timeline(session, frame, lang)
+                    Feed(session, frame, lang)
+    FrameShown(session, frame)
+
+
+def idle_text(seconds: float, lang: str) -> str:
+    """How long a page may stay silent, as read in a notice: minutes, or seconds when
+    under two minutes."""
+    fmt = Fmt(lang)
+    if seconds >= 120:
+        return tr(lang, "n_minutes", n=fmt.number(seconds / 60, 0))
+    return tr(lang, "n_seconds", n=fmt.number(seconds, 0))
+
+
+@solara.component
+def Notice(kind: str, lang: solara.Reactive[str], seats: limits.Seats, on_again):
+    """Instead of a run: the server is full (``kind="full"``) or this page's run expired
+    (``"expired"``); a button tries again."""
+    lg = lang.value
+    idle = idle_text(seats.idle, lg)
+    button = "try_again" if kind == "full" else "start_again"
+    with solara.Row(classes=["gvi-header"], style={"align-items": "center"}):
+        solara.HTML(
+            tag="div",
+            classes=["gvi-titles"],
+            unsafe_innerHTML=(
+                f'<div class="gvi-title">{_esc(tr(lg, "title"))}</div>'
+                f'<div class="gvi-subtitle">{_esc(tr(lg, "subtitle"))}</div>'
+            ),
+        )
+        LangButtons(lang)
+    with solara.Column(classes=["gvi-card", "gvi-notice"], gap="12px"):
+        solara.HTML(
+            tag="div",
+            attributes={"id": "gvi-notice", "data-kind": kind, "role": "alert"},
+            unsafe_innerHTML=(
+                f"<h2>{_esc(tr(lg, f'{kind}_title'))}</h2>"
+                f"<p>{_esc(tr(lg, f'{kind}_text', n=seats.cap, idle=idle))}</p>"
+            ),
+        )
+        solara.Button(
+            tr(lg, button), icon_name="mdi-refresh", on_click=on_again, color="primary",
+            classes=["gvi-again"],
+        )  # fmt: skip
+
+
+def _current_page():
+    """This page's Solara kernel context and its id (None and "local" outside a server)."""
+    try:
+        from solara.server import kernel_context
+
+        ctx = kernel_context.get_current_context()
+        return ctx, str(ctx.id)
+    except Exception:
+        return None, "local"
+
+
+def _teller(ctx, expired: solara.Reactive[bool]) -> Callable[[], None]:
+    """What the sweeper calls when this page's seat expired: redraw the page with the
+    notice, inside its kernel context, in a thread of its own (a slow page never holds
+    up the sweeper)."""
+
+    def redraw() -> None:
+        if ctx is None:
+            expired.set(True)
+        elif not ctx.closed_event.is_set():
+            with ctx:
+                expired.set(True)
+
+    def tell() -> None:
+        threading.Thread(target=redraw, name="gvi-expired-page", daemon=True).start()
+
+    return tell
+
+
+@solara.component
+def Page():
+    router = solara.use_router()
+    lang = solara.use_reactive(initial_lang(router.search))
+    attempt = solara.use_reactive(0)  # bumped by the notice's button
+    expired = solara.use_reactive(False)
+    seats = limits.seats()
+
+    def take() -> limits.Seat | None:
+        ctx, kernel = _current_page()
+        seat = seats.take(kernel)
+        if seat is None:
+            return None
+        try:
+            seat.resource = Session(lang.value)
+        except BaseException:
+            seats.release(seat)
+            raise
+        seat.on_expire = _teller(ctx, expired)
+        return seat
+
+    seat = solara.use_memo(take, [attempt.value])
+    # the seat is given back (its session closed) when the page goes or tries again
+    solara.use_effect(lambda: lambda: seats.release(seat), [seat])
+    session = seat.resource if seat is not None else None
+
+    def again() -> None:
+        expired.set(False)
+        attempt.set(attempt.value + 1)
+
     solara.Title(tr(lang.value, "page_title"))
     solara.Style(CSS)
     with solara.v.Html(tag="div", class_="gvi-root", attributes={"lang": lang.value}):
-        Header(session, frame, lang)
-        with solara.Row(classes=["gvi-body"], gap="12px"):
-            with solara.Column(classes=["gvi-side"], gap="10px"):
-                RunControls(session, frame, config, lang, playing, reset, refresh)
-                Actions(session, frame, lang, refresh)
-                ScenarioControls(session, config, lang, choose_preset)
-            with solara.Column(classes=["gvi-main"], gap="10px"):
-                Indicators(session, frame, lang)
-                with solara.Row(classes=["gvi-views"], gap="10px"):
-                    CityView(session, frame, lang)
-                    with solara.Column(classes=["gvi-right"], gap="10px"):
-                        Timeline(session, frame, lang)
-                        Feed(session, frame, lang)
-        FrameShown(session, frame)
+        if seat is None:
+            Notice("full", lang, seats, again)
+        elif session is None or expired.value:
+            Notice("expired", lang, seats, again)
+        else:
+            Trainer(session, lang, lambda: seats.touch(seat))

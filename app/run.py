@@ -83,6 +83,7 @@ class TrainingRun:
         self.marks = Marks()
         self.extra_cost = 0.0  # costs of trainer actions taken between days
         self.last_shooting: Event | None = None
+        self._closed = False
         for _ in range(self.start):  # the warm-up, silently
             self.live.step()
             self.twin.step()
@@ -103,7 +104,7 @@ class TrainingRun:
         done = 0
         with self.lock:
             for _ in range(days):
-                if not self.live.running:
+                if self._closed or not self.live.running:
                     break
                 self.live.step()
                 self.twin.step()
@@ -114,10 +115,17 @@ class TrainingRun:
                 self.recent.popleft()
         return done
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
-        """Let go of both models (see :meth:`model.GVIModel.close`)."""
-        for m in (self.live, self.twin):
-            m.close()
+        """Let go of both models (see :meth:`model.GVIModel.close`); waits for a step
+        under way, and the run takes no more steps. Idempotent."""
+        with self.lock:
+            self._closed = True
+            for m in (self.live, self.twin):
+                m.close()
 
     def label_day(self, model_day: int) -> int:
         """The day shown for an event of ``model_day`` (1 = first observed day)."""

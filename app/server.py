@@ -4,6 +4,20 @@ The server binds 127.0.0.1 unless told otherwise; a public interface (``0.0.0.0`
 ``::`` or any address other than loopback) earns a warning, because anyone on that
 network can then open the page. It runs offline: Solara's JavaScript, CSS and fonts come
 from the ``solara-assets`` package, usage telemetry and the version check are off.
+
+Shared use is bounded (see :mod:`app.limits` and :mod:`app.guard`, which read these
+settings in the server process from the environment set here):
+
+* at most :data:`DEFAULT_MAX_SESSIONS` pages hold a run at once (``GVI_APP_MAX_SESSIONS``);
+  a page beyond that shows a "server is full" notice instead of a run;
+* a page with no message from its browser for :data:`DEFAULT_IDLE_SECONDS`
+  (``GVI_APP_IDLE_SECONDS``) loses its run and its place, and a page whose connection
+  dropped is culled by Solara after the same time (``SOLARA_KERNEL_CULL_TIMEOUT``); the
+  server uses the C allocator (``PYTHONMALLOC=malloc``), so the memory freed goes back
+  to the system;
+* only requests for this machine's own names are answered (``Host`` header; the names
+  in ``GVI_APP_ALLOWED_HOSTS`` are added, ``*`` turns the check off), and Solara's
+  diagnostic routes (``/resourcez``, ``/readyz``) answer 404.
 """
 
 from __future__ import annotations
@@ -19,6 +33,45 @@ from .text import LANGS
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 PAGE_MODULE = "app.page"
+DEFAULT_MAX_SESSIONS = 30  # pages holding a run at once (about 3.6 MB each)
+DEFAULT_IDLE_SECONDS = 600  # a page silent this long loses its run and its place
+
+# the environment that carries these settings to the server process
+ENV_HOST = "GVI_APP_HOST"  # the interface the server was started on
+ENV_MAX_SESSIONS = "GVI_APP_MAX_SESSIONS"
+ENV_IDLE_SECONDS = "GVI_APP_IDLE_SECONDS"
+ENV_ALLOWED_HOSTS = "GVI_APP_ALLOWED_HOSTS"  # extra host names, comma-separated; * = any
+ENV_STATUS_TOKEN = "GVI_APP_STATUS_TOKEN"  # unset: no status route (tests and benchmarks)
+
+
+def max_sessions(value: str | int | None = None) -> int:
+    """The cap on sessions: ``value``, else ``GVI_APP_MAX_SESSIONS``, else the default;
+    ValueError (one line) unless it is a whole number from 1 up."""
+    raw = os.environ.get(ENV_MAX_SESSIONS) if value is None else value
+    if raw is None or str(raw).strip() == "":
+        return DEFAULT_MAX_SESSIONS
+    try:
+        number = int(str(raw).strip())
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise ValueError(f"{ENV_MAX_SESSIONS}={raw}: must be a whole number from 1 up")
+    return number
+
+
+def idle_seconds(value: str | float | None = None) -> float:
+    """Seconds of silence after which a session expires: ``value``, else
+    ``GVI_APP_IDLE_SECONDS``, else the default; ValueError (one line) unless positive."""
+    raw = os.environ.get(ENV_IDLE_SECONDS) if value is None else value
+    if raw is None or str(raw).strip() == "":
+        return float(DEFAULT_IDLE_SECONDS)
+    try:
+        number = float(str(raw).strip())
+    except ValueError:
+        number = float("nan")
+    if not 0 < number < 10**7:
+        raise ValueError(f"{ENV_IDLE_SECONDS}={raw}: must be a number of seconds above 0")
+    return number
 
 
 def is_loopback(host: str) -> bool:
@@ -85,20 +138,42 @@ def command(host: str, port: int) -> list[str]:
     ]
 
 
-def environment(lang: str) -> dict[str, str]:
-    """The server's environment: the page's default language, offline settings."""
+def environment(
+    lang: str,
+    host: str = DEFAULT_HOST,
+    *,
+    sessions: int | None = None,
+    idle: float | None = None,
+    allowed_hosts: list[str] | None = None,
+) -> dict[str, str]:
+    """The server's environment: the page's default language, offline settings and the
+    limits of shared use (arguments first, then the caller's environment, then the
+    defaults). A page whose connection dropped is culled after the idle time."""
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}")
+    cap = max_sessions(sessions)
+    quiet = idle_seconds(idle)
     env = dict(os.environ)
     env.update(
         {
             "GVI_APP_LANG": lang,
+            ENV_HOST: host,
+            ENV_MAX_SESSIONS: str(cap),
+            ENV_IDLE_SECONDS: f"{quiet:g}",
             "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
             "SOLARA_THEME_SHOW_BANNER": "False",
-            "SOLARA_KERNEL_CULL_TIMEOUT": "1h",
+            "SOLARA_KERNEL_CULL_TIMEOUT": f"{quiet:g}s",
             "MPLBACKEND": "Agg",
         }
     )
+    # Python's own allocator keeps a 1 MiB arena as long as one object in it lives, so
+    # most of the memory of expired sessions would stay with the server (about 115 MB
+    # after 50 sessions); the C allocator's free pages go back to the system (see
+    # app.limits.give_back_memory), for about 15 % more CPU time when drawing pages.
+    # PYTHONMALLOC=pymalloc in the caller's environment keeps Python's allocator.
+    env.setdefault("PYTHONMALLOC", "malloc")
+    if allowed_hosts is not None:
+        env[ENV_ALLOWED_HOSTS] = ",".join(allowed_hosts)
     return env
 
 
@@ -111,9 +186,12 @@ def url(host: str, port: int) -> str:
 
 def check(host: str, port: str | int, lang: str) -> int:
     """The port as a number, after checking the command line; ValueError (one line)
-    for a bad port, a port in use, a host that cannot be bound or an unknown language."""
+    for a bad port, a port in use, a host that cannot be bound, an unknown language or
+    a bad ``GVI_APP_MAX_SESSIONS`` / ``GVI_APP_IDLE_SECONDS``."""
     if lang not in LANGS:
         raise ValueError(f"--lang {lang}: must be one of {', '.join(LANGS)}")
+    max_sessions()
+    idle_seconds()
     try:
         number = int(str(port))
     except ValueError:
@@ -134,9 +212,20 @@ def answers(host: str, port: int, timeout: float = 0.5) -> bool:
         return False
 
 
-def serve(host: str, port: int, lang: str, *, out=None, err=None) -> int:
+def serve(
+    host: str,
+    port: int,
+    lang: str,
+    *,
+    out=None,
+    err=None,
+    sessions: int | None = None,
+    idle: float | None = None,
+    allowed_hosts: list[str] | None = None,
+) -> int:
     """Run the server until it stops or Ctrl+C; returns its exit code (0 after Ctrl+C).
-    Prints the warning for a public interface first and the address once it answers."""
+    Prints the warning for a public interface first and the address once it answers.
+    ``sessions``, ``idle`` and ``allowed_hosts`` override the environment's limits."""
     import subprocess
     import time
 
@@ -145,7 +234,8 @@ def serve(host: str, port: int, lang: str, *, out=None, err=None) -> int:
     warning = public_warning(host)
     if warning:
         print(warning, file=err, flush=True)
-    proc = subprocess.Popen(command(host, port), env=environment(lang))
+    env = environment(lang, host, sessions=sessions, idle=idle, allowed_hosts=allowed_hosts)
+    proc = subprocess.Popen(command(host, port), env=env)
     try:
         deadline = time.monotonic() + 60
         while proc.poll() is None and time.monotonic() < deadline:

@@ -54,6 +54,7 @@ class Session:
         self.generation = 0  # bumped at every reset: figures and memos start afresh
         self._shown = threading.Condition()
         self._shown_frame = 0
+        self._closed = False
         self._start()
 
     # --- settings ------------------------------------------------------------------
@@ -71,6 +72,8 @@ class Session:
     def choose_preset(self, name: str) -> None:
         """Load a preset with its own lever values and restart."""
         with self.lock:
+            if self._closed:
+                return
             self.preset = name
             self.base = load_scenario(name)
             self.levers = levers(self.base)
@@ -97,14 +100,23 @@ class Session:
         self.generation += 1
 
     def reset(self) -> None:
-        """A new run from day 0 with the current settings."""
+        """A new run from day 0 with the current settings (none once closed)."""
         with self.lock:
+            if self._closed:
+                return
             old = self.run
             self._start()
             old.close()
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
-        self.run.close()
+        """Close the run (its models are let go); later resets start nothing."""
+        with self.lock:
+            self._closed = True
+            self.run.close()
 
     # --- pacing the play loop to the page ----------------------------------------------
     def mark_shown(self, frame: int) -> None:

@@ -51,6 +51,10 @@ html, body { font-size: 17px; }
 .gvi-label .off { color: #555; font-style: italic; }
 .gvi-note { font-size: 15px; color: #3d3d3d; line-height: 1.3; }
 .gvi-pending { color: #8a4b00; font-weight: 600; }
+.gvi-root .gvi-notice { max-width: 760px; width: calc(100% - 24px); padding: 20px 24px 22px;
+  align-self: center; margin-top: 48px !important; }
+.gvi-notice p { font-size: 18px; line-height: 1.45; margin: 8px 0 0; }
+.gvi-notice .gvi-again.v-btn { align-self: flex-start; }
 .gvi-msg { font-size: 16px; padding: 6px 10px; border-radius: 6px; line-height: 1.3; }
 .gvi-msg.ok { background: #e3f4ec; color: #0b4d33; }
 .gvi-msg.fail { background: #fdeaea; color: #7d1414; }

@@ -143,6 +143,21 @@ EN: dict[str, str] = {
     "ev_trainer_enforce": "Trainer: enforcement ordered on Group {g}.",
     "ev_trainer_skip_on": "Trainer: promised enforcement will not be delivered from now on.",
     "ev_trainer_skip_off": "Trainer: follow-through restored.",
+    # a shared server: no place left, or a page left unused
+    "full_title": "The server is full",
+    "full_text": (
+        "Every place on this server is in use ({n} of {n}), so this page cannot start a "
+        "run. Places left unused free themselves after {idle}: try again in a moment."
+    ),
+    "expired_title": "This run has ended",
+    "expired_text": (
+        "Nothing happened on this page for {idle}, so its run was closed to make room "
+        "for others. Start again for a new run."
+    ),
+    "try_again": "Try again",
+    "start_again": "Start again",
+    "n_minutes": "{n} minutes",
+    "n_seconds": "{n} seconds",
 }
 
 SV: dict[str, str] = {
@@ -270,6 +285,20 @@ SV: dict[str, str] = {
     "ev_trainer_enforce": "Utbildaren: sanktioner beordrade mot grupp {g}.",
     "ev_trainer_skip_on": "Utbildaren: de utlovade sanktionerna genomförs inte från och med nu.",
     "ev_trainer_skip_off": "Utbildaren: uppföljningen är återställd.",
+    "full_title": "Servern är full",
+    "full_text": (
+        "Alla platser på servern används ({n} av {n}), så sidan kan inte starta en "
+        "körning. Platser som inte används frigörs efter {idle}: försök igen om en stund."
+    ),
+    "expired_title": "Körningen har avslutats",
+    "expired_text": (
+        "Inget hände på sidan under {idle}, så körningen stängdes för att ge plats "
+        "åt andra. Börja om för en ny körning."
+    ),
+    "try_again": "Försök igen",
+    "start_again": "Börja om",
+    "n_minutes": "{n} minuter",
+    "n_seconds": "{n} sekunder",
 }
 
 STRINGS = {"en": EN, "sv": SV}

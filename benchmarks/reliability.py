@@ -14,6 +14,7 @@ Rows:
 * soak — model runs through one pool of 2 workers, peak memory per worker and its
   growth after the 10 % mark (:mod:`benchmarks.soak`);
 * concurrent app sessions held — :func:`benchmarks.reliability_app.app_sessions`;
+* abandoned app sessions freed — :func:`benchmarks.reliability_app.abandoned_row`;
 * models through the public API in one process, orphans after SIGKILL of the main
   process, and two commands on one ``--out`` (:mod:`benchmarks.reliability_procs`).
 
@@ -223,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
         measure("kill-resume trials passed", lambda: trials_row(sweeps, compares, args.seed)),
         measure("soak runs and peak memory per worker", lambda: soak_row(soak_runs)),
         measure("concurrent app sessions held", app_row),
+        measure(
+            "abandoned app sessions freed",
+            lambda: importlib.import_module("benchmarks.reliability_app").abandoned_row(),
+        ),
         measure("models through the public API in one process", lambda: api_row(api_models)),
         measure("pool workers left after SIGKILL of the main process", orphan_row),
         measure("two commands on one --out", lock_row),

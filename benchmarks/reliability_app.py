@@ -1,9 +1,16 @@
-"""Concurrent app sessions for ``make reliability``: the 20-page browser test
-(``tests/browser/test_app_sessions.py``) against one ``gvi app`` server — every page
-steps its own run, a reset in one leaves the others alone, and every page must answer
-within 2 s — run in a subprocess, with its timings read back.
+"""The trainers' app under shared use, for ``make reliability``, each run in a subprocess
+with its figures read back from what the test prints:
+
+* :func:`app_sessions` — the 20-page browser test (``tests/browser/test_app_sessions.py``)
+  against one ``gvi app`` server: every page steps its own run, a reset in one leaves
+  the others alone, and every page must answer within 2 s;
+* :func:`abandoned_sessions` (:func:`abandoned_row` for the table) — the slow test of
+  ``tests/test_app_shared.py``: 50 pages open a run and cut their connection without a
+  goodbye; once they expire the server must hold no session and no page, and its
+  resident size must be back within a margin of where it was before them.
 
     python -m benchmarks.reliability_app [PAGES]
+    python -m benchmarks.reliability_app abandoned
 """
 
 from __future__ import annotations
@@ -16,6 +23,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PATTERN = re.compile(r"APP-SESSIONS pages=(\d+) slowest=([\d.]+) median=([\d.]+)")
+ABANDONED = re.compile(
+    r"APP-ABANDONED sessions=(?P<n>\d+) idle=(?P<idle>[\d.]+) open=(?P<open>[\d.]+) "
+    r"before=(?P<before>[\d.]+) peak=(?P<peak>[\d.]+) after=(?P<after>[\d.]+) "
+    r"expiry=(?P<expiry>[\d.]+) margin=(?P<margin>[\d.]+)"
+)
+ABANDONED_CHECK = "abandoned app sessions freed"
 
 
 def app_sessions(pages: int = 20) -> dict[str, object]:
@@ -50,7 +63,52 @@ def app_sessions(pages: int = 20) -> dict[str, object]:
     return {"summary": summary, "ok": ok}
 
 
+def abandoned_sessions() -> dict[str, object]:
+    """Run the abandoned-sessions test (about 3 minutes); figures and pass/fail."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-s",
+        "-p",
+        "no:cacheprovider",
+        "tests/test_app_shared.py",
+        "-k",
+        "abandoned",
+        "-m",
+        "slow",
+    ]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    found = ABANDONED.search(done.stdout)
+    if found is None:
+        last = (done.stdout.strip().splitlines() or ["no output"])[-1]
+        return {"summary": f"abandoned sessions: test did not finish ({last})", "ok": False}
+    f = {k: float(v) for k, v in found.groupdict().items()}
+    ok = done.returncode == 0
+    summary = (
+        f"{f['n']:.0f} pages opened a run and cut their connection without a goodbye: "
+        f"server RSS {f['before']:.0f} MB before, {f['peak']:.0f} MB with all of them, "
+        f"{f['after']:.0f} MB after they expired ({f['after'] - f['before']:+.0f} MB, "
+        f"limit +{f['margin']:.0f} MB); no session or page left "
+        f"{f['expiry']:.0f} s after the last one went (idle limit {f['idle']:.0f} s)"
+        f"{'' if ok else ' - FAILED'}"
+    )
+    return {"summary": summary, "ok": ok}
+
+
+def abandoned_row():
+    """:func:`abandoned_sessions` as a row of ``benchmarks.reliability``'s table."""
+    from benchmarks.reliability import Row
+
+    value = abandoned_sessions()
+    return Row(ABANDONED_CHECK, str(value["summary"]), bool(value["ok"]))
+
+
 if __name__ == "__main__":
-    result = app_sessions(int(sys.argv[1]) if len(sys.argv) > 1 else 20)
+    if len(sys.argv) > 1 and sys.argv[1] == "abandoned":
+        result = abandoned_sessions()
+    else:
+        result = app_sessions(int(sys.argv[1]) if len(sys.argv) > 1 else 20)
     print(result["summary"])
     sys.exit(0 if result["ok"] else 1)

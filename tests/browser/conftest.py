@@ -2,7 +2,8 @@
 Playwright).
 
 One app server per test module, started as a trainer would (``gvi app --port N``) on a
-free port and stopped at teardown. Every page blocks requests that leave the server, so
+free port and stopped at teardown; ``start_app(**env)`` starts further ones with other
+settings (e.g. ``GVI_APP_MAX_SESSIONS``) and ``tabs_on(url)`` opens pages on them. Every page blocks requests that leave the server, so
 a page that works here works with no network at all. Screenshots go to
 ``results/screenshots/`` (git-ignored), at the viewport size in the file name.
 
@@ -21,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,15 +81,16 @@ def browser() -> Iterator[object]:
         b.close()
 
 
-@pytest.fixture(scope="module")
-def app_url(browser: object) -> Iterator[str]:
-    """A running ``gvi app`` for this module; its address."""
+@contextmanager
+def running_app(env: dict[str, str] | None = None) -> Iterator[str]:
+    """``gvi app`` on a free port, with ``env`` added to the environment; its address."""
     port = _free_port()
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115
     proc = subprocess.Popen(
         [GVI, "app", "--port", str(port), "--lang", "en"],
         stdout=log,
         stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
         start_new_session=True,  # its own process group: stopped with the server it starts
     )
     deadline = time.monotonic() + 90
@@ -107,6 +110,21 @@ def app_url(browser: object) -> Iterator[str]:
             proc.wait(10)
         log.close()
         Path(log.name).unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="module")
+def app_url(browser: object) -> Iterator[str]:
+    """A running ``gvi app`` for this module; its address."""
+    with running_app() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def start_app(browser: object) -> Iterator[Callable[..., str]]:
+    """Factory: ``start_app(GVI_APP_MAX_SESSIONS="2", ...)`` -> the address of another
+    ``gvi app`` with those environment variables, stopped at the end of the module."""
+    with ExitStack() as stack:
+        yield lambda **env: stack.enter_context(running_app(env))
 
 
 @dataclass
@@ -129,11 +147,10 @@ class Tab:
         return path
 
 
-@pytest.fixture
-def open_tab(browser: object, app_url: str) -> Iterator[Callable[..., Tab]]:
-    """Factory: ``open_tab(width=1366, height=768, query="")`` -> a loaded :class:`Tab`
-    in its own browser context (its own session), with the network outside the server
-    blocked and console errors collected."""
+@contextmanager
+def tabs(browser: object, app_url: str) -> Iterator[Callable[..., Tab]]:
+    """Factory of :class:`Tab` on the server at ``app_url`` (see :func:`open_tab`); the
+    pages' browser contexts are closed at the end."""
     contexts = []
 
     def make(width: int = 1366, height: int = 768, query: str = "", wait: bool = True) -> Tab:
@@ -157,6 +174,24 @@ def open_tab(browser: object, app_url: str) -> Iterator[Callable[..., Tab]]:
             page.wait_for_selector("#gvi-day", timeout=60_000)
         return tab
 
-    yield make
-    for ctx in contexts:
-        ctx.close()
+    try:
+        yield make
+    finally:
+        for ctx in contexts:
+            ctx.close()
+
+
+@pytest.fixture
+def open_tab(browser: object, app_url: str) -> Iterator[Callable[..., Tab]]:
+    """Factory: ``open_tab(width=1366, height=768, query="")`` -> a loaded :class:`Tab`
+    in its own browser context (its own session), with the network outside the server
+    blocked and console errors collected."""
+    with tabs(browser, app_url) as make:
+        yield make
+
+
+@pytest.fixture
+def tabs_on(browser: object) -> Iterator[Callable[[str], Callable[..., Tab]]]:
+    """Factory: ``tabs_on(url)`` -> an :func:`open_tab` for the server at ``url``."""
+    with ExitStack() as stack:
+        yield lambda url: stack.enter_context(tabs(browser, url))
