@@ -133,10 +133,10 @@ def print_summary(result, out: Path) -> None:
 
 
 NOTES = {
-    "posterior_at_lower_edge": "the posterior reaches the lowest hazard tried: the counts are "
-    "lower than the city produces even there",
-    "posterior_at_upper_edge": "the posterior reaches the highest hazard tried: the counts are "
-    "higher than the city produces even there",
+    "posterior_at_lower_edge": "part of the posterior lies at the lowest hazard tried: the "
+    "interval may reach lower still",
+    "posterior_at_upper_edge": "part of the posterior lies at the highest hazard tried: the "
+    "interval may reach higher still",
     "observed_year_outside_range": "a counted year lies outside the range of 95% of simulated "
     "years",
 }
