@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_tiny
 from pydantic import ValidationError
 
 from experiments.calibrate import CalibrationResult, calibrate, scenario_toml
@@ -102,8 +101,8 @@ def test_calibrated_toml_keeps_any_name_as_data(name: str, tmp_path: Path) -> No
     assert scenario.violence.base_hazard == 5.4321e-5
 
 
-def test_a_calibration_with_a_crafted_name_writes_safe_files(tmp_path: Path) -> None:
-    short = make_tiny("baseline", {"time.horizon_days": 60, "time.rollout_day": 20})
+def test_a_calibration_with_a_crafted_name_writes_safe_files(tmp_path: Path, tiny) -> None:
+    short = tiny("baseline", {"time.horizon_days": 60, "time.rollout_day": 20})
     file = tmp_path / "cal.toml"
     file.write_text(
         f'name = {json.dumps(INJECTING_NAME)}\nscenario = "baseline"\nbudget = 10\n'
@@ -148,9 +147,9 @@ def test_csv_safe_leaves_numbers_alone() -> None:
 
 
 @pytest.fixture(scope="module")
-def saved(tmp_path_factory) -> tuple[Comparison, Path]:
+def saved(tmp_path_factory, tiny) -> tuple[Comparison, Path]:
     """A saved comparison of a scenario named like a spreadsheet formula."""
-    scenario = make_tiny("gvi", {"name": FORMULA, "description": ESCAPES})
+    scenario = tiny("gvi", {"name": FORMULA, "description": ESCAPES})
     result = compare([scenario], replicates=2, seed=3, workers=1)
     folder = tmp_path_factory.mktemp("cmp") / "out"
     result.save(folder)
@@ -416,10 +415,10 @@ def _smallest_allowed(spec) -> float | None:
     return None
 
 
-def test_no_allowed_value_near_zero_gives_inf_or_nan() -> None:
+def test_no_allowed_value_near_zero_gives_inf_or_nan(tiny) -> None:
     """Every float parameter at the smallest positive value it accepts: refused, or a
     run whose arithmetic stays finite (no overflow, no NaN) with finite daily metrics."""
-    base = make_tiny("gvi", {"time.horizon_days": 90})
+    base = tiny("gvi", {"time.horizon_days": 90})
     tried = 0
     for spec in parameters():
         value = _smallest_allowed(spec) if spec.type == "float" else None
