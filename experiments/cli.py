@@ -12,6 +12,8 @@
     gvi sensitivity EXPERIMENT [--out DIR] [--workers N] [--scheduler ADDR] [--dask-local N]
     gvi validate-model [--replicates R] [--out DIR] [--workers N]
     gvi calibrate CALIBRATION [--out DIR] [--workers N] [--scheduler ADDR] [--dask-local N]
+    gvi fit-city FILE [--out DIR] [--workers N] [--scheduler ADDR] [--dask-local N]
+                 [--lang en|sv] [--json]
     gvi app [--host 127.0.0.1] [--port 8765] [--lang en|sv] [--max-sessions N]
             [--idle-minutes M] [--allowed-host NAME]
 
@@ -495,6 +497,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
     except ValueError:
         raise UsageError(f"{folder}/manifest.json: not valid JSON; rerun the command") from None
     kind = manifest.get("kind") if isinstance(manifest, dict) else None
+    if kind == "fit-city":
+        raise UsageError(
+            f"{folder}: holds a gvi fit-city result; rerun gvi fit-city FILE --out {folder} "
+            "(add --lang sv for Swedish) to rewrite its report without new runs"
+        )
     if kind == "experiment":
         from .study import rebuild
 
