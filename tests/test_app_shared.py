@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 import uuid
@@ -186,8 +187,27 @@ def _call(app, path: str, kind: str = "http", headers=(), messages=()) -> list[d
     async def send(message: dict) -> None:
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    _run_alone(app(scope, receive, send))
     return sent
+
+
+def _run_alone(coroutine) -> None:
+    """Run ``coroutine`` in a thread of its own: a browser test's session may keep an
+    event loop running in this thread (Playwright's sync API), and asyncio.run refuses
+    to start inside one."""
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(coroutine)
+        except BaseException as exc:  # handed back to the test
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
 
 
 def _status(sent: list[dict]) -> int | None:
@@ -218,7 +238,7 @@ def test_guard_answers_only_our_hosts() -> None:
         assert _status(_call(g, "/", headers=[("host", host)])) == 200, host
     assert _status(_call(g, "/", headers=[("host", "evil.example")], kind="websocket")) == 403
     lifespan = {"type": "lifespan", "path": ""}
-    asyncio.run(g(lifespan, None, None))  # other scopes pass untouched
+    _run_alone(g(lifespan, None, None))  # other scopes pass untouched
     assert inner.paths[-1] == ""
 
 
