@@ -45,8 +45,10 @@ def app_sessions(pages: int = 20) -> dict[str, object]:
         "tests/browser/test_app_sessions.py",
         "-k",
         f"{pages}-pages",
+        # GVI_APP_SESSIONS sets the default case's page count; the slow case would open
+        # 20 more pages on the same server, past its cap of 30
         "-m",
-        "slow or not slow",
+        "not slow",
     ]
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     found = PATTERN.search(done.stdout)
