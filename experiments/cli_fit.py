@@ -67,17 +67,21 @@ def run(args: argparse.Namespace) -> int:
     spec = load_fit_spec(source)
     out = args.out or Path("results") / f"fit-{spec.name}"
     _check_writable(out)
-    result = _usage_errors(
-        lambda: fit_city(
-            spec,
-            out,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            dask_local=args.dask_local,
-            progress=sys.stderr.isatty(),
-            lang=args.lang,
+    from .folders import check_folder, folder_lock
+
+    check_folder(out, "fit-city")  # the rule every command that writes a folder follows
+    with folder_lock(out, "fit-city"):
+        result = _usage_errors(
+            lambda: fit_city(
+                spec,
+                out,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                dask_local=args.dask_local,
+                progress=sys.stderr.isatty(),
+                lang=args.lang,
+            )
         )
-    )
     if args.json:
         print(json.dumps(result.summary, indent=2, ensure_ascii=False))
         return EXIT_OK

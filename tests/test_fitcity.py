@@ -94,7 +94,8 @@ def test_command_prints_the_fit_and_writes_the_scenario(tiny, result: FitResult)
     assert str(out / "tiny_city.toml") in stdout and "gvi compare" in stdout
     for name in ("tiny_city.toml", "fit.html", "fit.json", "manifest.json"):
         assert (out / name).is_file(), name
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files
+    hidden = {p.name for p in out.iterdir() if p.name.startswith(".")}
+    assert hidden == {".gvi-folder", ".gvi-lock"}  # the folder's mark and lock; no temporary files
     text = (out / "tiny_city.toml").read_text(encoding="utf-8")
     assert text.startswith("# Business as usual of tiny_city")
     data = tomllib.loads(text)
@@ -326,7 +327,7 @@ def test_bad_command_line_and_used_folders_are_refused(
     (used / "notes.txt").write_text("mine", encoding="utf-8")
     assert main(["fit-city", str(path), "--out", str(used)]) == 2
     err = capsys.readouterr().err
-    assert len(err.strip().splitlines()) == 1 and "not empty" in err
+    assert len(err.strip().splitlines()) == 1 and "gvi did not write here" in err
     assert [p.name for p in used.iterdir()] == ["notes.txt"]
     assert not (tmp_path / "o").exists()
 
