@@ -31,17 +31,16 @@ ABANDONED = re.compile(
 ABANDONED_CHECK = "abandoned app sessions freed"
 
 
+def _pytest(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run pytest on the project's tests in a child process; its output captured."""
+    cmd = [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", *args]
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+
+
 def app_sessions(pages: int = 20) -> dict[str, object]:
     """Run the sessions test with ``pages`` browser pages; figures and pass/fail."""
     env = {**os.environ, "GVI_APP_SESSIONS": str(pages), "GVI_REQUIRE_BROWSER": "1"}
-    cmd = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-q",
-        "-s",
-        "-p",
-        "no:cacheprovider",
+    done = _pytest(
         "tests/browser/test_app_sessions.py",
         "-k",
         f"{pages}-pages",
@@ -49,8 +48,8 @@ def app_sessions(pages: int = 20) -> dict[str, object]:
         # 20 more pages on the same server, past its cap of 30
         "-m",
         "not slow",
-    ]
-    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+        env=env,
+    )
     found = PATTERN.search(done.stdout)
     if found is None:
         last = (done.stdout.strip().splitlines() or ["no output"])[-1]
@@ -67,21 +66,7 @@ def app_sessions(pages: int = 20) -> dict[str, object]:
 
 def abandoned_sessions() -> dict[str, object]:
     """Run the abandoned-sessions test (about 3 minutes); figures and pass/fail."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "-q",
-        "-s",
-        "-p",
-        "no:cacheprovider",
-        "tests/test_app_shared.py",
-        "-k",
-        "abandoned",
-        "-m",
-        "slow",
-    ]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    done = _pytest("tests/test_app_shared.py", "-k", "abandoned", "-m", "slow")
     found = ABANDONED.search(done.stdout)
     if found is None:
         last = (done.stdout.strip().splitlines() or ["no output"])[-1]
