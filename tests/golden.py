@@ -1,0 +1,56 @@
+"""Golden digests of the model's outputs: a refactor or an optimisation must keep them.
+
+``python -m tests.golden`` rewrites ``tests/data/golden/outputs.json`` — only in a
+commit that changes behaviour on purpose and says so. The digests are taken over a
+canonical text form (columns in a fixed order, floats with 17 significant digits,
+event members as space-separated ids) so that a change of representation alone (for
+example a list column instead of a string) does not count as a change of behaviour.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from model import GVIModel
+from scenarios import list_presets, load_scenario
+
+GOLDEN = Path(__file__).resolve().parent / "data" / "golden" / "outputs.json"
+SEEDS = (1, 2)
+
+
+def _members_text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    return " ".join(str(int(v)) for v in value)  # type: ignore[union-attr]
+
+
+def _digest(frame: pd.DataFrame) -> str:
+    frame = frame.reindex(sorted(frame.columns), axis=1)
+    text = frame.to_csv(index=False, float_format="%.17g", lineterminator="\n")
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def digests(preset: str, seed: int) -> dict[str, str]:
+    """Digests of the daily metrics and the event log of one run of ``preset``."""
+    with GVIModel(load_scenario(preset), rng=seed) as model:
+        model.run_model()
+        daily = model.daily_metrics()
+        events = model.events()
+    daily = daily.assign(day=np.arange(len(daily)))  # day numbering is not behaviour
+    events = events.assign(members=events["members"].map(_members_text))
+    return {"daily": _digest(daily), "events": _digest(events)}
+
+
+def compute() -> dict[str, dict[str, str]]:
+    return {f"{name}/{seed}": digests(name, seed) for name, _ in list_presets() for seed in SEEDS}
+
+
+if __name__ == "__main__":
+    GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+    GOLDEN.write_text(json.dumps(compute(), indent=1, sort_keys=True) + "\n")
+    print(f"wrote {GOLDEN}")
