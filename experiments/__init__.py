@@ -1,9 +1,25 @@
-"""Experiments on the GVI model: replicates, comparisons, sweeps, sensitivity analysis,
-reports, and the `gvi` command."""
+"""The experiment engine of gvi-sim: seeds, runs, executors, the result store, designs,
+comparisons, effects, sensitivity analysis, calibration and validation.
 
-from .compare import Comparison, compare
-from .executors import make_executor
-from .runner import SerialExecutor, Task, run_task, run_tasks
+Nothing here parses a command line, prints or writes HTML; the front ends are in
+:mod:`gvi`. The names below are imported on first use, so that ``import experiments``
+(and ``gvi --help``) stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_LAZY = {
+    "Comparison": "comparison",
+    "compare": "comparison",
+    "make_executor": "executors",
+    "SerialExecutor": "runner",
+    "Task": "runner",
+    "run_task": "runner",
+    "run_tasks": "runner",
+}
 
 __all__ = [
     "Comparison",
@@ -14,3 +30,14 @@ __all__ = [
     "run_task",
     "run_tasks",
 ]
+
+if TYPE_CHECKING:
+    from .comparison import Comparison, compare
+    from .executors import make_executor
+    from .runner import SerialExecutor, Task, run_task, run_tasks
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

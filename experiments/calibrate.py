@@ -242,7 +242,7 @@ def scenario_toml(result: CalibrationResult) -> str:
 
 def write_outputs(result: CalibrationResult, folder: Path) -> None:
     """draws.csv, accepted.csv, posterior.png, calibrated.toml and summary.json."""
-    from .calibrate_plots import posterior_plot
+    from gvi.report.calibrate import posterior_plot
 
     write_csv(result.draws, folder / "draws.csv")
     write_csv(result.accepted, folder / "accepted.csv")

@@ -753,7 +753,7 @@ class FitResult:
 
     def report(self, path: str | os.PathLike[str] | None = None, *, lang: str = "en") -> Path:
         """Write the HTML fit report (``fit.html`` in the folder by default)."""
-        from .fitcity_report import render_fit_report
+        from gvi.report.fitcity import render_fit_report
 
         path = Path(path) if path is not None else self.folder / "fit.html"
         atomic_text(render_fit_report(self, lang=lang), path)

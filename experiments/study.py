@@ -10,9 +10,7 @@ results as an uninterrupted run. A folder holding a different experiment is refu
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import html
 import json
 import os
 import sys
@@ -26,9 +24,8 @@ from .design import design, point_params
 from .evaluate import ModelEvaluator
 from .executors import make_executor
 from .experiment import Experiment, load_experiment
-from .output import atomic_text, atomic_write
+from .output import atomic_write
 from .pipeline import Job, run_jobs
-from .sa_plots import plot_all
 from .sensitivity import SensitivityResult, analyse
 from .store import ResultStore
 
@@ -116,10 +113,9 @@ def write_outputs(
     """Tables (CSV), plots (PNG, SVG) and summary.html into ``folder``."""
     atomic_write(folder / "results.parquet", lambda p: results.to_parquet(p, index=False))
     result.save(folder)
-    plots = plot_all(result, folder / "plots")
-    atomic_text(
-        summary_html(exp, result, [p for p in plots if p.suffix == ".png"]), folder / "summary.html"
-    )
+    from gvi.report.study import write_study_report
+
+    write_study_report(exp, result, folder)
 
 
 def rebuild(folder: str | os.PathLike[str]) -> Path:
@@ -133,59 +129,3 @@ def rebuild(folder: str | os.PathLike[str]) -> Path:
     result = analyse(exp, design_df, results)
     write_outputs(exp, design_df, results, result, folder)
     return folder / "summary.html"
-
-
-def _img(path: Path) -> str:
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
-
-
-def summary_html(exp: Experiment, result: SensitivityResult, pngs: list[Path]) -> str:
-    """A self-contained page: what varied, the indices or responses, the plots, notes."""
-    params = pd.DataFrame(
-        [
-            {"parameter": p.path, "bounds / levels": p.levels if p.levels else p.bounds}
-            for p in exp.parameters
-        ]
-    )
-    parts = [
-        f"<h1>{html.escape(exp.name)}</h1><p>{html.escape(exp.description)}</p>",
-        f"<p>Method: <b>{exp.method.kind}</b>; scenario <code>{html.escape(exp.scenario)}"
-        f"</code>; {exp.replicates} replicates per design point; root seed {exp.seed}.</p>",
-        "<h2>Parameters varied</h2>",
-        params.to_html(index=False, border=0),
-    ]
-    if len(result.indices):
-        shown = result.indices.round(4)
-        parts += [
-            "<h2>Sensitivity indices</h2>",
-            "<p>An index is <b>significant</b> when its value less its confidence "
-            "half-width lies above the replicate-noise floor; others cannot be told "
-            "apart from noise.</p>",
-            shown.to_html(index=False, border=0),
-        ]
-    if len(result.noise):
-        parts += ["<h2>Replicate noise</h2>", result.noise.round(4).to_html(index=False, border=0)]
-    parts += ["<h2>Plots</h2>", *(_img(p) for p in pngs)]
-    if result.method in SWEEPS:
-        parts += [
-            "<h2>Responses</h2>",
-            result.response.round(3).to_html(index=False, border=0, max_rows=400),
-        ]
-    if getattr(result, "notes", None):
-        parts += [
-            "<h2>Notes</h2><ul>",
-            *(f"<li>{html.escape(n)}</li>" for n in result.notes),
-            "</ul>",
-        ]
-    style = (
-        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;font-size:15px;"
-        "color:#222}table{border-collapse:collapse;margin:1em 0}td,th{padding:3px 8px;"
-        "border-bottom:1px solid #ddd;text-align:right}img{max-width:100%}"
-    )
-    return (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>'
-        f"{html.escape(exp.name)}</title><style>{style}</style></head><body>"
-        + "\n".join(parts)
-        + "</body></html>"
-    )

@@ -145,7 +145,7 @@ class Validation:
 
     def save(self, out: str | Path) -> Path:
         """Write ``validation.json`` and the self-contained ``validation.html``."""
-        from .validation_plots import render_html
+        from gvi.report.validation import render_html
 
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)

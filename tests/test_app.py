@@ -13,14 +13,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import app.page as page_module
-import app.session as session_module
-from app.figures import CityFigure, TimelineFigure, heat_colour
-from app.levers import levers
-from app.run import TrainingRun
-from app.server import check, command, environment, is_loopback, public_warning
-from app.session import Session
-from app.text import EN, SV, DayRef, tr
+import gvi.app.page as page_module
+import gvi.app.session as session_module
+from gvi.app.figures import CityFigure, TimelineFigure, heat_colour
+from gvi.app.levers import levers
+from gvi.app.run import TrainingRun
+from gvi.app.server import check, command, environment, is_loopback, public_warning
+from gvi.app.session import Session
+from gvi.app.text import EN, SV, DayRef, tr
 from model import EventKind, GVIModel
 from scenarios import load_scenario, parameters
 
@@ -215,7 +215,7 @@ def test_public_interfaces_are_warned_about() -> None:
 
 def test_server_command_is_offline_and_local() -> None:
     cmd = command("127.0.0.1", 8765)
-    assert "app.page" in cmd and "--production" in cmd and "--no-check-version" in cmd
+    assert "gvi.app.page" in cmd and "--production" in cmd and "--no-check-version" in cmd
     env = environment("sv")
     assert env["GVI_APP_LANG"] == "sv"
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"

@@ -2,7 +2,7 @@
 expiry of silent pages (their runs freed), the host check and the closed diagnostic
 routes.
 
-Unit tests drive :class:`app.limits.Seats` and the ASGI middleware :class:`app.guard.Guard`
+Unit tests drive :class:`gvi.app.limits.Seats` and the ASGI middleware :class:`gvi.app.guard.Guard`
 directly; the rest start ``gvi app`` on a free port and talk to it over HTTP and over
 Solara's websocket protocol with :class:`HeadlessPage` (a page without a browser: it
 renders the app on the server like a browser tab, and can leave without a goodbye).
@@ -35,10 +35,10 @@ from pathlib import Path
 
 import pytest
 
-from app import guard, limits
-from app.page import idle_text
-from app.server import check, environment
-from app.text import EN, SV
+from gvi.app import guard, limits
+from gvi.app.page import idle_text
+from gvi.app.server import check, environment
+from gvi.app.text import EN, SV
 
 GVI = shutil.which("gvi", path=str(Path(sys.executable).parent)) or "gvi"
 LIVE_CAP = 2

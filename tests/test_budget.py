@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from experiments import budget, cli
-from experiments.compare import compare
+from experiments import budget
+from experiments.comparison import compare
+from gvi import cli
 from scenarios import load_scenario
 
 EXPERIMENT = """

@@ -13,7 +13,7 @@ import pytest
 
 from experiments.calibrate import run_statistics
 from experiments.calibrate_spec import load_calibration
-from experiments.cli import main
+from gvi.cli import main
 from scenarios import ScenarioError, load_scenario
 
 TRUE = {"violence.base_hazard": 0.00006, "violence.p_injury": 0.30}

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from gvi.cli import main
 from model import METRIC_NAMES
 
 GVI = shutil.which("gvi", path=str(Path(sys.executable).parent)) or "gvi"
@@ -179,3 +180,15 @@ def test_compare_refuses_a_used_folder_and_mismatched_scenarios(tmp_path: Path) 
     assert not (tmp_path / "new").exists()
     r = gvi("report", str(tmp_path))
     assert r.returncode == 2 and "manifest.json" in r.stderr
+
+
+def test_app_without_its_extra_says_how_to_install_it(monkeypatch, capsys) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "solara" else real(name, *a)
+    )
+    assert main(["app"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "pip install 'gvi-sim[app]'" in err[0]

@@ -1,7 +1,7 @@
 """The bad-input corpus (tests/corpus): every broken input gives exit code 2, one clear
 line per problem naming the file, the place and the fix, no traceback, and writes nothing.
 
-Each case runs through ``experiments.cli.main`` in this process (fast); a sample runs
+Each case runs through ``gvi.cli.main`` in this process (fast); a sample runs
 through the installed ``gvi`` script as a user would, to prove the real exit code.
 """
 

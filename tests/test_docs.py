@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from experiments.docs import ODD, splice_table
+from gvi.docs import ODD, splice_table
 from scenarios import list_presets, parameters
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,10 +24,10 @@ import pandas as pd
 import pytest
 from pipeline_helpers import IDENTITY, Ishigami, make_jobs
 
-from experiments import cli
 from experiments.pipeline import evaluate_batch, run_jobs
 from experiments.runner import SerialExecutor
 from experiments.store import ResultStore, StoreDamaged, StoreWriteError, job_key
+from gvi import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -302,7 +302,7 @@ def test_read_only_folder_for_real(experiment, tmp_path, capsys, monkeypatch):
 
 
 def test_compare_on_a_full_disk_leaves_no_folder(experiment, tmp_path, capsys, monkeypatch):
-    compare_module = importlib.import_module("experiments.compare")  # not the function
+    compare_module = importlib.import_module("experiments.comparison")  # not the function
     real, calls = compare_module.atomic_write, []
 
     def atomic_write(path, writer):

@@ -18,7 +18,6 @@ import pytest
 import tomli_w
 
 from experiments import fitcity
-from experiments.cli import main
 from experiments.fitcity import (
     FitResult,
     FitSpec,
@@ -28,7 +27,8 @@ from experiments.fitcity import (
     load_fit_spec,
     synthetic_counts,
 )
-from experiments.fitcity_report import EN, SV, render_fit_report
+from gvi.cli import main
+from gvi.report.fitcity import EN, SV, render_fit_report
 from model.city import build_city
 from scenarios import ScenarioError, load_scenario
 

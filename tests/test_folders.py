@@ -18,8 +18,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from experiments import cli
 from experiments.folders import LOCK, MARK, FolderError, check_folder, folder_lock
+from gvi import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -115,7 +115,7 @@ def test_sigkill_of_the_main_process_leaves_no_workers(tmp_path: Path) -> None:
     experiment = faults.write_experiment(tmp_path / "exp", replicates=40)
     out = tmp_path / "out"
     main = subprocess.Popen(
-        [sys.executable, "-m", "experiments.cli", *faults.sweep_argv(experiment, out)],
+        [sys.executable, "-m", "gvi.cli", *faults.sweep_argv(experiment, out)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -23,16 +23,16 @@ from pydantic import ValidationError
 
 from experiments.calibrate import CalibrationResult, calibrate, scenario_toml
 from experiments.calibrate_spec import TARGETS, Calibration, load_calibration
-from experiments.cli import main
-from experiments.compare import Comparison, compare
+from experiments.comparison import Comparison, compare
 from experiments.output import (
     FORMULA_START,
     csv_cell,
     csv_safe,
     csv_text,
-    print_comparison,
     terminal_text,
 )
+from gvi.cli import main
+from gvi.cli.show import print_comparison
 from model import GVIModel
 from scenarios import ScenarioError, load_scenario, parameters
 
@@ -184,7 +184,7 @@ def test_calibration_csv_files_go_through_the_same_helper(tmp_path: Path, monkey
     written = []
     monkeypatch.setattr(calibrate_module, "write_csv", lambda frame, path: written.append(path))
     monkeypatch.setattr(calibrate_module, "atomic_text", lambda text, path: None)
-    monkeypatch.setattr("experiments.calibrate_plots.posterior_plot", lambda r, p: None)
+    monkeypatch.setattr("gvi.report.calibrate.posterior_plot", lambda r, p: None)
     calibrate_module.write_outputs(_result("x"), tmp_path)
     assert [p.name for p in written] == ["draws.csv", "accepted.csv"]
 

@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 from experiments import Comparison, Task, compare, run_task
-from experiments.report import render_report
-from experiments.report.text import EN, SV
-from experiments.report.text_outcomes import OUTCOMES_EN
 from experiments.runner import root_entropy
+from gvi.report import render_report
+from gvi.report.text import EN, SV
+from gvi.report.text_outcomes import OUTCOMES_EN
 from model import GVIModel
 from model.events import EventKind
 from scenarios import load_scenario

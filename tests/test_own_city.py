@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from experiments import compare
-from experiments.cli import main
-from experiments.compare import MEANINGFUL_REPLICATES, plan
+from experiments.comparison import MEANINGFUL_REPLICATES, plan
+from gvi.cli import main
 from model.metrics import METRIC_NAMES
 from scenarios import load_scenario, parameters
 

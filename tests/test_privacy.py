@@ -26,7 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from experiments.cli import main
+from gvi.cli import main
 from scenarios import Audit, AuditError, load_audit
 from scenarios.privacy import looks_like_personnummer, sensitive_column, sensitive_value
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from experiments import Comparison, compare
-from experiments.report import render_report
-from experiments.report.fmt import Fmt
-from experiments.report.text import EN, SV
-from experiments.report.vocab import UNITS_SV
+from gvi.report import render_report
+from gvi.report.fmt import Fmt
+from gvi.report.text import EN, SV
+from gvi.report.vocab import UNITS_SV
 from model.metrics import METRICS
 from scenarios import load_scenario, parameters
 

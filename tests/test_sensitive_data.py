@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.cli import main
+from gvi.cli import main
 from scenarios.privacy import looks_like_personnummer
 
 MEMBER_IDS = ["ZQX-91827", "ZQX-91828", "ZQX-91829", "ZQX-91830", "ZQX-91831"]

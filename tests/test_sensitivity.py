@@ -22,8 +22,8 @@ import pytest
 from experiments.design import Factor, Study, design, point_params
 from experiments.evaluate import ModelEvaluator
 from experiments.experiment import Method, load_experiment
-from experiments.sa_plots import plot_all
 from experiments.sensitivity import analyse
+from gvi.report.sa_plots import plot_all
 
 S1 = {"x1": 0.314, "x2": 0.442, "x3": 0.0}
 ST = {"x1": 0.558, "x2": 0.442, "x3": 0.244}

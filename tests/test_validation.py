@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from experiments import validation
-from experiments.cli import main
 from experiments.validation import REACH, SCENARIOS, Record, boot, change, evaluate_checks, post
+from gvi.cli import main
 
 SHORT = {"time.warmup_days": 60, "time.horizon_days": 400, "time.rollout_day": 100}
 

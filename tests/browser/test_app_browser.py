@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from app.text import EN, SV
+from gvi.app.text import EN, SV
 from scenarios import parameters
 
 SIZES = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}

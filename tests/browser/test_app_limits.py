@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from app.text import EN, SV
+from gvi.app.text import EN, SV
 
 CAP = 2
 IDLE = 8  # seconds

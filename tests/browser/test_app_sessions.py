@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from app.text import EN
+from gvi.app.text import EN
 
 DEFAULT_PAGES = int(os.environ.get("GVI_APP_SESSIONS", "5"))
 ANSWER_SECONDS = 2.0

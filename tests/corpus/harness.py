@@ -257,7 +257,7 @@ def _listing(folder: Path) -> set[str]:
 
 def _gvi_command() -> list[str]:
     script = Path(sys.executable).with_name("gvi")
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "experiments.cli"]
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "gvi.cli"]
 
 
 def run_case(case: Case, scratch: Path, *, subprocess_run: bool = False) -> Outcome:
@@ -286,7 +286,7 @@ def run_case(case: Case, scratch: Path, *, subprocess_run: bool = False) -> Outc
 
 
 def _run_in_process(case: Case, args: list[str]) -> Outcome:
-    from experiments.cli import main
+    from gvi.cli import main
 
     stdout, stderr = io.StringIO(), io.StringIO()
     code: int | None

@@ -3,7 +3,7 @@ steering group — headline effect on shootings, what was compared, weekly shoot
 effects on every measure, time to effect, spillover, costs, equity and harm, cost per
 shooting averted, all numbers, how to read it and the model's limits.
 
-    >>> from experiments.report import render_report
+    >>> from gvi.report import render_report
     >>> html = render_report(comparison, lang="sv")   # doctest: +SKIP
 """
 
@@ -18,7 +18,7 @@ from .page import document
 from .text import strings
 
 if TYPE_CHECKING:
-    from ..compare import Comparison
+    from experiments.comparison import Comparison
 
 __all__ = ["render_report"]
 

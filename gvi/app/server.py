@@ -5,7 +5,7 @@ The server binds 127.0.0.1 unless told otherwise; a public interface (``0.0.0.0`
 network can then open the page. It runs offline: Solara's JavaScript, CSS and fonts come
 from the ``solara-assets`` package, usage telemetry and the version check are off.
 
-Shared use is bounded (see :mod:`app.limits` and :mod:`app.guard`, which read these
+Shared use is bounded (see :mod:`gvi.app.limits` and :mod:`gvi.app.guard`, which read these
 settings in the server process from the environment set here):
 
 * at most :data:`DEFAULT_MAX_SESSIONS` pages hold a run at once (``GVI_APP_MAX_SESSIONS``);
@@ -32,7 +32,7 @@ from .text import LANGS
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-PAGE_MODULE = "app.page"
+PAGE_MODULE = "gvi.app.page"
 DEFAULT_MAX_SESSIONS = 30  # pages holding a run at once (about 3.6 MB each)
 DEFAULT_IDLE_SECONDS = 600  # a page silent this long loses its run and its place
 

@@ -1,4 +1,4 @@
-"""Regenerate the generated parts of the docs: ``python -m experiments.docs``.
+"""Regenerate the generated parts of the docs: ``python -m gvi.docs``.
 
 docs/ODD.md carries the parameter table between markers; this rewrites it from the
 schema's declarations, so the table cannot drift from the code (a test checks it).

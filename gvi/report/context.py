@@ -9,7 +9,7 @@ from .fmt import Fmt
 from .page import esc, fill, name
 
 if TYPE_CHECKING:
-    from ..compare import Comparison
+    from experiments.comparison import Comparison
 
 
 @dataclass(frozen=True)

@@ -168,7 +168,7 @@ class Comparison:
 
     def report(self, path: str | os.PathLike[str], *, lang: str = "en") -> Path:
         """Write the self-contained HTML report; returns its path."""
-        from .report import render_report
+        from gvi.report import render_report
 
         path = Path(path)
         atomic_text(render_report(self, lang=lang), path)

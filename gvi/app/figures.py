@@ -64,7 +64,7 @@ def _star(x: float, y: float, r: float) -> str:
 
 
 class CityFigure:
-    """The groups as a network at fixed positions (see :func:`app.run.layout`)."""
+    """The groups as a network at fixed positions (see :func:`gvi.app.run.layout`)."""
 
     W, H = 440.0, 400.0
     PAD = 32.0

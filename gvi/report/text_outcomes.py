@@ -1,6 +1,6 @@
 """The strings of the planners' sections (spillover, time to effect, equity and harm,
 cost per shooting averted), in English and Swedish (same keys); merged into
-:data:`experiments.report.text.EN` and ``SV``."""
+:data:`gvi.report.text.EN` and ``SV``."""
 
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..compare import MEANINGFUL_REPLICATES
+from experiments.comparison import MEANINGFUL_REPLICATES
+
 from . import data, plots
 from .context import Ctx
 from .page import colname, esc, figure, fill, row, section, table, value

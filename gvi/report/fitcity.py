@@ -2,11 +2,11 @@
 showing what the city was fitted to, the fitted background hazard with its interval,
 observed against simulated shootings year by year, how the fit was made and its limits.
 
-    >>> from experiments.fitcity_report import render_fit_report
+    >>> from gvi.report.fitcity import render_fit_report
     >>> html = render_fit_report(result, lang="sv")   # doctest: +SKIP
 
 The page and its stylesheet are those of the comparison report
-(:mod:`experiments.report.page`); images are embedded, so it opens offline.
+(:mod:`gvi.report.page`); images are embedded, so it opens offline.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from .report.fmt import Fmt
-from .report.page import document, esc, figure, fill, paragraphs, row, section, table, value
-from .report.plots import INK, PALETTE, RC, data_uri
+from .fmt import Fmt
+from .page import document, esc, figure, fill, paragraphs, row, section, table, value
+from .plots import INK, PALETTE, RC, data_uri
 
 if TYPE_CHECKING:
-    from .fitcity import FitResult
+    from experiments.fitcity import FitResult
 
 SECTION_IDS = ("headline", "years", "posterior", "response", "next", "method", "caveats", "numbers")
 SIM, OBS, BAND = PALETTE[0], INK, "#9CC3E0"

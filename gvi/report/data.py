@@ -1,4 +1,4 @@
-"""What the report shows, computed from a :class:`~experiments.compare.Comparison`:
+"""What the report shows, computed from a :class:`~experiments.comparison.Comparison`:
 weekly series, the settings that differ, per-year values and paired differences."""
 
 from __future__ import annotations
@@ -9,13 +9,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from experiments.effects import DAYS_PER_YEAR, mean_ci
 from model.metrics import METRICS, MetricKind, metric
 from scenarios import ParamSpec, Scenario, parameters
 
-from ..effects import DAYS_PER_YEAR, mean_ci
-
 if TYPE_CHECKING:
-    from ..compare import Comparison
+    from experiments.comparison import Comparison
 
 DAYS_PER_MONTH = 365.25 / 12
 VIOLENCE = ("shootings", "fatalities", "injuries", "bystander_victims", "retaliations")

@@ -1,11 +1,11 @@
 """Places on a shared server: a cap on the pages that hold a run, and the expiry of
 pages nobody uses.
 
-Each page that holds a run (a :class:`~app.session.Session`, about 3.6 MB with its two
+Each page that holds a run (a :class:`~gvi.app.session.Session`, about 3.6 MB with its two
 models) takes a :class:`Seat` from the server's :class:`Seats`. There are
 ``GVI_APP_MAX_SESSIONS`` seats; a page that finds none shows a "server is full" notice.
 A seat notes the last sign of life of its page: a message from its browser (noted by
-:mod:`app.guard`), a render, or a frame of playback. A seat silent for
+:mod:`gvi.app.guard`), a render, or a frame of playback. A seat silent for
 ``GVI_APP_IDLE_SECONDS`` expires: its session is closed and dropped, the seat is free
 again and the page is told (it shows an "expired" notice). A page whose connection
 dropped without a goodbye is also culled by Solara after that time, which frees its
@@ -13,7 +13,7 @@ seat the same way.
 
 After seats are freed or pages culled, the sweeper collects garbage and asks the C
 allocator to hand free memory back to the system (the server runs with
-``PYTHONMALLOC=malloc``, see :func:`app.server.environment`), so the server's resident
+``PYTHONMALLOC=malloc``, see :func:`gvi.app.server.environment`), so the server's resident
 size falls back to where it was, not only Python's count of objects.
 """
 
@@ -148,7 +148,7 @@ _guard = threading.Lock()
 
 
 def seats() -> Seats:
-    """This server's seats (settings from the environment, see :mod:`app.server`);
+    """This server's seats (settings from the environment, see :mod:`gvi.app.server`);
     starts the sweeper on first use."""
     global _seats, _sweeper
     with _guard:

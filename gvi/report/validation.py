@@ -19,7 +19,7 @@ import numpy as np  # noqa: E402
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .validation import Check, Record, Validation
+    from experiments.validation import Check, Record, Validation
 
 MONTH = 30
 
@@ -66,7 +66,7 @@ def lag_histogram(base: list[Record]) -> Figure:
 
 
 def effect_plot(check: Check) -> Figure:
-    from .validation import PUBLISHED
+    from experiments.validation import PUBLISHED
 
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     labels = [name for name, _ in PUBLISHED] + ["simulated gvi (95% CI)"]
@@ -114,7 +114,7 @@ def decay_plot(records: dict[str, list[Record]]) -> Figure:
 
 
 def dose_plot(records: dict[str, list[Record]]) -> Figure:
-    from .validation import REACH, change, post
+    from experiments.validation import REACH, change, post
 
     base = records["baseline"]
     n = np.arange(len(base))

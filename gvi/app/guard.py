@@ -11,7 +11,7 @@
 * **Closed routes.** Solara's diagnostic pages (``/resourcez`` with session and thread
   counts, ``/readyz``) and its test-only eviction route answer 404.
 * **Signs of life.** Each message from a page's websocket is noted on its seat
-  (:mod:`app.limits`), so only pages that are really silent expire.
+  (:mod:`gvi.app.limits`), so only pages that are really silent expire.
 * **A bound on pages.** A new websocket is refused while Solara holds
   ``KERNELS_PER_SEAT`` times the seats in pages (the pages shown the "full" notice
   included), so a flood cannot pile up threads; reconnects of known pages still pass.

@@ -1,11 +1,11 @@
-"""The trainers' page: Solara components over a per-session :class:`~app.session.Session`.
+"""The trainers' page: Solara components over a per-session :class:`~gvi.app.session.Session`.
 
-Served by ``gvi app`` (``solara run app.page``). Each browser tab renders its own
-:func:`Page`, which takes a seat on the server (:mod:`app.limits`) and creates its own
+Served by ``gvi app`` (``solara run gvi.app.page``). Each browser tab renders its own
+:func:`Page`, which takes a seat on the server (:mod:`gvi.app.limits`) and creates its own
 session in a memo: runs, figures, the play loop and every reactive value live per page,
 never at module level. A page that finds no free seat, or whose seat expired because
 nothing happened on it, shows a notice with a button to try again instead of a run.
-Importing this module in the server puts :mod:`app.guard` in front of Solara's routes.
+Importing this module in the server puts :mod:`gvi.app.guard` in front of Solara's routes.
 
 Redrawing follows Mesa's visualisation pattern: a per-page frame counter is bumped
 after the model steps, and the components that show the model read it and redraw.
@@ -22,8 +22,8 @@ from collections.abc import Callable
 
 import solara
 
-from experiments.report.fmt import Fmt
-from experiments.report.vocab import unit
+from gvi.report.fmt import Fmt
+from gvi.report.vocab import unit
 from scenarios import list_presets
 
 from . import guard, limits

@@ -11,10 +11,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from .output import atomic_write  # noqa: E402
+from experiments.output import atomic_write  # noqa: E402
 
 if TYPE_CHECKING:
-    from .calibrate import CalibrationResult
+    from experiments.calibrate import CalibrationResult
 
 
 def posterior_plot(result: CalibrationResult, path: Path) -> Path:

@@ -23,7 +23,7 @@ from .fmt import Fmt
 from .vocab import metric_label
 
 if TYPE_CHECKING:
-    from ..compare import Comparison
+    from experiments.comparison import Comparison
 
 # Okabe–Ito colours (distinguishable with common colour-vision deficiencies)
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
+def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Register ``gvi fit-city`` on the command line's sub-parsers."""
     p = sub.add_parser(
         "fit-city",
@@ -46,8 +46,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``gvi fit-city``; returns the exit code."""
-    from .cli import EXIT_OK, UsageError, _check_writable, _usage_errors
-    from .fitcity import fit_city, load_fit_spec
+    from experiments.fitcity import fit_city, load_fit_spec
+
+    from .common import EXIT_OK, UsageError, check_writable, usage_errors
 
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers {args.workers}: must be at least 1")
@@ -66,12 +67,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{source}: no such file; check the path")
     spec = load_fit_spec(source)
     out = args.out or Path("results") / f"fit-{spec.name}"
-    _check_writable(out)
-    from .folders import check_folder, folder_lock
+    check_writable(out)
+    from experiments.folders import check_folder, folder_lock
 
     check_folder(out, "fit-city")  # the rule every command that writes a folder follows
     with folder_lock(out, "fit-city"):
-        result = _usage_errors(
+        result = usage_errors(
             lambda: fit_city(
                 spec,
                 out,
@@ -144,3 +145,6 @@ NOTES = {
     "observed_year_outside_range": "a counted year lies outside the range of 95% of simulated "
     "years",
 }
+
+
+COMMANDS = {"fit-city": run}

@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .sensitivity import SensitivityResult
+from experiments.sensitivity import SensitivityResult
 
 COLOURS = {"S1": "#0072B2", "ST": "#D55E00", "mu_star": "#0072B2"}  # Okabe–Ito
 FLOOR = "#1A1A1A"

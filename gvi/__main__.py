@@ -1,0 +1,7 @@
+"""``python -m gvi`` is the ``gvi`` command."""
+
+import sys
+
+from gvi.cli import main
+
+sys.exit(main())
