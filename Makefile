@@ -67,7 +67,7 @@ chromium:
 	else echo "chromium is missing: sudo apt-get install chromium (browser tests skip without it)"; fi
 
 docs: $(STAMP)
-	$(PY) -m experiments.docs
+	$(PY) -m gvi.docs
 
 lock: $(STAMP)
 	$(PY) -m pip freeze --exclude-editable | grep -v '^gvi-sim' > requirements.lock.new

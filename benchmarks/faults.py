@@ -156,7 +156,7 @@ class Launcher:
     """Starts ``gvi`` commands, each in a new process group.
 
     By default a server process imports the command line once and forks one child per
-    command (the child runs ``experiments.cli.main(argv)``, exactly what the ``gvi``
+    command (the child runs ``gvi.cli.main(argv)``, exactly what the ``gvi``
     executable runs, minus the interpreter start and imports); ``real=True`` starts the
     ``gvi`` executable itself.
     """
@@ -258,9 +258,9 @@ class Launcher:
 def serve() -> None:
     """The command server: one JSON request per line (argv, log, cwd); forks a child per
     request, answers ``{"pid"}`` at once and ``{"pid", "status"}`` when it ends."""
-    import experiments.cli as cli
-    import experiments.compare
+    import experiments.comparison
     import experiments.study  # noqa: F401  (imported before forking: children start warm)
+    import gvi.cli as cli
 
     lock = threading.Lock()
 

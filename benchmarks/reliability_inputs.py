@@ -5,7 +5,7 @@
 
 Every case of ``tests/corpus/cases.toml`` (scenario TOML, group-audit CSV, experiment and
 calibration files; the binary, non-UTF-8 and 50 MB inputs generated on the fly) runs
-through ``experiments.cli.main``, the function behind the ``gvi`` script. A rejected input
+through ``gvi.cli.main``, the function behind the ``gvi`` script. A rejected input
 counts as *rejected cleanly* when it gives exit code 2, only ``error: ...`` lines (as many
 as declared), no traceback, a line naming the file, the place and the fix, no personal
 identity number, and writes nothing. The Excel exports a Swedish office produces (byte-

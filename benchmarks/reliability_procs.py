@@ -72,7 +72,7 @@ def _sweep(folder: Path, replicates: int) -> tuple[Path, Path]:
 
 
 def _gvi(*args: str, **kw: Any) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "experiments.cli", *args], cwd=ROOT, **kw)
+    return subprocess.Popen([sys.executable, "-m", "gvi.cli", *args], cwd=ROOT, **kw)
 
 
 def orphan_check(wait: float = 15.0) -> dict[str, Any]:
@@ -111,7 +111,7 @@ def concurrent_out_check() -> dict[str, Any]:
         while time.monotonic() < deadline and not (out / ".gvi-lock").exists():
             time.sleep(0.05)
         second = subprocess.run(
-            [sys.executable, "-m", "experiments.cli", *args],
+            [sys.executable, "-m", "gvi.cli", *args],
             cwd=ROOT, capture_output=True, text=True, timeout=120,
         )  # fmt: skip
         first_code = first.wait(timeout=600)
