@@ -28,7 +28,7 @@ from scenarios import list_presets
 
 from . import guard, limits
 from .figures import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, PURPLE, SHOT_RED
-from .run import FeedItem, Outcome
+from .run import Action, FeedItem, Outcome
 from .session import SPEEDS, Session, default_lang
 from .style import CSS
 from .text import LANGS, LANGUAGE_NAMES, tr
@@ -40,10 +40,10 @@ MIN_FRAME_GAP = 0.05  # seconds the play loop leaves to the rest of the server p
 MAX_FRAME_SECONDS = 1.0  # at most this much simulated time (at the speed) in one frame
 TAG_COLOURS = {
     "shooting": SHOT_RED,
-    "callin": GREEN,
-    "notify": GREEN,
-    "enforce": PURPLE,
-    "skip": ORANGE,
+    Action.CALLIN: GREEN,
+    Action.NOTIFY: GREEN,
+    Action.ENFORCE: PURPLE,
+    Action.SKIP: ORANGE,
     "exit": BLUE,
     "arrest": GREY,
     "policy": "#12355B",
@@ -380,25 +380,25 @@ def Actions(
         message.set(out)
         refresh()
 
-    def reason(action: str) -> str | None:
+    def reason(action: Action) -> str | None:
         why = run.blocked(action)
         return tr(lg, why[0], **why[1]) if why else None
 
     with solara.Column(classes=["gvi-card"], gap="8px"):
         solara.HTML(tag="h2", unsafe_innerHTML=_esc(tr(lg, "h_actions")))
-        why_callin = reason("callin")
+        why_callin = reason(Action.CALLIN)
         solara.Button(
             tr(lg, "act_callin"), icon_name="mdi-account-group",
             on_click=lambda: act(run.hold_callin), disabled=why_callin is not None,
             color="success", classes=["gvi-act", "gvi-act-callin"],
         )  # fmt: skip
-        why_notify = reason("notify")
+        why_notify = reason(Action.NOTIFY)
         solara.Button(
             tr(lg, "act_notify"), icon_name="mdi-message-alert",
             on_click=lambda: act(run.notify_last_shooting), disabled=why_notify is not None,
             color="success", outlined=True, classes=["gvi-act", "gvi-act-notify"],
         )  # fmt: skip
-        why_enforce = reason("enforce")
+        why_enforce = reason(Action.ENFORCE)
         items = [
             {"text": tr(lg, "group_label", g=label), "value": i}
             for i, label in enumerate(run.labels)
@@ -416,7 +416,7 @@ def Actions(
                 disabled=why_enforce is not None, color="secondary",
                 classes=["gvi-act", "gvi-act-enforce"],
             )  # fmt: skip
-        why_skip = reason("skip")
+        why_skip = reason(Action.SKIP)
         solara.Switch(
             label=tr(lg, "act_skip"),
             value=run.skip_follow_through,

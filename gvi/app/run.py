@@ -18,6 +18,7 @@ import math
 import threading
 from collections import deque
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import networkx as nx
 import numpy as np
@@ -32,6 +33,15 @@ HEAT_HALF_LIFE_DAYS = 30.0  # how long a shooting keeps colouring its groups
 RECENT_DAYS = 7  # shootings drawn as lines in the city view
 AVERAGE_WEEKS = 8  # the timeline's moving average
 FEED_LENGTH = 200
+
+
+class Action(StrEnum):
+    """What a trainer can do to the live run (the value is also its feed tag)."""
+
+    CALLIN = "callin"
+    NOTIFY = "notify"
+    ENFORCE = "enforce"
+    SKIP = "skip"
 
 
 @dataclass(frozen=True)
@@ -137,7 +147,7 @@ class TrainingRun:
         m = self.live
         return m.policy_on and m.steps > m.rollout_day
 
-    def blocked(self, action: str) -> tuple[str, dict[str, object]] | None:
+    def blocked(self, action: Action) -> tuple[str, dict[str, object]] | None:
         """Why ``action`` (callin, notify, enforce, skip) cannot be taken now, or None."""
         m = self.live
         start = {"start": self.rollout + 1}
@@ -147,17 +157,19 @@ class TrainingRun:
             return ("why_no_policy", {})
         if not self.policy_active:
             return ("why_before", start)
-        if action in ("callin", "notify") and not m.comm.group_mapped.any():
+        if action in (Action.CALLIN, Action.NOTIFY) and not m.comm.group_mapped.any():
             return ("why_no_audit", {})
-        if action in ("enforce", "skip") and not (m.params.enforcement.enabled and m.enforcers):
+        if action in (Action.ENFORCE, Action.SKIP) and not (
+            m.params.enforcement.enabled and m.enforcers
+        ):
             return ("why_no_enforcement", {})
-        if action == "notify" and self.last_shooting is None:
+        if action == Action.NOTIFY and self.last_shooting is None:
             return ("why_no_shooting", {})
         return None
 
     def hold_callin(self) -> Outcome:
         with self.lock:
-            if (why := self.blocked("callin")) is not None:
+            if (why := self.blocked(Action.CALLIN)) is not None:
                 return Outcome(False, *why)
             event = self._costed(lambda: self.live.comm.hold_callin(Cause.TRAINER))
             self._drain()
@@ -167,7 +179,7 @@ class TrainingRun:
 
     def notify_last_shooting(self) -> Outcome:
         with self.lock:
-            if (why := self.blocked("notify")) is not None:
+            if (why := self.blocked(Action.NOTIFY)) is not None:
                 return Outcome(False, *why)
             shot = self.last_shooting
             assert shot is not None
@@ -186,7 +198,7 @@ class TrainingRun:
 
     def enforce(self, group: int) -> Outcome:
         with self.lock:
-            if (why := self.blocked("enforce")) is not None:
+            if (why := self.blocked(Action.ENFORCE)) is not None:
                 return Outcome(False, *why)
             label = self.labels[group]
             if not self.live.desk.order(group):
@@ -201,7 +213,7 @@ class TrainingRun:
 
     def set_skip(self, on: bool) -> Outcome:
         with self.lock:
-            if on and (why := self.blocked("skip")) is not None:
+            if on and (why := self.blocked(Action.SKIP)) is not None:
                 return Outcome(False, *why)
             if on == self.skip_follow_through:
                 return Outcome(True, "skip_on" if on else "skip_off")
@@ -258,22 +270,22 @@ class TrainingRun:
             self.marks.callins.append(obs)
             key = "ev_callin_trainer" if e.cause is Cause.TRAINER else "ev_callin"
             self.feed.append(
-                FeedItem(day, "callin", ((key, {"n": len(e.members), "k": int(e.value)}),))
+                FeedItem(day, Action.CALLIN, ((key, {"n": len(e.members), "k": int(e.value)}),))
             )
         elif k is EventKind.NOTIFICATION:
             key = "ev_notify_trainer" if e.cause is Cause.TRAINER else "ev_notify"
             values = {"n": len(e.members), "ref": self._ref_day(e.ref)}
-            self.feed.append(FeedItem(day, "notify", ((key, values),)))
+            self.feed.append(FeedItem(day, Action.NOTIFY, ((key, values),)))
         elif k is EventKind.ENFORCEMENT:
             self.marks.enforcement.append(obs)
             values = {"g": lab[e.group], "days": int(e.value), "ref": self._ref_day(e.ref)}
             key = "ev_enforce" if e.ref >= 0 else "ev_enforce_ordered"
-            self.feed.append(FeedItem(day, "enforce", ((key, values),)))
+            self.feed.append(FeedItem(day, Action.ENFORCE, ((key, values),)))
         elif k is EventKind.ENFORCEMENT_SKIPPED:
             self.marks.skipped.append(obs)
             key = "ev_no_capacity" if e.cause is Cause.NO_CAPACITY else "ev_skip"
             values = {"g": lab[e.group], "ref": self._ref_day(e.ref)}
-            self.feed.append(FeedItem(day, "skip", ((key, values),)))
+            self.feed.append(FeedItem(day, Action.SKIP, ((key, values),)))
         elif k is EventKind.EXIT:
             self.feed.append(FeedItem(day, "exit", (("ev_exit", {"g": lab[e.group]}),)))
         elif k is EventKind.ARREST and e.cause is Cause.INVESTIGATION:
@@ -285,9 +297,9 @@ class TrainingRun:
             self.feed.append(FeedItem(day, "policy", (("ev_audit", {"n": int(e.value)}),)))
         elif k is EventKind.LAPSE:
             pct = round(100 * m.params.partnership.fidelity_after_lapse)
-            self.feed.append(FeedItem(day, "skip", (("ev_lapse", {"pct": f"{pct}%"}),)))
+            self.feed.append(FeedItem(day, Action.SKIP, (("ev_lapse", {"pct": f"{pct}%"}),)))
         elif k is EventKind.SWEEP:
-            self.feed.append(FeedItem(day, "enforce", (("ev_sweep", {"n": len(e.members)}),)))
+            self.feed.append(FeedItem(day, Action.ENFORCE, (("ev_sweep", {"n": len(e.members)}),)))
 
     # --- numbers for the page --------------------------------------------------------
     def _series(self, model: GVIModel, name: str) -> np.ndarray:
