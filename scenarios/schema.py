@@ -13,8 +13,9 @@ A :class:`Scenario` is frozen: the model reads it and never changes it. Use
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -1289,15 +1290,22 @@ def _limits(field: Any) -> tuple[float | None, float | None, float | None]:
     return ge, gt, le
 
 
+def _bounds(value: object) -> tuple[float, float] | None:
+    """A declared ``sa_bounds`` pair (stored as a JSON list), or None."""
+    if not isinstance(value, list | tuple) or not value:
+        return None
+    low, high = cast("Sequence[float]", value)
+    return (float(low), float(high))
+
+
 def parameters() -> list[ParamSpec]:
     """Every declared model parameter, in schema order."""
     specs = []
     for section, model in SECTIONS.items():
         for name, field in model.model_fields.items():
-            extra = field.json_schema_extra or {}
+            extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
             ge, gt, le = _limits(field)
             tname = getattr(field.annotation, "__name__", str(field.annotation))
-            sa = extra.get("sa_bounds")
             specs.append(
                 ParamSpec(
                     path=f"{section}.{name}",
@@ -1308,12 +1316,12 @@ def parameters() -> list[ParamSpec]:
                     ge=ge,
                     gt=gt,
                     le=le,
-                    unit=extra.get("unit", ""),
-                    label=extra.get("label", ""),
-                    label_sv=extra.get("label_sv", ""),
-                    source=extra.get("source", ""),
+                    unit=str(extra.get("unit", "")),
+                    label=str(extra.get("label", "")),
+                    label_sv=str(extra.get("label_sv", "")),
+                    source=str(extra.get("source", "")),
                     lever=bool(extra.get("lever", False)),
-                    sa_bounds=tuple(sa) if sa else None,
+                    sa_bounds=_bounds(extra.get("sa_bounds")),
                     city=bool(extra.get("city", model.CITY)),
                 )
             )

@@ -31,7 +31,7 @@ import json
 import os
 import re
 import socket
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -97,7 +97,7 @@ def _addresses_of(name: str) -> set[str]:
         infos = socket.getaddrinfo(name, None)
     except (OSError, UnicodeError):
         return set()
-    return {_canonical(info[4][0]) for info in infos}
+    return {_canonical(str(info[4][0])) for info in infos}
 
 
 def _interface_addresses() -> set[str]:
@@ -157,10 +157,10 @@ def allowed_hosts(bind: str = DEFAULT_HOST, extra: Iterable[str] = ()) -> Hosts:
     return Hosts(frozenset(n for n in names if n))
 
 
-def hosts_from_env(env: dict[str, str] | None = None) -> Hosts:
-    env = os.environ if env is None else env
-    bind = env.get(ENV_HOST) or env.get("SERVER_NAME") or DEFAULT_HOST
-    extra = re.split(r"[,\s]+", env.get(ENV_ALLOWED_HOSTS, ""))
+def hosts_from_env(env: Mapping[str, str] | None = None) -> Hosts:
+    source: Mapping[str, str] = os.environ if env is None else env
+    bind = source.get(ENV_HOST) or source.get("SERVER_NAME") or DEFAULT_HOST
+    extra = re.split(r"[,\s]+", source.get(ENV_ALLOWED_HOSTS, ""))
     return allowed_hosts(bind, extra)
 
 

@@ -57,14 +57,10 @@ class Lever:
 
 def _span(spec: ParamSpec) -> tuple[float, float]:
     low = spec.ge if spec.ge is not None else (spec.gt if spec.gt is not None else 0.0)
-    high = spec.le
     default = float(spec.default)
-    wide = high is None or (default > 0 and high > 10 * default)
-    if wide:
-        if spec.sa_bounds is not None:
-            high = spec.sa_bounds[1]
-        else:
-            high = max(10.0, 5 * default)
+    high = spec.le
+    if high is None or (default > 0 and high > 10 * default):
+        high = spec.sa_bounds[1] if spec.sa_bounds is not None else max(10.0, 5 * default)
         if spec.le is not None:
             high = min(high, spec.le)
     return float(low), float(high)

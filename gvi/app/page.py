@@ -19,6 +19,7 @@ import html
 import threading
 import time
 from collections.abc import Callable
+from typing import Any, cast
 
 import solara
 
@@ -370,7 +371,7 @@ def Actions(
     frame.value  # noqa: B018
     lg = lang.value
     run = session.run
-    message = solara.use_reactive(None)
+    message = solara.use_reactive(cast(Outcome | None, None))
     group = solara.use_reactive(0)
     if group.value >= len(run.labels):
         group.set(0)
@@ -502,7 +503,7 @@ def ScenarioControls(
             if not on:
                 text += f' <span class="off">({_esc(tr(lg, "lever_off"))})</span>'
             solara.HTML(tag="div", classes=["gvi-label"], unsafe_innerHTML=text)
-            common = {
+            common: dict[str, Any] = {
                 "label": "",
                 "min": lever.low,
                 "max": lever.high,

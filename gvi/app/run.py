@@ -150,7 +150,7 @@ class TrainingRun:
     def blocked(self, action: Action) -> tuple[str, dict[str, object]] | None:
         """Why ``action`` (callin, notify, enforce, skip) cannot be taken now, or None."""
         m = self.live
-        start = {"start": self.rollout + 1}
+        start: dict[str, object] = {"start": self.rollout + 1}
         if self.over:
             return ("why_over", {})
         if not m.policy_on:
