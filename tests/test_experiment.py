@@ -40,25 +40,6 @@ metric = "shootings"
 statistic = "change_vs_baseline"
 """
 
-TINY = """\
-name = "tiny"
-extends = "gvi"
-[time]
-warmup_days = 0
-horizon_days = 180
-rollout_day = 30
-[city]
-n_groups = 6
-group_size_mean = 12.0
-group_size_sd = 3.0
-rivals_per_group = 3.0
-[violence]
-base_hazard = 0.001
-[callins]
-first_day = 5
-interval_days = 30
-"""
-
 
 @dataclass(frozen=True)
 class Job:
@@ -120,9 +101,9 @@ def test_sobol_example_as_specified() -> None:
     assert {o.statistic for o in exp.outputs} == {"total", "change_vs_baseline"}
 
 
-def test_scenario_path_relative_to_the_file(tmp_path: Path) -> None:
+def test_scenario_path_relative_to_the_file(tmp_path: Path, tiny_file) -> None:
     (tmp_path / "sub").mkdir()
-    write(tmp_path / "sub", TINY, "tiny.toml")
+    write(tmp_path / "sub", tiny_file(), "tiny.toml")
     text = VALID.replace('scenario = "gvi"', 'scenario = "sub/tiny.toml"')
     text = text.replace('baseline = "baseline"\n', "")
     text = text.replace('statistic = "change_vs_baseline"', 'statistic = "mean"')
@@ -306,15 +287,15 @@ def test_factorial_levels_from_bounds(tmp_path: Path) -> None:
 # --- the model evaluator --------------------------------------------------------------
 
 
-def tiny_experiment(tmp_path: Path) -> Experiment:
-    write(tmp_path, TINY, "tiny.toml")
+def tiny_experiment(tmp_path: Path, scenario_text: str) -> Experiment:
+    write(tmp_path, scenario_text, "tiny.toml")
     text = VALID.replace('"gvi"', '"tiny.toml"').replace('"baseline"', '"tiny_base.toml"')
     write(tmp_path, 'extends = "tiny.toml"\n[callins]\nenabled = false\n', "tiny_base.toml")
     return load_experiment(write(tmp_path, text))
 
 
-def test_evaluator_common_random_numbers_and_pickling(tmp_path: Path) -> None:
-    exp = tiny_experiment(tmp_path)
+def test_evaluator_common_random_numbers_and_pickling(tmp_path: Path, tiny_file) -> None:
+    exp = tiny_experiment(tmp_path, tiny_file())
     evaluate = pickle.loads(pickle.dumps(ModelEvaluator(exp)))
     params = {"enforcement.fidelity": 0.9, "callins.attendees": 15}
     a = evaluate(Job(0, 0, params))

@@ -156,24 +156,6 @@ def test_plots_are_written(tmp_path: Path) -> None:
     assert len(plot_all(sweep, tmp_path / "sweep")) == 2
 
 
-TINY = """\
-name = "tiny"
-extends = "gvi"
-[time]
-warmup_days = 0
-horizon_days = 150
-rollout_day = 30
-[city]
-n_groups = 6
-group_size_mean = 12.0
-group_size_sd = 3.0
-[violence]
-base_hazard = 0.001
-[callins]
-first_day = 5
-interval_days = 30
-"""
-
 MORRIS = """\
 name = "tiny_morris"
 scenario = "tiny.toml"
@@ -204,8 +186,8 @@ statistic = "mean"
 """
 
 
-def test_real_model_morris(tmp_path: Path) -> None:
-    (tmp_path / "tiny.toml").write_text(TINY, encoding="utf-8")
+def test_real_model_morris(tmp_path: Path, tiny_file) -> None:
+    (tmp_path / "tiny.toml").write_text(tiny_file(), encoding="utf-8")
     base = 'extends = "tiny.toml"\n[callins]\nenabled = false\n[enforcement]\nenabled = false\n'
     (tmp_path / "tiny_base.toml").write_text(base, encoding="utf-8")
     (tmp_path / "exp.toml").write_text(MORRIS, encoding="utf-8")
