@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from concurrent.futures import Executor
+
 import numpy as np
 import pytest
 
 from experiments import SerialExecutor, Task, compare, run_task, run_tasks
 from experiments.effects import mean_ci, ratio_change
-from experiments.runner import root_entropy
+from experiments.runner import local_executor, root_entropy
 from model.metrics import METRIC_NAMES
 from scenarios import load_scenario
 
@@ -44,13 +47,27 @@ def test_results_identical_for_one_and_two_workers(small) -> None:
     assert small.summary.equals(two.summary)
 
 
-def test_any_executor_gives_the_same_results() -> None:
+@pytest.fixture(params=["serial", "two-processes"])
+def executor(request) -> Iterator[Executor]:
+    """A serial executor, and a local pool of two worker processes (shut down after)."""
+    ex = SerialExecutor() if request.param == "serial" else local_executor(2)
+    yield ex
+    ex.shutdown(wait=True, cancel_futures=True)
+
+
+def test_any_executor_gives_the_same_results(executor: Executor) -> None:
     ent = root_entropy(11)
     tasks = [Task(short("gvi"), r, ent) for r in range(3)]
-    a = run_tasks(tasks, executor=SerialExecutor(), progress=False)
-    b = run_tasks(list(reversed(tasks)), executor=SerialExecutor(), progress=False)[::-1]
-    for x, y in zip(a, b, strict=True):
-        np.testing.assert_array_equal(x.daily["shootings"], y.daily["shootings"])
+    reference = [run_task(t) for t in tasks]
+    # submitted in reverse order: each result depends on its task alone
+    results = run_tasks(list(reversed(tasks)), executor=executor, progress=False)[::-1]
+    for ref, got in zip(reference, results, strict=True):
+        assert got.replicate == ref.replicate
+        np.testing.assert_array_equal(got.first_members, ref.first_members)
+        assert got.callin_days == ref.callin_days
+        for name in METRIC_NAMES:
+            np.testing.assert_array_equal(got.daily[name], ref.daily[name], err_msg=name)
+    assert len({r.daily["shootings"].tobytes() for r in results}) == len(results)
 
 
 def test_different_root_seeds_differ(small) -> None:
