@@ -72,12 +72,13 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 from scipy import special, stats
 
 from model import GVIModel
+from model.time import DAYS_PER_YEAR
 from scenarios import Scenario, load_scenario
 from scenarios.audit import AuditError, load_audit
 from scenarios.errors import Problem, ScenarioError, closest, display_path, one_line
 from scenarios.files import read_toml
 from scenarios.messages import validation_problems
-from scenarios.schema import CityParams
+from scenarios.schema import CityParams, parameter
 
 from .executors import make_executor
 from .experiment import _has_table, _ref, _type_message
@@ -88,9 +89,9 @@ from .store import ResultStore
 
 HAZARD = "violence.base_hazard"
 HAZARD_PRIOR = (1e-6, 1e-2)  # flat prior on log hazard (per day per unit propensity and rivalry)
-DAYS_PER_YEAR = 365
 MAX_YEARS = 20
 MAX_COUNT = 100_000
+MAX_FIT_MEMBERS = 100_000  # members of a city given by its size (not an audit)
 METHOD = "fit-city/1"  # with the constants below, part of a result folder's identity
 
 PILOT_REPLICATES = 6
@@ -282,11 +283,11 @@ def _city_key_problems(spec: FitSpec) -> list[Problem]:
             else:
                 why = "is required: give n_groups and members, or audit_dir (a group-audit folder)"
             out.append(Problem(file, f"city.{key}", None, why))
-    for key, top in (("n_groups", 500), ("members", 100_000)):
+    for key, top in (("n_groups", parameter("city.n_groups").le), ("members", MAX_FIT_MEMBERS)):
         value = own.get(key)
         if key in own and (not isinstance(value, int) or isinstance(value, bool)):
             out.append(Problem(file, f"city.{key}", value, "must be a whole number"))
-        elif key in own and not 1 <= value <= top:
+        elif isinstance(value, int) and top is not None and not 1 <= value <= top:
             out.append(Problem(file, f"city.{key}", value, f"must be >= 1 and <= {top}"))
     if not out and own["members"] < own["n_groups"]:
         why = f"must be at least n_groups = {own['n_groups']} (every group has a member)"
