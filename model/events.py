@@ -1,10 +1,17 @@
-"""The event log: what happened, to whom, and why — for explaining runs and the app."""
+"""The event log: what happened, to whom, and why — for explaining runs and the app.
+
+``day`` is the model day: days since the start of the run, warm-up included (day 0 is
+the first simulated day), the same numbering as :meth:`model.GVIModel.daily_metrics`.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
 import pandas as pd
 
 
@@ -98,17 +105,39 @@ class EventLog:
         return [e for e in self.events if e.kind is kind]
 
     def to_frame(self) -> pd.DataFrame:
-        """A tidy frame, one row per event (members joined by spaces)."""
+        """A tidy frame, one row per event: ``id``, ``day`` (model day), ``kind``,
+        ``group`` (-1: none), ``members`` (a list of member ids), ``cause``, ``ref``
+        (an earlier event's id, -1: none), ``target`` (-1: none) and ``value``."""
         return pd.DataFrame(
             {
                 "id": [e.id for e in self.events],
                 "day": [e.day for e in self.events],
                 "kind": [e.kind.value for e in self.events],
                 "group": [e.group for e in self.events],
-                "members": [" ".join(map(str, e.members)) for e in self.events],
+                "members": pd.Series([list(e.members) for e in self.events], dtype=object),
                 "cause": [e.cause.value for e in self.events],
                 "ref": [e.ref for e in self.events],
                 "target": [e.target for e in self.events],
                 "value": [e.value for e in self.events],
             }
         )
+
+
+def as_members(value: str | Iterable[int] | None) -> list[int]:
+    """A ``members`` cell as a list of ids: a list or array, or the space-separated text
+    that event files written before members became a list column hold."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [int(v) for v in value.split()]
+    return [int(v) for v in np.asarray(value).ravel()]
+
+
+def read_events(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """An event log written by ``gvi run --out`` (``events.parquet``), with ``members``
+    as lists of ids whichever form the file holds."""
+    df = pd.read_parquet(path)
+    if "members" in df.columns:
+        members = [as_members(v) for v in df["members"]]
+        df["members"] = pd.Series(members, index=df.index, dtype=object)
+    return df

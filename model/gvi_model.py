@@ -446,9 +446,18 @@ class GVIModel(mesa.Model):
 
     # --- results ---------------------------------------------------------------------
     def daily_metrics(self) -> pd.DataFrame:
-        """The collected metrics, one row per day (column ``day``)."""
+        """The collected metrics, one row per simulated day: ``day`` and every metric of
+        :data:`model.metrics.METRIC_NAMES`.
+
+        ``day`` is the model day: days since the start of the run, warm-up included (0
+        is the first day), as in the event log. ``attrs`` holds the calendar in the same
+        numbering: ``warmup_day`` (first day after the warm-up), ``rollout_day`` (first
+        day of the policy) and ``end_day`` (one past the last day)."""
         df = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         df.insert(0, "day", np.arange(len(df)))
+        df.attrs.update(
+            warmup_day=self.warmup_day, rollout_day=self.rollout_day, end_day=self.end_day
+        )
         return df
 
     def summary(self) -> pd.DataFrame:
