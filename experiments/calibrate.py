@@ -37,6 +37,7 @@ import tomli_w
 
 from model import GVIModel
 from model.events import EventKind
+from model.time import DAYS_PER_YEAR
 from scenarios import Scenario
 
 from .calibrate_spec import Calibration, load_calibration
@@ -45,8 +46,6 @@ from .output import atomic_text, write_csv
 from .pipeline import Job, run_jobs
 from .runner import root_entropy
 from .store import ResultStore
-
-DAYS_PER_YEAR = 365.0
 
 
 def window(model: GVIModel, name: str) -> tuple[int, int]:
@@ -69,7 +68,7 @@ def statistics(model: GVIModel, name: str = "all") -> dict[str, float]:
     groups_by_year: dict[int, set[int]] = {}
     for e in model.log.of_kind(EventKind.SHOOTING):
         if lo <= e.day < hi:
-            groups_by_year.setdefault((e.day - lo) // 365, set()).add(e.group)
+            groups_by_year.setdefault((e.day - lo) // DAYS_PER_YEAR, set()).add(e.group)
     n_years = max(1, int(years))
     return {
         "shootings_per_year": shots / years,

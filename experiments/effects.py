@@ -16,9 +16,9 @@ import pandas as pd
 from scipy import stats
 
 from model.metrics import METRICS, MetricKind
+from model.time import DAYS_PER_YEAR
 
 N_BOOT = 2000
-DAYS_PER_YEAR = 365.0
 
 
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:

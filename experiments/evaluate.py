@@ -24,12 +24,11 @@ from typing import Any, Protocol
 import numpy as np
 
 from model.metrics import MetricKind, metric
+from model.time import DAYS_PER_YEAR
 from scenarios import Scenario
 
 from .experiment import Experiment, OutputSpec
 from .runner import RunResult, Task, root_entropy, run_task
-
-DAYS_PER_YEAR = 365
 
 
 class JobLike(Protocol):

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from model.time import DAYS_PER_MONTH
+
 from .effects import N_BOOT, mean_ci, ratio_change
 
-DAYS_PER_MONTH = 365.25 / 12
 REACH = ("reached", "not_reached")
 HARM_MEASURES = ("arrests", "custody_days", "enforcement")
 HARM_STATS = ("total", "group_mean", "group_max", "share_any")

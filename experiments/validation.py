@@ -31,13 +31,13 @@ import numpy as np
 from model import GVIModel
 from model.events import Cause, EventKind
 from model.patterns import drift_per_year, top_share
+from model.time import DAYS_PER_YEAR
 from scenarios import Scenario, load_scenario
 
 from .executors import make_executor
 from .output import atomic_text
 from .runner import Task, root_entropy, run_tasks
 
-DAYS_PER_YEAR = 365
 HALF_YEAR = 182
 NOTIFIED_WINDOW = 90  # days: an offer counts as "to a notified member" within this
 N_BOOT = 1000

@@ -14,8 +14,7 @@ from scenarios.schema import Scenario
 from .events import Cause, EventKind
 from .gvi_model import GVIModel
 from .streams import as_seed_sequence, child
-
-DAYS_PER_YEAR = 365
+from .time import DAYS_PER_YEAR
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .metrics import METRICS, MetricKind
-
-DAYS_PER_YEAR = 365.0
+from .time import DAYS_PER_YEAR
 
 
 def summarise(

@@ -11,12 +11,12 @@ import pandas as pd
 
 from experiments.effects import DAYS_PER_YEAR, mean_ci
 from model.metrics import METRICS, MetricKind, metric
+from model.time import DAYS_PER_MONTH
 from scenarios import ParamSpec, Scenario, parameters
 
 if TYPE_CHECKING:
     from experiments.comparison import Comparison
 
-DAYS_PER_MONTH = 365.25 / 12
 VIOLENCE = ("shootings", "fatalities", "injuries", "bystander_victims", "retaliations")
 OUTPUTS = (
     "cost_sek",

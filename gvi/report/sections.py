@@ -83,7 +83,7 @@ def lapse_sentence(x: Ctx, scenario: str) -> str | None:
     f = x.f
 
     def months(r) -> str:
-        return esc(round((r.end_day - r.start_day) / (365.25 / 12)))
+        return esc(round((r.end_day - r.start_day) / data.DAYS_PER_MONTH))
 
     return fill(
         x.t["lapse_phases"],

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from model.metrics import Metric
+from model.time import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 UNITS_SV: dict[str, str] = {
     "days": "dagar",
@@ -92,7 +93,7 @@ def metric_label(m: Metric, lang: str) -> str:
 def period(days: int, lang: str, *, definite: bool = True) -> str:
     """``the two years`` / ``de två åren`` (definite) or ``two years`` / ``två år``;
     months when the length is not whole years."""
-    years = days / 365.0
+    years = days / DAYS_PER_YEAR
     whole = round(years)
     if whole >= 1 and abs(years - whole) < 0.03:
         table = (YEARS if definite else YEARS_SHORT)[lang]
@@ -101,7 +102,7 @@ def period(days: int, lang: str, *, definite: bool = True) -> str:
         if lang == "sv":
             return f"de {whole} åren" if definite else f"{whole} år"
         return f"the {whole} years" if definite else f"{whole} years"
-    months = max(1, round(days / (365.25 / 12)))
+    months = max(1, round(days / DAYS_PER_MONTH))
     if lang == "sv":
         word = "månaden" if months == 1 else "månaderna"
         if not definite:
