@@ -139,12 +139,6 @@ class GroupMember(mesa.Agent):
         m.status_changed()
         m.log.add(m.day, EventKind.RELEASE, self.group, (self.index,), Cause.SENTENCE_SERVED)
 
-    def hear_message(self, strength: float) -> None:
-        """The GVI message (M5/M6): perceived risk moves toward 1 by ``strength``."""
-        s = self.model.state
-        s.risk[self.index] += strength * (1.0 - s.risk[self.index])
-        s.informed[self.index] = True
-
     def leave(self, status: Status, kind: EventKind, cause: Cause, ref: int = -1) -> None:
         """Leave the group for good (death or exit); the place falls vacant (M10)."""
         m = self.model

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .deterrence import hear
 from .events import Cause, Event, EventKind
 from .state import FREE, INCARCERATED, NO_DAY, UNMAPPED, Role, RowsByGroup
 
@@ -111,8 +112,7 @@ class Communication:
         if not len(attendees):
             return None
         strength = m.deterrence.message(m.params.deterrence.callin_message)
-        for i in attendees:
-            m.members[int(i)].hear_message(strength)
+        hear(s, attendees, strength)
         s.attended_callin[attendees] = True
         m.legitimacy.moral_voice(attendees)
         self.put_on_notice(np.unique(s.group[attendees]))
@@ -154,8 +154,7 @@ class Communication:
             # most involved first (shootings and victimisations), then on supervision
             involved = s.shootings[idx] + s.victimisations[idx]
             pick = idx[np.lexsort((~s.on_supervision[idx], -involved))[:k]]
-            for i in pick:
-                m.members[int(i)].hear_message(strength)
+            hear(s, pick, strength)
             s.notified_day[pick] = day
             reached.extend(int(i) for i in pick)
         if not reached:
@@ -209,5 +208,4 @@ class Communication:
             return
         who = np.unique(ties.dst[hit])
         strength = m.deterrence.message(m.params.deterrence.diffused_message)
-        s.risk[who] += strength * (1.0 - s.risk[who])
-        s.informed[who] = True
+        hear(s, who, strength)

@@ -23,9 +23,29 @@ member's violence (collective accountability, M10).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from scenarios.schema import DeterrenceParams
+
+if TYPE_CHECKING:
+    from .state import MemberState
+
+
+def hear(
+    state: MemberState, who: np.ndarray | int, strength: float, *, inform: bool = True
+) -> None:
+    """A message is heard (M5/M6): the perceived risk of ``who`` moves toward 1 by
+    ``strength`` (already scaled by credibility, :meth:`Deterrence.message`), and they
+    count as informed, so they can pass the message on along their ties. The one place
+    of this rule: call-ins, custom notifications, second-hand word, and a sanction seen
+    (M7) all raise risk through it. A crackdown sweep raises risk without a message
+    (``inform=False``). ``who`` holds no row twice."""
+    risk = state.risk
+    risk[who] += strength * (1.0 - risk[who])
+    if inform:
+        state.informed[who] = True
 
 
 class Deterrence:
@@ -77,10 +97,6 @@ class Deterrence:
         excess = np.clip((eff - p.baseline_risk) / (1.0 - p.baseline_risk), 0.0, 1.0)
         compliance = 1.0 - p.legitimacy_weight + p.legitimacy_weight * legitimacy
         return 1.0 - p.sensitivity * excess * compliance
-
-    def learn(self, risk: np.ndarray, who: np.ndarray, strength: float) -> None:
-        """Risk of ``who`` moves toward 1 by ``strength`` (a sanction seen)."""
-        risk[who] += strength * (1.0 - risk[who])
 
     def unlearn(self, risk: np.ndarray, who: np.ndarray, strength: float) -> None:
         """Excess risk of ``who`` shrinks by ``strength`` (violence went unpunished)."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .deterrence import hear
 from .events import Cause, EventKind
 from .policing import Operation, Request, custody_days, daily_rate
 from .state import DEAD
@@ -89,12 +90,11 @@ class EnforcementDesk:
         current = s.status[:n] != DEAD
         own = m.rows[op.group]
         own = own[s.status[own] != DEAD]
-        m.deterrence.learn(s.risk, own, d.own_sanction)
-        s.informed[own] = True
+        hear(s, own, d.own_sanction)
         others = np.flatnonzero(
             current & s.informed[:n] & (s.group[:n] != op.group) & m.comm.on_notice[s.group[:n]]
         )
-        m.deterrence.learn(s.risk, others, d.other_sanction)
+        hear(s, others, d.other_sanction)
         m.comm.put_on_notice(np.array([op.group]))
         m.deterrence.kept_promise()
         self.delivered += 1
@@ -145,7 +145,7 @@ class Crackdown:
             m.members[int(i)].be_arrested(
                 custody_days(c.custody_days, m.params.policing.custody_log_sd, rng), Cause.CRACKDOWN
             )
-        m.deterrence.learn(s.risk, free, c.risk_boost)
+        hear(s, free, c.risk_boost, inform=False)
         m.legitimacy.crackdown(free)
         self.sweeps += 1
         m.today["enforcement_actions"] += 1
