@@ -3,18 +3,39 @@
 English: ``1,234.5``, ``35%``, ``SEK 1.4 million``. Swedish: ``1 234,5`` (no-break
 space between thousands, decimal comma), ``35 %``, ``1,4 miljoner kr``. Negative
 numbers use the minus sign (U+2212); missing values show as an en dash.
+
+Separators and the percent sign come from the locale data (``babel.numbers``, CLDR);
+rounding is Python's own (``f"{x:.2f}"``, correct for the binary value), done before the
+digits are handed to Babel, so that both languages round alike.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from babel.numbers import format_decimal, format_percent
 
 MINUS = "\u2212"
 NBSP = "\u00a0"
 DASH = "\u2013"
 JOIN = "\u2060"  # word joiner: keeps "89.3–116.0" on one line
 LANGS = ("en", "sv")
+
+
+@cache
+def _percent_suffix(lang: str) -> str:
+    """What follows the digits of a percentage: ``%`` / no-break space and ``%``."""
+    return format_percent(0, locale=lang)[1:]
+
+
+def _grouped(digits: str, lang: str) -> str:
+    """Already-rounded ``digits`` (``1234.50``) with the locale's separators."""
+    decimals = len(digits.partition(".")[2])
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(Decimal(digits), format=pattern, locale=lang)
 
 
 def auto_decimals(x: float) -> int:
@@ -56,9 +77,7 @@ class Fmt:
             return DASH
         x = float(x)
         d = auto_decimals(x) if decimals is None else decimals
-        text = f"{abs(x):,.{d}f}"
-        if self.sv:
-            text = text.replace(",", NBSP).replace(".", ",")
+        text = _grouped(f"{abs(x):.{d}f}", self.lang)
         if round(x, d) == 0:
             return text
         if x < 0:
@@ -72,7 +91,7 @@ class Fmt:
         return self._pct(float(x), pct_decimals(float(x)), signed)
 
     def _pct(self, x: float, decimals: int, signed: bool) -> str:
-        return self.number(x, decimals, signed=signed) + (NBSP + "%" if self.sv else "%")
+        return self.number(x, decimals, signed=signed) + _percent_suffix(self.lang)
 
     def pct_range(self, lo: float | None, hi: float | None, *, signed: bool = False) -> str:
         """``28% to 41%`` / ``28 % till 41 %`` (both ends with the same decimals)."""
