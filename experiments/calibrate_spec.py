@@ -38,7 +38,14 @@ from scenarios.errors import Problem, ScenarioError, closest, display_path
 from scenarios.files import read_toml
 from scenarios.schema import parameter
 
-from .experiment import _has_table, _ref, _specs, _type_message, _unknown_path, _within
+from .experiment import (
+    has_table,
+    parameter_specs,
+    resolve_ref,
+    type_message,
+    unknown_path_message,
+    within_range,
+)
 
 
 @dataclass(frozen=True)
@@ -115,12 +122,14 @@ class Calibration(_Strict):
     _folder: str = PrivateAttr(default=".")
 
     def scenario_model(self) -> Scenario:
-        return load_scenario(_ref(self.scenario, self._folder))
+        return load_scenario(resolve_ref(self.scenario, self._folder))
 
     def scenario_ref(self) -> str:
         """The base scenario as ``extends`` names it (preset name or absolute path)."""
         bare = "/" not in self.scenario and not self.scenario.lower().endswith(".toml")
-        return self.scenario if bare else str(Path(_ref(self.scenario, self._folder)).resolve())
+        if bare:
+            return self.scenario
+        return str(Path(resolve_ref(self.scenario, self._folder)).resolve())
 
     @property
     def accepted_count(self) -> int:
@@ -130,14 +139,14 @@ class Calibration(_Strict):
 def findings(cal: Calibration) -> list[tuple[str, Any, str]]:
     """Problems beyond types: parameter paths, prior ranges, target names."""
     out: list[tuple[str, Any, str]] = []
-    specs, seen = _specs(), set()
+    specs, seen = parameter_specs(), set()
     for p in cal.parameters:
         key = f"parameters[{p.path}]"
         if p.path in seen:
             out.append((f"{key}.path", p.path, "is fitted twice"))
         seen.add(p.path)
         if p.path not in specs:
-            out.append((f"{key}.path", p.path, _unknown_path(p.path, specs)))
+            out.append((f"{key}.path", p.path, unknown_path_message(p.path, specs)))
             continue
         spec = specs[p.path]
         lo, hi = p.prior
@@ -145,7 +154,7 @@ def findings(cal: Calibration) -> list[tuple[str, Any, str]]:
             out.append((f"{key}.path", p.path, f"is {spec.type}; only numbers can be fitted"))
         elif lo >= hi:
             out.append((f"{key}.prior", p.prior, "low must be below high (inverted bounds)"))
-        elif not (_within(spec, lo) and _within(spec, hi)):
+        elif not (within_range(spec, lo) and within_range(spec, hi)):
             out.append((f"{key}.prior", p.prior, f"must lie within {spec.range_text}"))
         elif p.true is not None and not lo <= p.true <= hi:
             out.append((f"{key}.true", p.true, "lies outside the prior"))
@@ -190,9 +199,9 @@ def _display_key(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
 
 def _type_problem(err: Any, data: dict[str, Any], file: str) -> Problem:
     value = None if err["type"] == "missing" else err.get("input")
-    if isinstance(value, dict) or (isinstance(value, list) and _has_table(value)):
+    if isinstance(value, dict) or (isinstance(value, list) and has_table(value)):
         value = None
-    message = _type_message(err, _SUBMODELS, Calibration, _CHOICES)
+    message = type_message(err, _SUBMODELS, Calibration, _CHOICES)
     return Problem(file, _display_key(err["loc"], data), value, message)
 
 

@@ -107,7 +107,7 @@ class Experiment(_Strict):
 
     def study(self) -> Study:
         """The experiment as design and analysis see it (bounds resolved from the schema)."""
-        specs = _specs()
+        specs = parameter_specs()
         factors = tuple(_factor(p, specs[p.path]) for p in self.parameters)
         names = tuple(o.name for o in self.outputs)
         return Study(self.method, factors, names, self.replicates, self.seed)
@@ -124,7 +124,9 @@ class Experiment(_Strict):
 
     def _load(self, key: str, ref: str | None) -> Scenario | None:
         if key not in self._loaded:
-            self._loaded[key] = None if ref is None else load_scenario(_ref(ref, self._folder))
+            self._loaded[key] = (
+                None if ref is None else load_scenario(resolve_ref(ref, self._folder))
+            )
         return self._loaded[key]
 
     def identity(self) -> dict[str, Any]:
@@ -137,12 +139,15 @@ class Experiment(_Strict):
         }
 
 
-def _ref(ref: str, folder: str) -> str:
+def resolve_ref(ref: str, folder: str) -> str:
+    """What :func:`~scenarios.load_scenario` takes for a scenario reference of a file in
+    ``folder``: a preset name as it is, a path joined to ``folder``."""
     bare = "/" not in ref and "\\" not in ref and not ref.lower().endswith(".toml")
     return ref if bare else os.path.join(folder, ref)
 
 
-def _specs() -> dict[str, ParamSpec]:
+def parameter_specs() -> dict[str, ParamSpec]:
+    """Every declared scenario parameter, by dotted path."""
     return {s.path: s for s in parameters()}
 
 
@@ -202,7 +207,8 @@ def _method_findings(m: Method) -> list[Finding]:
     return out
 
 
-def _within(spec: ParamSpec, v: float) -> bool:
+def within_range(spec: ParamSpec, v: float) -> bool:
+    """Does ``v`` satisfy the parameter's declared limits (ge, gt, le)?"""
     return not (
         (spec.ge is not None and v < spec.ge)
         or (spec.gt is not None and v <= spec.gt)
@@ -218,7 +224,8 @@ def _level_ok(kind: str, v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def _unknown_path(path: str, specs: dict[str, ParamSpec]) -> str:
+def unknown_path_message(path: str, specs: dict[str, ParamSpec]) -> str:
+    """The message for a parameter path that is not declared, with the closest match."""
     match = closest(path, specs)
     if match is None:
         tail = [s for s in specs if s.rsplit(".", 1)[-1] == path.rsplit(".", 1)[-1]]
@@ -235,8 +242,8 @@ def _levels_findings(i: int, p: ParameterSpec, spec: ParamSpec, kind: str) -> li
     bad = [v for v in levels if not _level_ok(kind, v)]
     if bad:
         return [(key, bad[0], f"levels of {p.path} must be {wanted} ({spec.type} parameter)")]
-    if kind != "bool" and not all(_within(spec, float(v)) for v in levels):
-        out = next(v for v in levels if not _within(spec, float(v)))
+    if kind != "bool" and not all(within_range(spec, float(v)) for v in levels):
+        out = next(v for v in levels if not within_range(spec, float(v)))
         return [(key, out, f"is outside the allowed range {spec.range_text}")]
     if len(set(levels)) < len(levels):
         return [(key, levels, "lists a level twice")]
@@ -261,14 +268,14 @@ def _parameter_message(p: ParameterSpec, spec: ParamSpec, kind: str) -> tuple[st
     lo, hi = bounds
     if lo >= hi:
         return "bounds", list(bounds), "low must be below high (inverted bounds)"
-    if not (_within(spec, lo) and _within(spec, hi)):
+    if not (within_range(spec, lo) and within_range(spec, hi)):
         return "bounds", list(bounds), f"must lie within {spec.range_text}"
     return "", None, ""
 
 
 def _parameter_findings(i: int, p: ParameterSpec, kind: str, specs: dict) -> list[Finding]:
     if p.path not in specs:
-        return [(_pkey(i, p, "path"), p.path, _unknown_path(p.path, specs))]
+        return [(_pkey(i, p, "path"), p.path, unknown_path_message(p.path, specs))]
     spec = specs[p.path]
     field, value, message = _parameter_message(p, spec, kind)
     if message:
@@ -297,7 +304,7 @@ def _output_message(o: OutputSpec, names: list[str], baseline: bool) -> tuple[st
 def findings(exp: Experiment) -> list[Finding]:
     """Every problem beyond types: method, parameter paths, bounds, levels, outputs."""
     out = _method_findings(exp.method)
-    specs, seen = _specs(), set()
+    specs, seen = parameter_specs(), set()
     for i, p in enumerate(exp.parameters):
         if p.path in seen:
             out.append((_pkey(i, p, "path"), p.path, "is varied twice"))
@@ -329,7 +336,7 @@ def _display_key(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
     return ".".join(str(p) for p in loc if not isinstance(p, int))
 
 
-def _type_message(
+def type_message(
     err: Any,
     submodels: dict[str, type[BaseModel]] | None = None,
     top: type[BaseModel] | None = None,
@@ -384,7 +391,8 @@ def _type_message(
     return simple.get(kind, str(err["msg"]))
 
 
-def _has_table(items: list[Any]) -> bool:
+def has_table(items: list[Any]) -> bool:
+    """Does a list hold a table (too long a value to show in a one-line problem)?"""
     return any(isinstance(v, dict) for v in items)
 
 
@@ -392,9 +400,9 @@ def _type_problems(exc: ValidationError, data: dict[str, Any], file: str) -> lis
     problems = []
     for err in exc.errors():
         value = None if err["type"] == "missing" else err.get("input")
-        if isinstance(value, dict) or (isinstance(value, list) and _has_table(value)):
+        if isinstance(value, dict) or (isinstance(value, list) and has_table(value)):
             value = None
-        problems.append(Problem(file, _display_key(err["loc"], data), value, _type_message(err)))
+        problems.append(Problem(file, _display_key(err["loc"], data), value, type_message(err)))
     return problems
 
 

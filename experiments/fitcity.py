@@ -81,7 +81,7 @@ from scenarios.messages import validation_problems
 from scenarios.schema import CityParams, parameter
 
 from .executors import make_executor
-from .experiment import _has_table, _ref, _type_message
+from .experiment import has_table, resolve_ref, type_message
 from .output import atomic_text
 from .pipeline import Job, run_jobs
 from .runner import root_entropy
@@ -169,7 +169,7 @@ class FitSpec(_Strict):
 
     def base_ref(self) -> str:
         """The base scenario: a preset name, or a path resolved against the fit file."""
-        return _ref(self.base, self._folder)
+        return resolve_ref(self.base, self._folder)
 
     def audit_dir(self) -> str | None:
         value = self.city.get("audit_dir")
@@ -183,7 +183,7 @@ def _display_key(loc: tuple[Any, ...]) -> str:
 def _type_problem(err: Any, file: str) -> Problem:
     loc = err["loc"]
     value = None if err["type"] == "missing" else err.get("input")
-    if isinstance(value, dict) or (isinstance(value, list) and _has_table(value)):
+    if isinstance(value, dict) or (isinstance(value, list) and has_table(value)):
         value = None
     key = _display_key(loc)
     if err["type"] == "missing" and key == "city":
@@ -193,7 +193,7 @@ def _type_problem(err: Any, file: str) -> Problem:
     elif err["type"] == "int_type" and len(loc) == 3 and loc[0] == "counts":
         message = "counts must be whole numbers (one per year, oldest first), e.g. [48, 55]"
     else:
-        message = _type_message(err, {"counts": Counts}, FitSpec, {})
+        message = type_message(err, {"counts": Counts}, FitSpec, {})
     return Problem(file, key, value, message)
 
 
