@@ -65,38 +65,8 @@ class GroupMember(mesa.Agent):
 
     # --- rare events ----------------------------------------------------------------
     def shoot(self) -> Event | None:
-        """Shoot at a rival (M2): find the cause and target, pick a victim, log it."""
-        m = self.model
-        s = m.state
-        g = self.group
-        mass = float(m.prop_mass[g])
-        retaliation, target, parent, lag = m.violence.attribute(
-            g, m.day, mass, m.streams["violence"]
-        )
-        if target < 0:
-            return None
-        candidates = m.free_members_of(target)
-        victim = m.violence.pick_victim(candidates, s.propensity, m.streams["violence"])
-        if victim < 0:
-            return None
-        vp = m.params.violence
-        u = m.streams["violence"].random(2)
-        outcome = 2 if u[0] < vp.p_fatal else (1 if u[0] < vp.p_fatal + vp.p_injury else 0)
-        bystander = bool(u[1] < vp.p_bystander)
-        s.shootings[self.index] += 1
-        event = m.log.add(
-            m.day,
-            EventKind.SHOOTING,
-            g,
-            (self.index, victim),
-            Cause.RETALIATION if retaliation else Cause.RIVALRY,
-            ref=parent,
-            target=target,
-            value=float(lag),
-        )
-        m.members[victim].be_shot(event, fatal=outcome == 2)
-        m.on_shooting(event, self.index, victim, outcome, bystander, retaliation)
-        return event
+        """Shoot at a rival (M2; the rules are in :class:`model.violence.Shootings`)."""
+        return self.model.shootings.shoot(self.index)
 
     def be_shot(self, event: Event, *, fatal: bool) -> None:
         """Victimised (M2): remembered for outreach priority; dies if fatal."""

@@ -118,7 +118,7 @@ class Communication:
         self.put_on_notice(np.unique(s.group[attendees]))
         self.callins_held += 1
         m.today["callin_attendees"] += len(attendees)
-        m.today_cost += m.params.costs.callin_sek
+        m.costs.callin()
         return m.log.add(
             m.day,
             EventKind.CALLIN,
@@ -161,9 +161,7 @@ class Communication:
             return 0
         self.put_on_notice(np.unique(s.group[np.asarray(reached)]))
         m.today["notifications"] += len(reached)
-        m.today_cost += (
-            len(reached) * m.params.costs.notification_hours * m.params.costs.police_hour_sek
-        )
+        m.costs.notifications(len(reached))
         reached_groups = np.unique(s.group[np.asarray(reached)])
         group = int(reached_groups[0]) if len(reached_groups) == 1 else -1
         m.log.add(day, EventKind.NOTIFICATION, group, tuple(reached), cause, ref=event_id)

@@ -5,7 +5,8 @@ again with a bystander victim, and recovers toward its baseline with a half-life
 add up police hours (investigations, enforcement operation-days, crackdown sweeps,
 notifications), call-ins, custody days, outreach worker days, service places in use,
 and health and social costs of injuries and deaths; the unit costs are scenario
-parameters.
+parameters. The other submodels only report what they did (:class:`Costs`); every price
+is applied here.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from scenarios.schema import CommunityParams, CostParams
 
 
 class Community:
+    """Perceived safety of the city's residents."""
+
     def __init__(self, params: CommunityParams) -> None:
         self.params = params
         self.safety = params.baseline_safety
@@ -46,3 +49,43 @@ def shooting_cost(c: CostParams, *, fatal: bool, injured: int) -> float:
     return (
         c.investigation_hours * c.police_hour_sek + fatal * c.fatality_sek + injured * c.injury_sek
     )
+
+
+class Costs:
+    """The day's cost ledger: submodels report an activity as it happens, this prices
+    it; :meth:`close_day` adds the costs that accrue every day."""
+
+    def __init__(self, params: CostParams) -> None:
+        self.params = params
+        self.today = 0.0  # SEK so far today
+
+    def new_day(self) -> None:
+        self.today = 0.0
+
+    def shooting(self, *, fatal: bool, injured: int) -> None:
+        """A shooting (investigation, health and social costs; M2, M3)."""
+        self.today += shooting_cost(self.params, fatal=fatal, injured=injured)
+
+    def callin(self) -> None:
+        """A call-in held (M5)."""
+        self.today += self.params.callin_sek
+
+    def notifications(self, members: int) -> None:
+        """Custom notifications delivered to ``members`` members (M5)."""
+        c = self.params
+        self.today += members * c.notification_hours * c.police_hour_sek
+
+    def sweep(self) -> None:
+        """A crackdown sweep (M7's alternative)."""
+        c = self.params
+        self.today += c.sweep_hours * c.police_hour_sek
+
+    def close_day(self, *, incarcerated: int, workers: int, engaged: int, operations: int) -> float:
+        """The day's total: reported activities plus the running costs."""
+        return self.today + daily_running_cost(
+            self.params,
+            incarcerated=incarcerated,
+            workers=workers,
+            engaged=engaged,
+            operations=operations,
+        )

@@ -149,5 +149,5 @@ class Crackdown:
         m.legitimacy.crackdown(free)
         self.sweeps += 1
         m.today["enforcement_actions"] += 1
-        m.today_cost += m.params.costs.sweep_hours * m.params.costs.police_hour_sek
+        m.costs.sweep()
         m.log.add(m.day, EventKind.SWEEP, -1, tuple(int(i) for i in hit), Cause.CRACKDOWN)

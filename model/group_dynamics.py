@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def vacancies(model: GVIModel) -> np.ndarray:
     """Vacant places per group."""
-    model._group_aggregates()
+    model.group_aggregates()
     return np.maximum(model.city.nominal_size - model.group_count, 0)
 
 

@@ -18,31 +18,20 @@ from scenarios.schema import Scenario
 from . import group_dynamics
 from .city import Ties, build_city, draw_members
 from .communication import Communication
-from .community import Community, daily_running_cost, shooting_cost
+from .community import Community, Costs
 from .deterrence import Deterrence
 from .enforcement import Crackdown, EnforcementDesk
-from .events import Cause, Event, EventKind, EventLog
+from .events import Cause, EventKind, EventLog
 from .legitimacy import Legitimacy
 from .metrics import COUNT_METRICS, METRIC_NAMES, MetricsCollector
 from .policing import Operation
-from .state import ENGAGED, FREE, INCARCERATED, MemberState, RowsByGroup
-from .streams import DailyUniforms, as_seed_sequence, make_streams
+from .state import FREE, INCARCERATED, MemberState, RowsByGroup
+from .streams import as_seed_sequence, make_streams
 from .summary import summarise
 from .support import Support
-from .violence import Violence
+from .violence import Shootings, Violence
 
 _NEVER = np.iinfo(np.int32).max
-
-
-def poisson_inverse(u: float, mean: float) -> int:
-    """The Poisson(``mean``) count at quantile ``u`` (inversion; monotone in ``mean``)."""
-    k = 0
-    p = cdf = float(np.exp(-mean))
-    while u > cdf and k < 1000:
-        k += 1
-        p *= mean / k
-        cdf += p
-    return k
 
 
 class GVIModel(mesa.Model):
@@ -66,7 +55,6 @@ class GVIModel(mesa.Model):
         self.seed_sequence = seq
         self.seed_entropy = seq.entropy
         self.streams = make_streams(seq)
-        self._daily_u = DailyUniforms(self.streams["violence_daily"])
         t = scenario.time
         self.warmup_day = t.warmup_days
         self.rollout_day = t.warmup_days + t.rollout_day
@@ -89,16 +77,16 @@ class GVIModel(mesa.Model):
         self.crackdown = Crackdown(self)
         self.support = Support(self)
         self.community = Community(scenario.community)
+        self.costs = Costs(scenario.costs)
         self._listed: np.ndarray | None = None
         self.prop_mass = np.zeros(self.city.n_groups)
         self.group_count = np.zeros(self.city.n_groups, dtype=np.int64)
         self._membership_changed = True
         self._next_release = _NEVER
-        self._status_version = 0  # bumped whenever a member's status changes
-        self._free_mass_version = -1
+        self.status_version = 0  # bumped whenever a member's status changes
         self._count_version = -1
-        self._free_mass_cache = np.zeros(self.city.n_groups)
         self.rows = RowsByGroup(self.city.n_groups)
+        self.shootings = Shootings(self)
         self._create_founders()
 
         p = scenario.policing
@@ -113,7 +101,6 @@ class GVIModel(mesa.Model):
         self.workers = [OutreachWorker(self, sp.caseload) for _ in range(n_workers)]
 
         self.today: dict[str, float] = dict.fromkeys(COUNT_METRICS, 0)
-        self.today_cost = 0.0
         self.metrics_today: dict[str, float] = dict.fromkeys(METRIC_NAMES, 0.0)
         self.datacollector = MetricsCollector(self.metrics_today)
         self.running = True
@@ -164,7 +151,7 @@ class GVIModel(mesa.Model):
         for i in idx:
             self.members[int(i)] = GroupMember(self, int(i))
         self._membership_changed = True
-        self._status_version += 1
+        self.status_version += 1
         degree = self.params.city.ties_mean_degree
         for g in np.unique(groups):
             pool = self.rows[int(g)]
@@ -201,7 +188,7 @@ class GVIModel(mesa.Model):
             )
         self.day = day = self.steps - 1
         self.today = dict.fromkeys(COUNT_METRICS, 0)
-        self.today_cost = 0.0
+        self.costs.new_day()
         policy = self.policy_on and day >= self.rollout_day
         if policy:
             self._policy_calendar()
@@ -211,7 +198,7 @@ class GVIModel(mesa.Model):
             self.deterrence.decay_step(self.state.risk[: self.state.n])
             self.legitimacy.decay_step()
         self._release_due()
-        self._violence(policy)
+        self.shootings.daily(policy)
         if policy and self.params.enforcement.enabled:
             self.desk.daily()
         for unit in self.investigators:
@@ -269,7 +256,7 @@ class GVIModel(mesa.Model):
         """Note a release day, so the daily release check can skip idle days."""
         self._next_release = min(self._next_release, day)
 
-    def _group_aggregates(self) -> None:
+    def group_aggregates(self) -> None:
         """Members present (free or in custody) and their propensity mass, per group."""
         if not self._membership_changed:
             return
@@ -281,112 +268,18 @@ class GVIModel(mesa.Model):
         self.prop_mass = np.bincount(s.group[:n], weights=s.propensity[:n] * present, minlength=g)
         self._membership_changed = False
 
-    def _violence(self, policy: bool) -> None:
-        """M2: the day's shootings. Each group's hazard is the sum of its free members'
-        hazards; the number of shooters is drawn per group (Poisson, by inversion of
-        one daily uniform, so a lower hazard never gives more shootings under common
-        random numbers), then each shooter is picked in proportion to their own hazard
-        and acts as an agent."""
-        s = self.state
-        n = s.n
-        g = self.city.n_groups
-        self._group_aggregates()
-        per_unit = self.violence.group_hazard(self.prop_mass)
-        weights = None
-        if policy:
-            status = s.status[:n]
-            grp = s.group[:n]
-            free = status == FREE
-            mult = self.deterrence.multiplier(
-                s.risk[:n], s.legitimacy[:n], grp, free, self.comm.on_notice
-            )
-            if self.support.engaged:
-                mult *= 1.0 - self.params.support.hazard_reduction * (s.support[:n] == ENGAGED)
-            weights = s.propensity[:n] * mult * free
-            mass = np.bincount(grp, weights=weights, minlength=g)
-        else:
-            mass = self._free_mass()
-        hazard = per_unit * mass
-        u = self._daily_u.draw(self.day, 2 * g)
-        for grp_id in np.flatnonzero(u[:g] >= np.exp(-hazard)):
-            k = poisson_inverse(float(u[grp_id]), float(hazard[grp_id]))
-            for shooter in self._pick_shooters(int(grp_id), k, weights, float(u[g + grp_id])):
-                if s.status[shooter] == FREE:
-                    self.members[shooter].shoot()
-
-    def _free_mass(self) -> np.ndarray:
-        """Propensity of free members per group (cached until a status changes)."""
-        if self._free_mass_version != self._status_version:
-            s = self.state
-            n = s.n
-            free = s.status[:n] == FREE
-            self._free_mass_cache = np.bincount(
-                s.group[:n], weights=s.propensity[:n] * free, minlength=self.city.n_groups
-            )
-            self._free_mass_version = self._status_version
-        return self._free_mass_cache
-
-    def _pick_shooters(self, group: int, k: int, weights: np.ndarray | None, u: float) -> list[int]:
-        """``k`` distinct free members of ``group``, in proportion to their hazard."""
-        s = self.state
-        idx = self.free_members_of(group)
-        w = s.propensity[idx] if weights is None else weights[idx]
-        picks: list[int] = []
-        for j in range(min(k, len(idx))):
-            total = w.sum()
-            if total <= 0:
-                break
-            r = u if j == 0 else self.streams["violence"].random()
-            pos = min(int(np.searchsorted(np.cumsum(w), r * total, side="right")), len(idx) - 1)
-            picks.append(int(idx[pos]))
-            w = w.copy()
-            w[pos] = 0.0
-        return picks
-
-    def on_shooting(
-        self,
-        event: Event,
-        shooter: int,
-        victim: int,
-        outcome: int,
-        bystander: bool,
-        retaliation: bool,
-    ) -> None:
-        """Consequences of a shooting: counts, costs, safety, pressure, investigation,
-        and — after rollout — notifications and the enforcement decision."""
-        t = self.today
-        t["shootings"] += 1
-        t["fatalities"] += outcome == 2
-        t["injuries"] += outcome == 1
-        t["bystander_victims"] += bystander
-        t["retaliations"] += retaliation
-        self.today_cost += shooting_cost(
-            self.params.costs, fatal=outcome == 2, injured=int(outcome == 1) + int(bystander)
-        )
-        self.community.shooting(fatal=outcome == 2, bystander=bystander)
-        sg, vg = event.group, event.target
-        self.violence.excite(vg, sg, event.id, self.day)
-        self.comm.heat[sg] += 1.0
-        min(self.investigators, key=lambda u: len(u.cases)).open_case(event.id, shooter)
-        if self.policy_on and self.day >= self.rollout_day:
-            if self.params.notifications.enabled and group_dynamics.communicating(self):
-                self.comm.after_shooting(sg, vg, event.id)
-            if self.params.enforcement.enabled and self.comm.on_notice[sg]:
-                self.desk.after_violence(sg, event.id)
-
     def _account(self) -> None:
         s = self.state
         n = s.n
-        if self._count_version != self._status_version:
+        if self._count_version != self.status_version:
             status = s.status[:n]
             self._free = (status == FREE).astype(np.float64)
             self._n_free = int(self._free.sum())
             self._n_incarcerated = int(np.count_nonzero(status == INCARCERATED))
-            self._count_version = self._status_version
+            self._count_version = self.status_version
         free, n_free, incarcerated = self._free, self._n_free, self._n_incarcerated
         ops = sum(u.busy for u in self.enforcers)
-        cost = self.today_cost + daily_running_cost(
-            self.params.costs,
+        cost = self.costs.close_day(
             incarcerated=incarcerated,
             workers=len(self.workers) if self.day >= self.rollout_day else 0,
             engaged=self.support.engaged,
@@ -403,6 +296,11 @@ class GVIModel(mesa.Model):
         mt["cost_sek"] = cost
 
     # --- queries and hooks used by agents and submodels ------------------------------
+    @property
+    def today_cost(self) -> float:
+        """Costs reported so far today (SEK; the running costs are added at accounting)."""
+        return self.costs.today
+
     @property
     def free_index(self) -> np.ndarray:
         return np.flatnonzero(self.state.status[: self.state.n] == FREE)
@@ -438,11 +336,11 @@ class GVIModel(mesa.Model):
     def member_left(self, index: int) -> None:
         self.members.pop(index, None)
         self._membership_changed = True
-        self._status_version += 1
+        self.status_version += 1
 
     def status_changed(self) -> None:
         """A member was arrested or released: cached per-group sums are stale."""
-        self._status_version += 1
+        self.status_version += 1
 
     # --- results ---------------------------------------------------------------------
     def daily_metrics(self) -> pd.DataFrame:

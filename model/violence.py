@@ -20,12 +20,40 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from enum import IntEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scenarios.schema import ViolenceParams
 
 from .city import City
+from .events import Cause, Event, EventKind
+from .group_dynamics import communicating
+from .state import ENGAGED, FREE
+from .streams import DailyUniforms
+
+if TYPE_CHECKING:
+    from .gvi_model import GVIModel
+
+
+class ShotOutcome(IntEnum):
+    """What a shooting did to its victim (the values are those of the stored data)."""
+
+    UNHARMED = 0
+    INJURED = 1
+    KILLED = 2
+
+
+def poisson_inverse(u: float, mean: float) -> int:
+    """The Poisson(``mean``) count at quantile ``u`` (inversion; monotone in ``mean``)."""
+    k = 0
+    p = cdf = float(np.exp(-mean))
+    while u > cdf and k < 1000:
+        k += 1
+        p *= mean / k
+        cdf += p
+    return k
 
 
 class Violence:
@@ -121,3 +149,151 @@ class Violence:
             return int(candidates[rng.integers(len(candidates))])
         pick = int(np.searchsorted(np.cumsum(w), rng.random() * s, side="right"))
         return int(candidates[min(pick, len(candidates) - 1)])
+
+    def outcome(self, u: float) -> ShotOutcome:
+        """The victim's fate for a uniform draw ``u``: killed with ``p_fatal``, injured
+        with ``p_injury``, else unharmed."""
+        vp = self.params
+        if u < vp.p_fatal:
+            return ShotOutcome.KILLED
+        if u < vp.p_fatal + vp.p_injury:
+            return ShotOutcome.INJURED
+        return ShotOutcome.UNHARMED
+
+
+class Shootings:
+    """The day's shootings of a model (M2): who shoots, at whom, and the consequences.
+
+    Each group's hazard is the sum of its free members' hazards; the number of shooters
+    is drawn per group (Poisson, by inversion of one daily uniform, so a lower hazard
+    never gives more shootings under common random numbers), then each shooter is picked
+    in proportion to their own hazard and acts as an agent (:meth:`GroupMember.shoot
+    <agents.group_member.GroupMember.shoot>`, which calls :meth:`shoot`).
+    """
+
+    def __init__(self, model: GVIModel) -> None:
+        self.model = model
+        self._daily_u = DailyUniforms(model.streams["violence_daily"])
+        self._free_mass_version = -1
+        self._free_mass_cache = np.zeros(model.city.n_groups)
+
+    def daily(self, policy: bool) -> None:
+        """The day's shootings; ``policy``: deterrence (M6) and support (M8) multiply
+        each member's hazard."""
+        m = self.model
+        s = m.state
+        n = s.n
+        g = m.city.n_groups
+        m.group_aggregates()
+        per_unit = m.violence.group_hazard(m.prop_mass)
+        weights = None
+        if policy:
+            status = s.status[:n]
+            grp = s.group[:n]
+            free = status == FREE
+            mult = m.deterrence.multiplier(
+                s.risk[:n], s.legitimacy[:n], grp, free, m.comm.on_notice
+            )
+            if m.support.engaged:
+                mult *= 1.0 - m.params.support.hazard_reduction * (s.support[:n] == ENGAGED)
+            weights = s.propensity[:n] * mult * free
+            mass = np.bincount(grp, weights=weights, minlength=g)
+        else:
+            mass = self._free_mass()
+        hazard = per_unit * mass
+        u = self._daily_u.draw(m.day, 2 * g)
+        for grp_id in np.flatnonzero(u[:g] >= np.exp(-hazard)):
+            k = poisson_inverse(float(u[grp_id]), float(hazard[grp_id]))
+            for shooter in self._pick_shooters(int(grp_id), k, weights, float(u[g + grp_id])):
+                if s.status[shooter] == FREE:
+                    m.members[shooter].shoot()
+
+    def _free_mass(self) -> np.ndarray:
+        """Propensity of free members per group (cached until a status changes)."""
+        m = self.model
+        if self._free_mass_version != m.status_version:
+            s = m.state
+            n = s.n
+            free = s.status[:n] == FREE
+            self._free_mass_cache = np.bincount(
+                s.group[:n], weights=s.propensity[:n] * free, minlength=m.city.n_groups
+            )
+            self._free_mass_version = m.status_version
+        return self._free_mass_cache
+
+    def _pick_shooters(self, group: int, k: int, weights: np.ndarray | None, u: float) -> list[int]:
+        """``k`` distinct free members of ``group``, in proportion to their hazard."""
+        m = self.model
+        idx = m.free_members_of(group)
+        w = m.state.propensity[idx] if weights is None else weights[idx]
+        picks: list[int] = []
+        for j in range(min(k, len(idx))):
+            total = w.sum()
+            if total <= 0:
+                break
+            r = u if j == 0 else m.streams["violence"].random()
+            pos = min(int(np.searchsorted(np.cumsum(w), r * total, side="right")), len(idx) - 1)
+            picks.append(int(idx[pos]))
+            w = w.copy()
+            w[pos] = 0.0
+        return picks
+
+    def shoot(self, shooter: int) -> Event | None:
+        """Member ``shooter`` shoots at a rival: find the cause and target, pick a
+        victim, draw the outcome, log it, and apply the consequences."""
+        m = self.model
+        s = m.state
+        rng = m.streams["violence"]
+        g = int(s.group[shooter])
+        mass = float(m.prop_mass[g])
+        retaliation, target, parent, lag = m.violence.attribute(g, m.day, mass, rng)
+        if target < 0:
+            return None
+        candidates = m.free_members_of(target)
+        victim = m.violence.pick_victim(candidates, s.propensity, rng)
+        if victim < 0:
+            return None
+        u = rng.random(2)
+        outcome = m.violence.outcome(u[0])
+        bystander = bool(u[1] < m.violence.params.p_bystander)
+        s.shootings[shooter] += 1
+        event = m.log.add(
+            m.day,
+            EventKind.SHOOTING,
+            g,
+            (shooter, victim),
+            Cause.RETALIATION if retaliation else Cause.RIVALRY,
+            ref=parent,
+            target=target,
+            value=float(lag),
+        )
+        m.members[victim].be_shot(event, fatal=outcome is ShotOutcome.KILLED)
+        self.consequences(event, shooter, outcome, bystander, retaliation)
+        return event
+
+    def consequences(
+        self, event: Event, shooter: int, outcome: ShotOutcome, bystander: bool, retaliation: bool
+    ) -> None:
+        """Consequences of a shooting: counts, costs and safety (M12), pressure (M2),
+        investigation (M3), and — after rollout — notifications (M5) and the enforcement
+        decision (M7)."""
+        m = self.model
+        t = m.today
+        killed = outcome is ShotOutcome.KILLED
+        injured = outcome is ShotOutcome.INJURED
+        t["shootings"] += 1
+        t["fatalities"] += killed
+        t["injuries"] += injured
+        t["bystander_victims"] += bystander
+        t["retaliations"] += retaliation
+        m.costs.shooting(fatal=killed, injured=int(injured) + int(bystander))
+        m.community.shooting(fatal=killed, bystander=bystander)
+        sg, vg = event.group, event.target
+        m.violence.excite(vg, sg, event.id, m.day)
+        m.comm.heat[sg] += 1.0
+        min(m.investigators, key=lambda u: len(u.cases)).open_case(event.id, shooter)
+        if m.policy_on and m.day >= m.rollout_day:
+            if m.params.notifications.enabled and communicating(m):
+                m.comm.after_shooting(sg, vg, event.id)
+            if m.params.enforcement.enabled and m.comm.on_notice[sg]:
+                m.desk.after_violence(sg, event.id)
