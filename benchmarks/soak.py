@@ -13,8 +13,8 @@ worker processes), :func:`experiments.pipeline.run_jobs` (batches, result store)
 :class:`experiments.evaluate.ModelEvaluator` — and the pool lives for the whole soak.
 
 Mesa 3.3.1 keeps every model alive through the class-level ``mesa.Agent._ids``
-(Mesa issue #3179), about 0.5 MB per run of this scenario; ``run_task`` releases that
-reference after each run, which is what keeps a long-lived worker flat.
+(Mesa issue #3179), about 0.5 MB per run of this scenario; a finished model releases
+that reference itself (``GVIModel.close``), which is what keeps a long-lived worker flat.
 
 While the pool runs, a thread reads every worker's ``VmRSS`` and ``VmHWM`` (peak) from
 ``/proc/<pid>/status`` (psutil elsewhere) and the number of finished runs from the

@@ -100,8 +100,8 @@ class ModelEvaluator:
     ``job.replicate``. The baseline of ``change_vs_baseline`` outputs is the plain
     baseline scenario, run once per replicate in each worker process and reused (the
     caches live per process, so they survive the evaluator being sent batch by batch). Each run
-    goes through :func:`~experiments.runner.run_task`, which releases Mesa's reference
-    to the finished model (Mesa issue #3179), so a long-lived worker does not leak.
+    goes through :func:`~experiments.runner.run_task`; the finished model releases Mesa's
+    reference to itself (:meth:`model.GVIModel.close`), so a long-lived worker does not leak.
     """
 
     exp: Experiment

@@ -4,6 +4,7 @@ from .events import Cause, Event, EventKind, EventLog
 from .gvi_model import GVIModel
 from .metrics import METRIC_NAMES, METRICS, Metric, MetricKind, metric
 from .state import Role, Status, SupportStatus
+from .violence import ShotOutcome
 
 __all__ = [
     "METRICS",
@@ -16,6 +17,7 @@ __all__ = [
     "Metric",
     "MetricKind",
     "Role",
+    "ShotOutcome",
     "Status",
     "SupportStatus",
     "metric",
