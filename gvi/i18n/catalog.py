@@ -143,7 +143,7 @@ class Translator:
         if key in self.plural_keys:
             raise TypeError(f"{key!r} is a plural entry: call .n({key!r}, count)")
         text = self.text(key)
-        return _Formatter(self).format(text, **values) if values or "{" in text else text
+        return _Formatter(self).format(text, **values) if values else text
 
     def n(self, key: str, n: object, **values: object) -> str:
         """The form of plural entry ``key`` for the count ``n``; ``{n}`` shows the count in
