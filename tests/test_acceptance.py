@@ -1,5 +1,7 @@
-"""The published effect patterns with the shipped defaults (DOMAIN.md section 4),
-over 50 paired replicates — the comparison a planner would run."""
+"""Acceptance tests: the published effect patterns with the shipped defaults, over 50
+paired replicates of the comparison a planner would run. The targets are those declared
+in experiments/patterns.py (the patterns used by the acceptance tests); `gvi
+validate-model` checks the same patterns with its own scenario set."""
 
 from __future__ import annotations
 
@@ -8,9 +10,13 @@ import pytest
 
 from experiments import compare
 from experiments.effects import ratio_change
+from experiments.patterns import PATTERNS
 
 SCENARIOS = ["baseline", "gvi", "deterrence_only", "support_only", "crackdown", "gvi_lapse"]
 HALF_YEAR = 182
+# The lapse test asks for more than the declared target (> 0 pp): over 50 replicates the
+# effect must shrink by more than this many percentage points.
+LAPSE_MARGIN_PP = 10
 
 
 @pytest.fixture(scope="module")
@@ -29,23 +35,22 @@ def window_totals(result, scenario: str, start: int, end: int) -> np.ndarray:
     return sel.groupby("replicate")["shootings"].sum().sort_index().to_numpy()
 
 
-def test_gvi_cuts_shootings_by_20_to_60_percent(result) -> None:
+def test_gvi_cuts_shootings_within_the_published_range(result) -> None:
     est, lo, hi = change(result, "gvi")
-    assert -60 <= est <= -20
+    assert PATTERNS["gvi_effect"].holds(est)
     assert hi < 0  # the interval excludes zero
 
 
 def test_support_alone_does_much_less_than_gvi(result) -> None:
     gvi, _, _ = change(result, "gvi")
     support, _, _ = change(result, "support_only")
-    assert abs(support) <= 0.5 * abs(gvi)
+    assert abs(support) <= PATTERNS["support_only"].high * abs(gvi)
 
 
 def test_crackdown_arrests_more_for_a_smaller_cut(result) -> None:
     s = result.summary.set_index(["scenario", "metric"])
-    assert (
-        s.loc[("crackdown", "arrests"), "post_mean"] >= 2 * s.loc[("gvi", "arrests"), "post_mean"]
-    )
+    arrests = s.loc[("crackdown", "arrests"), "post_mean"] / s.loc[("gvi", "arrests"), "post_mean"]
+    assert PATTERNS["crackdown"].holds(arrests)
     assert change(result, "crackdown")[0] > change(result, "gvi")[0]
     legit = result.effects.query("scenario == 'crackdown' and metric == 'mean_legitimacy'")
     assert legit["ci_high"].iloc[0] < 0  # and it costs legitimacy
@@ -66,4 +71,4 @@ def test_lapse_lets_violence_return_toward_baseline(result) -> None:
     # and its effect against the baseline has shrunk since the six months before the lapse
     eff_last = ratio_change(lapse_last, base_last, seed=2)[0]
     eff_before = ratio_change(lapse_before, base_before, seed=3)[0]
-    assert eff_last > eff_before + 10
+    assert eff_last - eff_before > PATTERNS["lapse"].low + LAPSE_MARGIN_PP

@@ -115,8 +115,8 @@ def test_check_patterns_baseline_holds() -> None:
     assert r.returncode == 0, r.stdout + r.stderr
     report = json.loads(r.stdout)
     assert report["passed"]
-    by_name = {p["name"]: p for p in report["patterns"]}
-    assert 40 <= by_name["baseline shootings per year"]["value"] <= 80
+    by_key = {p["key"]: p for p in report["patterns"]}
+    assert 40 <= by_key["volume"]["value"] <= 80
 
 
 def _short_pair(tmp_path: Path) -> tuple[str, str]:

@@ -1,4 +1,5 @@
-"""Validation of the default model: check functions on synthetic records, one short
+"""``gvi validate-model``, the validation of the default model against the patterns
+declared in experiments/patterns.py: check functions on synthetic records, one short
 end-to-end run through the command line."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 from experiments import validation
+from experiments.patterns import PATTERNS, Use, patterns_for
 from experiments.validation import REACH, SCENARIOS, Record, boot, change, evaluate_checks, post
 from gvi.cli import main
 
@@ -57,7 +59,10 @@ def _synthetic(n: int = 8) -> dict[str, list[Record]]:
 
 def test_checks_on_synthetic_records_pass() -> None:
     checks = evaluate_checks(_synthetic(), seed=1)
-    assert [c.key for c in checks] == list(validation.META)
+    assert [c.key for c in checks] == [p.key for p in patterns_for(Use.VALIDATE_MODEL)]
+    for c in checks:
+        p = PATTERNS[c.key]
+        assert (c.name, c.source, c.target, c.unit) == (p.name, p.source, p.target_text, p.unit)
     failed = [(c.key, c.value) for c in checks if not c.passed]
     assert failed == []
     effect = next(c for c in checks if c.key == "gvi_effect")
@@ -97,8 +102,9 @@ def test_cli_writes_one_section_per_pattern(tmp_path, monkeypatch) -> None:
     assert code in (0, 1)
     page = (tmp_path / "validation.html").read_text(encoding="utf-8")
     data = json.loads((tmp_path / "validation.json").read_text(encoding="utf-8"))
-    assert page.count('class="pattern"') == len(data["checks"]) == len(validation.META)
-    assert page.count("data:image/png;base64,") >= len(validation.META)
+    used = patterns_for(Use.VALIDATE_MODEL)
+    assert page.count('class="pattern"') == len(data["checks"]) == len(used)
+    assert page.count("data:image/png;base64,") >= len(used)
     assert code == (0 if data["passed"] else 1)
 
 

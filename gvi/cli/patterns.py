@@ -1,4 +1,11 @@
-"""``gvi check-patterns`` and ``gvi validate-model``: the model against published patterns."""
+"""``gvi check-patterns`` and ``gvi validate-model``: the model against the published
+patterns declared in :mod:`experiments.patterns`.
+
+``check-patterns`` runs one scenario over seeds and checks its city, group and member
+patterns; ``validate-model`` runs the default model's validation scenarios and checks
+every pattern, effects included, with bootstrap intervals. (``gvi validate`` is another
+thing: it checks that scenario files are well formed.)
+"""
 
 from __future__ import annotations
 
@@ -31,21 +38,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     vm.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
 
 
-def _target_text(low: float | None, high: float | None) -> str:
-    if low is None and high is None:
-        return "-"
-    if high is None:
-        return f">= {low:g}"
-    if low is None:
-        return f"<= {high:g}"
-    return f"{low:g} to {high:g}"
-
-
 def _cmd_check_patterns(args: argparse.Namespace) -> int:
     from concurrent.futures import ProcessPoolExecutor
 
     from experiments.output import terminal_text
-    from model.patterns import check_patterns
+    from experiments.patterns import check_patterns
     from scenarios import load_scenario
 
     if args.seeds < 2:
@@ -78,10 +75,9 @@ def _cmd_check_patterns(args: argparse.Namespace) -> int:
             f"Patterns of '{terminal_text(scenario.name)}' over {args.seeds} seeds (root seed {args.seed}):"
         )
         for r in results:
-            target = _target_text(r.low, r.high)
             verdict = "PASS" if r.passed and r.checked else ("info" if not r.checked else "FAIL")
             print(
-                f"  {verdict:4}  {r.name:<40} {r.value:9.3f} {r.unit:<15} target {target:<12} ({r.source})"
+                f"  {verdict:4}  {r.name:<40} {r.value:9.3f} {r.pattern.unit:<15} target {r.target:<12} ({r.pattern.source})"
             )
         print("all patterns hold" if ok else "some patterns do not hold")
     return EXIT_OK if ok else EXIT_FAILED

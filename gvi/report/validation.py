@@ -16,6 +16,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from experiments.patterns import PATTERNS  # noqa: E402
+from model.patterns import TOP_SHARE  # noqa: E402
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -45,8 +48,9 @@ def concentration_curve(base: list[Record]) -> Figure:
         curves.append(np.interp(grid, np.r_[0, x], np.r_[0, np.cumsum(inv) / inv.sum()]))
     ax.plot(grid, np.mean(curves, axis=0), label="baseline (mean over replicates)")
     ax.plot(grid, grid, ls=":", color="grey", label="equal shares")
-    ax.axvline(0.1, color="tab:red", ls="--", lw=1)
-    ax.axhline(0.5, color="tab:red", ls="--", lw=1, label="target: top 10% >= 50%")
+    target = PATTERNS["concentration"]
+    ax.axvline(TOP_SHARE, color="tab:red", ls="--", lw=1)
+    ax.axhline(target.low, color="tab:red", ls="--", lw=1, label=f"target {target.target_text}")
     ax.set(xlabel="share of members (most involved first)", ylabel="share of shootings")
     ax.legend(fontsize=8)
     return fig
@@ -58,20 +62,22 @@ def lag_histogram(base: list[Record]) -> Figure:
     ax.hist(lags, bins=np.arange(0, min(366, lags.max() + 8 if len(lags) else 30), 7))
     if len(lags):
         ax.axvline(np.median(lags), color="k", label=f"median {np.median(lags):.0f} d")
-    ax.axvspan(7, 90, color="tab:green", alpha=0.12, label="target 7-90 d")
-    ax.axvline(83, color="tab:red", ls="--", label="Green et al. 2017: 83 d")
+    target = PATTERNS["retaliation_lag"]
+    band = f"target {target.target_text} d"
+    ax.axvspan(target.low, target.high, color="tab:green", alpha=0.12, label=band)
+    for name, days in target.published:
+        ax.axvline(days, color="tab:red", ls="--", label=f"{name}: {days:g} d")
     ax.set(xlabel="days from victimisation to retaliation", ylabel="retaliations")
     ax.legend(fontsize=8)
     return fig
 
 
 def effect_plot(check: Check) -> Figure:
-    from experiments.validation import PUBLISHED
-
+    target = PATTERNS["gvi_effect"]
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
-    labels = [name for name, _ in PUBLISHED] + ["simulated gvi (95% CI)"]
+    labels = [name for name, _ in target.published] + ["simulated gvi (95% CI)"]
     ys = np.arange(len(labels))
-    ax.scatter([v for _, v in PUBLISHED], ys[:-1], marker="|", s=200, color="tab:grey")
+    ax.scatter([v for _, v in target.published], ys[:-1], marker="|", s=200, color="tab:grey")
     ax.errorbar(
         [check.value],
         [ys[-1]],
@@ -79,7 +85,8 @@ def effect_plot(check: Check) -> Figure:
         fmt="o",
         color="tab:blue",
     )
-    ax.axvspan(-60, -20, color="tab:green", alpha=0.12, label="target -60% to -20%")
+    band = f"target {target.low:g}% to {target.high:g}%"
+    ax.axvspan(target.low, target.high, color="tab:green", alpha=0.12, label=band)
     ax.axvline(0, color="k", lw=0.8)
     ax.set_yticks(ys, labels, fontsize=7)
     ax.set_xlabel("change in shootings / gun homicides (%)")
