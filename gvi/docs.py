@@ -2,6 +2,7 @@
 
 docs/ODD.md carries the parameter table between markers; this rewrites it from the
 schema's declarations, so the table cannot drift from the code (a test checks it).
+docs/validation.md carries the targets table of the declared patterns the same way.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ import sys
 from pathlib import Path
 
 from .paramtable import TABLE_BEGIN, TABLE_END, parameter_table_markdown
+from .patterntable import PATTERNS_BEGIN, PATTERNS_END, pattern_table_markdown
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
+VALIDATION = ODD.with_name("validation.md")
 
 
 def splice_table(text: str) -> str:
@@ -21,14 +24,22 @@ def splice_table(text: str) -> str:
     return text[:start] + parameter_table_markdown() + text[end:]
 
 
+def splice_patterns(text: str) -> str:
+    """``text`` with the targets table between the pattern-table markers replaced."""
+    start = text.index(PATTERNS_BEGIN)
+    end = text.index(PATTERNS_END) + len(PATTERNS_END)
+    return text[:start] + pattern_table_markdown() + text[end:]
+
+
 def main() -> int:
-    text = ODD.read_text(encoding="utf-8")
-    new = splice_table(text)
-    if new != text:
-        ODD.write_text(new, encoding="utf-8")
-        print(f"updated the parameter table in {ODD}")
-    else:
-        print(f"{ODD} is up to date")
+    for path, splice in ((ODD, splice_table), (VALIDATION, splice_patterns)):
+        text = path.read_text(encoding="utf-8")
+        new = splice(text)
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            print(f"updated the generated table in {path}")
+        else:
+            print(f"{path} is up to date")
     return 0
 
 
