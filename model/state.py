@@ -6,9 +6,12 @@ attributes read these arrays. Arrays grow by doubling when recruits join.
 
 from __future__ import annotations
 
+from dataclasses import InitVar, dataclass, field, fields
 from enum import IntEnum
+from typing import Any, NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 
 NO_DAY = -1
 UNMAPPED = -1
@@ -38,52 +41,58 @@ class SupportStatus(IntEnum):
     ENGAGED = 2
 
 
-# name -> (dtype, fill value for new rows)
-_COLUMNS: dict[str, tuple[type, float]] = {
-    "group": (np.int32, 0),
-    "role": (np.int8, Role.ASSOCIATE),
-    "status": (np.int8, Status.FREE),
-    "propensity": (np.float64, 0.0),
-    "risk": (np.float64, 0.0),
-    "legitimacy": (np.float64, 0.0),
-    "legitimacy_base": (np.float64, 0.0),
-    "readiness": (np.float64, 0.0),
-    "on_supervision": (np.bool_, False),
-    "support": (np.int8, SupportStatus.NONE),
-    "support_since": (np.int32, NO_DAY),
-    "last_offer_day": (np.int32, NO_DAY),
-    "release_day": (np.int32, NO_DAY),
-    "informed": (np.bool_, False),
-    "notified_day": (np.int32, NO_DAY),
-    "attended_callin": (np.bool_, False),
-    "victimised_day": (np.int32, NO_DAY),
-    "mapped_group": (np.int32, UNMAPPED),
-    "shootings": (np.int32, 0),
-    "victimisations": (np.int32, 0),
-    "arrests": (np.int32, 0),
-    "custody_days": (np.int32, 0),
-    "joined_day": (np.int32, 0),
-}
+def _column(dtype: type[np.generic], fill: float) -> Any:
+    """A member column: its numpy dtype and the value of new rows."""
+    return field(init=False, repr=False, metadata={"dtype": dtype, "fill": fill})
 
 
+@dataclass(eq=False)
 class MemberState:
-    """Columns of member attributes; rows ``0..n-1`` are in use (past members included)."""
+    """Columns of member attributes; rows ``0..n-1`` are in use (past members included).
 
-    def __init__(self, capacity: int) -> None:
-        self.n = 0
+    Each column is a numpy array of the declared dtype; all have the same length (the
+    capacity), which doubles when recruits no longer fit.
+    """
+
+    capacity: InitVar[int]
+    group: NDArray[np.int32] = _column(np.int32, 0)
+    role: NDArray[np.int8] = _column(np.int8, Role.ASSOCIATE)
+    status: NDArray[np.int8] = _column(np.int8, Status.FREE)
+    propensity: NDArray[np.float64] = _column(np.float64, 0.0)
+    risk: NDArray[np.float64] = _column(np.float64, 0.0)
+    legitimacy: NDArray[np.float64] = _column(np.float64, 0.0)
+    legitimacy_base: NDArray[np.float64] = _column(np.float64, 0.0)
+    readiness: NDArray[np.float64] = _column(np.float64, 0.0)
+    on_supervision: NDArray[np.bool_] = _column(np.bool_, False)
+    support: NDArray[np.int8] = _column(np.int8, SupportStatus.NONE)
+    support_since: NDArray[np.int32] = _column(np.int32, NO_DAY)
+    last_offer_day: NDArray[np.int32] = _column(np.int32, NO_DAY)
+    release_day: NDArray[np.int32] = _column(np.int32, NO_DAY)
+    informed: NDArray[np.bool_] = _column(np.bool_, False)
+    notified_day: NDArray[np.int32] = _column(np.int32, NO_DAY)
+    attended_callin: NDArray[np.bool_] = _column(np.bool_, False)
+    victimised_day: NDArray[np.int32] = _column(np.int32, NO_DAY)
+    mapped_group: NDArray[np.int32] = _column(np.int32, UNMAPPED)
+    shootings: NDArray[np.int32] = _column(np.int32, 0)
+    victimisations: NDArray[np.int32] = _column(np.int32, 0)
+    arrests: NDArray[np.int32] = _column(np.int32, 0)
+    custody_days: NDArray[np.int32] = _column(np.int32, 0)
+    joined_day: NDArray[np.int32] = _column(np.int32, 0)
+    n: int = field(init=False, default=0)
+
+    def __post_init__(self, capacity: int) -> None:
         self._capacity = max(int(capacity), 8)
-        for name, (dtype, fill) in _COLUMNS.items():
-            setattr(self, name, np.full(self._capacity, fill, dtype=dtype))
+        for col in _COLUMNS:
+            setattr(self, col.name, np.full(self._capacity, col.fill, dtype=col.dtype))
 
     def add(self, count: int) -> np.ndarray:
         """Reserve ``count`` new rows (filled with defaults); return their indices."""
         if self.n + count > self._capacity:
             new_cap = max(self._capacity * 2, self.n + count)
-            for name, (dtype, fill) in _COLUMNS.items():
-                old = getattr(self, name)
-                arr = np.full(new_cap, fill, dtype=dtype)
-                arr[: self.n] = old[: self.n]
-                setattr(self, name, arr)
+            for col in _COLUMNS:
+                arr = np.full(new_cap, col.fill, dtype=col.dtype)
+                arr[: self.n] = getattr(self, col.name)[: self.n]
+                setattr(self, col.name, arr)
             self._capacity = new_cap
         idx = np.arange(self.n, self.n + count)
         self.n += count
@@ -91,11 +100,27 @@ class MemberState:
 
     def view(self, name: str) -> np.ndarray:
         """The used part of one column."""
+        if name not in COLUMN_NAMES:
+            raise KeyError(f"unknown member column {name!r}; known: {', '.join(COLUMN_NAMES)}")
         return getattr(self, name)[: self.n]
 
     def members_of(self, status: Status) -> np.ndarray:
         """Indices of members with a status."""
         return np.flatnonzero(self.status[: self.n] == status)
+
+
+class _Column(NamedTuple):
+    name: str
+    dtype: type[np.generic]
+    fill: float
+
+
+_COLUMNS: tuple[_Column, ...] = tuple(
+    _Column(f.name, f.metadata["dtype"], f.metadata["fill"])
+    for f in fields(MemberState)
+    if "dtype" in f.metadata
+)
+COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in _COLUMNS)
 
 
 # Plain-int aliases of the enum values, for hot loops and array comparisons
