@@ -96,6 +96,11 @@ class Pattern:
             return False
         return self.high is None or (value < self.high if self.strict else value <= self.high)
 
+    def band(self) -> tuple[float, float]:
+        """``(low, high)`` with an open side as minus or plus infinity (for figures)."""
+        low = -math.inf if self.low is None else self.low
+        return low, math.inf if self.high is None else self.high
+
     @property
     def target_text(self) -> str:
         """The target range and any further condition, as text."""

@@ -79,6 +79,12 @@ def test_holds_known_answers(low, high, strict, value, holds) -> None:
     assert _pattern(low, high, strict=strict).holds(value) is holds
 
 
+def test_band_opens_to_infinity() -> None:
+    assert PATTERNS["retaliation_lag"].band() == (7.0, 90.0)
+    assert PATTERNS["concentration"].band() == (0.5, math.inf)
+    assert PATTERNS["support_only"].band() == (-math.inf, 0.5)
+
+
 def test_target_text() -> None:
     assert target_text(None, None) == "-"
     assert target_text(0.5, None) == ">= 0.5"

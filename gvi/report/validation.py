@@ -50,7 +50,8 @@ def concentration_curve(base: list[Record]) -> Figure:
     ax.plot(grid, grid, ls=":", color="grey", label="equal shares")
     target = PATTERNS["concentration"]
     ax.axvline(TOP_SHARE, color="tab:red", ls="--", lw=1)
-    ax.axhline(target.low, color="tab:red", ls="--", lw=1, label=f"target {target.target_text}")
+    low, _ = target.band()
+    ax.axhline(low, color="tab:red", ls="--", lw=1, label=f"target {target.target_text}")
     ax.set(xlabel="share of members (most involved first)", ylabel="share of shootings")
     ax.legend(fontsize=8)
     return fig
@@ -64,7 +65,7 @@ def lag_histogram(base: list[Record]) -> Figure:
         ax.axvline(np.median(lags), color="k", label=f"median {np.median(lags):.0f} d")
     target = PATTERNS["retaliation_lag"]
     band = f"target {target.target_text} d"
-    ax.axvspan(target.low, target.high, color="tab:green", alpha=0.12, label=band)
+    ax.axvspan(*target.band(), color="tab:green", alpha=0.12, label=band)
     for name, days in target.published:
         ax.axvline(days, color="tab:red", ls="--", label=f"{name}: {days:g} d")
     ax.set(xlabel="days from victimisation to retaliation", ylabel="retaliations")
@@ -86,7 +87,7 @@ def effect_plot(check: Check) -> Figure:
         color="tab:blue",
     )
     band = f"target {target.low:g}% to {target.high:g}%"
-    ax.axvspan(target.low, target.high, color="tab:green", alpha=0.12, label=band)
+    ax.axvspan(*target.band(), color="tab:green", alpha=0.12, label=band)
     ax.axvline(0, color="k", lw=0.8)
     ax.set_yticks(ys, labels, fontsize=7)
     ax.set_xlabel("change in shootings / gun homicides (%)")
