@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from model.events import Cause, Event, EventKind
-from model.state import DEAD, FREE, INCARCERATED, NO_DAY, Role, Status, SupportStatus
+from model.state import FREE, INCARCERATED, NO_DAY, Role, Status, SupportStatus
 
 if TYPE_CHECKING:
     from model.gvi_model import GVIModel
@@ -74,7 +74,7 @@ class GroupMember(mesa.Agent):
         s.victimisations[self.index] += 1
         s.victimised_day[self.index] = self.model.day
         if fatal:
-            self.leave(DEAD, EventKind.DEATH, Cause.NONE, ref=event.id)
+            self.leave(Status.DEAD, EventKind.DEATH, Cause.NONE, ref=event.id)
 
     def be_arrested(self, days: int, cause: Cause, ref: int = -1) -> None:
         """Taken into custody for ``days`` (M3, M7, crackdown); ``ref`` is the event that

@@ -142,7 +142,7 @@ class Communication:
         day = m.day
         renotify = m.params.notifications.renotify_days
         strength = m.deterrence.message(m.params.deterrence.notification_message)
-        reached = []
+        reached: list[int] = []
         for g in groups:
             if not self.group_mapped[g]:
                 continue

@@ -79,8 +79,8 @@ class GVIModel(mesa.Model):
         self.community = Community(scenario.community)
         self.costs = Costs(scenario.costs)
         self._listed: np.ndarray | None = None
-        self.prop_mass = np.zeros(self.city.n_groups)
-        self.group_count = np.zeros(self.city.n_groups, dtype=np.int64)
+        self.prop_mass: np.ndarray = np.zeros(self.city.n_groups)  # propensity present, per group
+        self.group_count: np.ndarray = np.zeros(self.city.n_groups, dtype=np.int64)
         self._membership_changed = True
         self._next_release = _NEVER
         self.status_version = 0  # bumped whenever a member's status changes

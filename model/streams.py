@@ -64,13 +64,17 @@ class DailyUniforms:
     that day's block, whatever was drawn on other days."""
 
     def __init__(self, gen: np.random.Generator) -> None:
+        bg = gen.bit_generator
+        if not isinstance(bg, np.random.PCG64):
+            raise TypeError(f"DailyUniforms jumps ahead by day and needs PCG64, not {type(bg)}")
         self._gen = gen
-        self._state0 = gen.bit_generator.state
+        self._bg = bg
+        self._state0 = bg.state
         self._day = 0
         self._used = 0
 
     def draw(self, day: int, n: int) -> np.ndarray:
-        bg = self._gen.bit_generator
+        bg = self._bg
         if day == self._day + 1 and self._used <= _DAY_STRIDE:
             bg.advance(_DAY_STRIDE - self._used)
         elif day != self._day or self._used:

@@ -23,18 +23,18 @@ def summarise(
     for m in METRICS:
         values = daily[m.name].to_numpy(dtype=float)
         row: dict[str, object] = {"metric": m.name, "kind": m.kind.value, "unit": m.unit}
+        compared: dict[str, float] = {}  # per period: the yearly rate, or the level's mean
         for period, mask in periods.items():
             days = int(mask.sum())
             if m.kind is MetricKind.COUNT:
                 total = float(values[mask].sum())
+                rate = total * DAYS_PER_YEAR / days if days else np.nan
                 row[period] = total
-                row[f"{period}_per_year"] = total * DAYS_PER_YEAR / days if days else np.nan
+                row[f"{period}_per_year"] = compared[period] = rate
             else:
-                row[period] = float(values[mask].mean()) if days else np.nan
+                row[period] = compared[period] = float(values[mask].mean()) if days else np.nan
                 row[f"{period}_per_year"] = np.nan
-        pre, post = row["pre_per_year"], row["post_per_year"]
-        if m.kind is not MetricKind.COUNT:
-            pre, post = row["pre"], row["post"]
+        pre, post = compared["pre"], compared["post"]
         row["change_pct"] = (100.0 * (post - pre) / pre) if pre and np.isfinite(pre) else np.nan
         rows.append(row)
     return pd.DataFrame(rows).set_index("metric")

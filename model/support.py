@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .events import Cause, EventKind
-from .state import ENGAGED, EXITED, FREE, NO_DAY, NO_SUPPORT, WAITING
+from .state import ENGAGED, FREE, NO_DAY, NO_SUPPORT, WAITING, Status
 
 if TYPE_CHECKING:
     from .gvi_model import GVIModel
@@ -149,7 +149,7 @@ class Support:
         exits = engaged[long_enough & (u < p.exit_rate)]
         drops = engaged[(u >= 1.0 - p.dropout_rate)]
         for i in exits:
-            m.members[int(i)].leave(EXITED, EventKind.EXIT, Cause.OUTREACH)
+            m.members[int(i)].leave(Status.EXITED, EventKind.EXIT, Cause.OUTREACH)
             m.today["exits"] += 1
         for i in drops:
             if s.support[i] == ENGAGED:

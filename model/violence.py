@@ -175,7 +175,7 @@ class Shootings:
         self.model = model
         self._daily_u = DailyUniforms(model.streams["violence_daily"])
         self._free_mass_version = -1
-        self._free_mass_cache = np.zeros(model.city.n_groups)
+        self._free_mass_cache: np.ndarray = np.zeros(model.city.n_groups)
 
     def daily(self, policy: bool) -> None:
         """The day's shootings; ``policy``: deterrence (M6) and support (M8) multiply
