@@ -98,6 +98,14 @@ def count_value(value: object, lang: str) -> float | Decimal:
         raise TypeError(f"a count must be a number, got {value!r}") from None
 
 
+def _has_decimals(count: float | Decimal) -> bool:
+    """Whether a count is shown with decimals (``1.5``, and ``1.0`` as written)."""
+    if isinstance(count, Decimal):
+        exponent = count.as_tuple().exponent
+        return not isinstance(exponent, int) or exponent < 0
+    return not float(count).is_integer()
+
+
 class _Formatter(string.Formatter):
     """:meth:`str.format` plus ``{k:plural_key}`` fields (see the module docstring)."""
 
@@ -147,7 +155,8 @@ class Translator:
 
     def n(self, key: str, n: object, **values: object) -> str:
         """The form of plural entry ``key`` for the count ``n``; ``{n}`` shows the count in
-        the language's number format (a string is taken as already formatted)."""
+        the language's number format (a string is taken as already formatted). A count
+        with decimals takes the general form (``1.5 shootings``), as in CLDR for en/sv."""
         if key not in self.plural_keys:
             raise (
                 self._missing(key)
@@ -155,12 +164,9 @@ class Translator:
                 else TypeError(f"{key!r} is not a plural entry: call it without a count")
             )
         count = count_value(n, self.lang)
-        text = self._tr.ngettext(key, key, count)
-        if isinstance(n, str):
-            shown = n
-        else:
-            whole = float(count).is_integer()
-            shown = self.fmt.number(float(count), 0 if whole else None)
+        whole = not _has_decimals(count)
+        text = self._tr.ngettext(key, key, int(count)) if whole else self.text(key)
+        shown = n if isinstance(n, str) else self.fmt.number(float(count), 0 if whole else None)
         return _Formatter(self).format(text, **{**values, "n": shown})
 
     def mapping(self) -> Mapping[str, str]:

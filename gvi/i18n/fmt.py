@@ -15,8 +15,9 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from typing import TYPE_CHECKING
 
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, get_decimal_symbol
 
 MINUS = "\u2212"
 NBSP = "\u00a0"
@@ -24,11 +25,21 @@ DASH = "\u2013"
 JOIN = "\u2060"  # word joiner: keeps "89.3–116.0" on one line
 LANGS = ("en", "sv")
 
+if TYPE_CHECKING:
+    from .catalog import Translator
+
 
 @cache
 def _percent_suffix(lang: str) -> str:
     """What follows the digits of a percentage: ``%`` / no-break space and ``%``."""
     return format_percent(0, locale=lang)[1:]
+
+
+def _words(lang: str) -> Translator:
+    """The words around numbers (``to``, ``SEK ... million``): the ``numbers`` catalogue."""
+    from .catalog import translator  # the catalogues format their counts with Fmt
+
+    return translator("numbers", lang)
 
 
 def _grouped(digits: str, lang: str) -> str:
@@ -98,8 +109,9 @@ class Fmt:
         if missing(lo) or missing(hi):
             return DASH
         d = pct_decimals(max(abs(float(lo)), abs(float(hi))))
-        word = "till" if self.sv else "to"
-        return f"{self._pct(float(lo), d, signed)} {word} {self._pct(float(hi), d, signed)}"
+        return _words(self.lang)(
+            "range", lo=self._pct(float(lo), d, signed), hi=self._pct(float(hi), d, signed)
+        )
 
     def span(self, lo: float | None, hi: float | None, decimals: int | None = None) -> str:
         """A compact interval for tables: ``89.3–116.0``; with negatives ``−5 to 3``
@@ -109,7 +121,7 @@ class Fmt:
         d = auto_decimals(max(abs(float(lo)), abs(float(hi)))) if decimals is None else decimals
         a, b = self.number(lo, d), self.number(hi, d)
         if a.startswith(MINUS) or b.startswith(MINUS):
-            return f"{a} {'till' if self.sv else 'to'} {b}"
+            return _words(self.lang)("range", lo=a, hi=b)
         return f"{a}{JOIN}{DASH}{JOIN}{b}"
 
     def millions(self, sek: float | None, *, signed: bool = False) -> str:
@@ -124,10 +136,8 @@ class Fmt:
             return DASH
         sek = float(sek)
         if abs(sek) >= 1e6:
-            n = self.number(sek / 1e6, 1)
-            return f"{n} miljoner kr" if self.sv else f"SEK {n} million"
-        n = self.number(sek, 0)
-        return f"{n} kr" if self.sv else f"SEK {n}"
+            return _words(self.lang)("money_millions", n=self.number(sek / 1e6, 1))
+        return _words(self.lang)("money", n=self.number(sek, 0))
 
     def exact(self, x: float) -> str:
         """A setting's value as given, up to six significant digits (``0.008``)."""
@@ -138,5 +148,5 @@ class Fmt:
             return self.number(x, 0)
         d = min(8, max(0, 5 - math.floor(math.log10(abs(x)))))
         text = self.number(x, d)
-        mark = "," if self.sv else "."
+        mark = get_decimal_symbol(self.lang)
         return text.rstrip("0").rstrip(mark) if mark in text else text
