@@ -19,28 +19,23 @@ import http.client
 import json
 import os
 import secrets
-import shutil
-import signal
 import socket
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from pathlib import Path
 
 import pytest
+from apphelpers import GVI, running_app
 
 from gvi.app import guard, limits
 from gvi.app.page import idle_text
 from gvi.app.server import check, environment
 from gvi.app.text import EN, SV
 
-GVI = shutil.which("gvi", path=str(Path(sys.executable).parent)) or "gvi"
 LIVE_CAP = 2
 LIVE_IDLE = 4.0  # seconds: short, so expiry can be watched
 ABANDONED = 50
@@ -327,47 +322,21 @@ def test_notices_read_in_both_languages() -> None:
 
 
 # --- a live server -----------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def serving(**env: str) -> Iterator[tuple[str, str]]:
-    """``gvi app`` on a free port with ``env``; its address and status token."""
+    """``gvi app`` on a free port with ``env``; its address and status token, once the
+    status route answers."""
     token = secrets.token_hex(12)
-    port = _free_port()
-    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115
-    proc = subprocess.Popen(
-        [GVI, "app", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "GVI_APP_STATUS_TOKEN": token, **env},
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
-    while True:
+
+    def ready(base: str) -> bool:
         try:
             status(base, token)
-            break
         except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"gvi app did not start:\n{log.read()}")
-            time.sleep(0.3)
-    try:
+            return False
+        return True
+
+    with running_app({"GVI_APP_STATUS_TOKEN": token, **env}, ready=ready) as base:
         yield base, token
-    finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-        log.close()
-        Path(log.name).unlink(missing_ok=True)
 
 
 def status(base: str, token: str) -> dict:

@@ -2,10 +2,12 @@
 Playwright).
 
 One app server per test module, started as a trainer would (``gvi app --port N``) on a
-free port and stopped at teardown; ``start_app(**env)`` starts further ones with other
-settings (e.g. ``GVI_APP_MAX_SESSIONS``) and ``tabs_on(url)`` opens pages on them. Every page blocks requests that leave the server, so
-a page that works here works with no network at all. Screenshots go to
-``results/screenshots/`` (git-ignored), at the viewport size in the file name.
+free port and stopped at teardown (by ``tests/apphelpers.py``, which the shared-server
+tests use too); ``start_app(**env)`` starts further ones with other settings (e.g.
+``GVI_APP_MAX_SESSIONS``) and ``tabs_on(url)`` opens pages on them. Every page blocks
+requests that leave the server, so a page that works here works with no network at all.
+Screenshots go to ``results/screenshots/`` (git-ignored), at the viewport size in the
+file name.
 
 Without chromium (or Playwright) these tests are skipped with the reason, unless
 ``GVI_REQUIRE_BROWSER=1`` (set by ``.ci/run``): then they fail.
@@ -14,18 +16,12 @@ Without chromium (or Playwright) these tests are skipped with the reason, unless
 from __future__ import annotations
 
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import apphelpers
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +35,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-GVI = shutil.which("gvi", path=str(Path(sys.executable).parent)) or "gvi"
 
 
 def _missing() -> str | None:
@@ -50,20 +45,6 @@ def _missing() -> str | None:
     except ImportError:
         return "Playwright is not installed (make install)"
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="session")
@@ -81,35 +62,9 @@ def browser() -> Iterator[object]:
         b.close()
 
 
-@contextmanager
-def running_app(env: dict[str, str] | None = None) -> Iterator[str]:
-    """``gvi app`` on a free port, with ``env`` added to the environment; its address."""
-    port = _free_port()
-    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115
-    proc = subprocess.Popen(
-        [GVI, "app", "--port", str(port), "--lang", "en"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, **(env or {})},
-        start_new_session=True,  # its own process group: stopped with the server it starts
-    )
-    deadline = time.monotonic() + 90
-    while not _answers(port):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            log.seek(0)
-            pytest.fail(f"gvi app did not start:\n{log.read()}")
-        time.sleep(0.3)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(10)
-        log.close()
-        Path(log.name).unlink(missing_ok=True)
+def running_app(env: dict[str, str] | None = None) -> AbstractContextManager[str]:
+    """``gvi app`` in English on a free port, with ``env`` added to the environment."""
+    return apphelpers.running_app(env, args=("--lang", "en"))
 
 
 @pytest.fixture(scope="module")
