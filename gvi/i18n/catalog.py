@@ -198,13 +198,13 @@ def translator(domain: str, lang: str) -> Translator:
     The messages of ``domain`` (``app``, ``report``, ...) in ``lang`` (``en``, ``sv``);
     ValueError for an unknown language or domain."""
     catalog = load_catalog(domain, lang)
-    keys, plural = set(), set()
+    keys: set[str] = set()
+    plural: set[str] = set()
     for message in catalog:
         if not message.id:
             continue
-        if isinstance(message.id, tuple):
-            keys.add(message.id[0])
-            plural.add(message.id[0])
-        else:
-            keys.add(message.id)
+        key = str(message.id if isinstance(message.id, str) else message.id[0])
+        keys.add(key)
+        if message.pluralizable:
+            plural.add(key)
     return Translator(domain, lang, translations(domain, lang), frozenset(keys), frozenset(plural))

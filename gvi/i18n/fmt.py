@@ -68,6 +68,11 @@ def missing(x: float | None) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
+def _value(x: float | None) -> float | None:
+    """``x`` as a float, or None when it is missing (None or a float NaN)."""
+    return None if x is None or missing(x) else float(x)
+
+
 @dataclass(frozen=True)
 class Fmt:
     """Formatting for one language (``en`` or ``sv``)."""
@@ -84,9 +89,10 @@ class Fmt:
 
     def number(self, x: float | None, decimals: int | None = None, *, signed: bool = False) -> str:
         """``x`` with thousands separators; ``decimals`` chosen by size when None."""
-        if missing(x):
+        v = _value(x)
+        if v is None:
             return DASH
-        x = float(x)
+        x = v
         d = auto_decimals(x) if decimals is None else decimals
         text = _grouped(f"{abs(x):.{d}f}", self.lang)
         if round(x, d) == 0:
@@ -97,47 +103,47 @@ class Fmt:
 
     def pct(self, x: float | None, *, signed: bool = False) -> str:
         """A percentage: ``35%`` / ``35 %``; ``signed`` adds ``+`` to increases."""
-        if missing(x):
+        v = _value(x)
+        if v is None:
             return DASH
-        return self._pct(float(x), pct_decimals(float(x)), signed)
+        return self._pct(v, pct_decimals(v), signed)
 
     def _pct(self, x: float, decimals: int, signed: bool) -> str:
         return self.number(x, decimals, signed=signed) + _percent_suffix(self.lang)
 
     def pct_range(self, lo: float | None, hi: float | None, *, signed: bool = False) -> str:
         """``28% to 41%`` / ``28 % till 41 %`` (both ends with the same decimals)."""
-        if missing(lo) or missing(hi):
+        a, b = _value(lo), _value(hi)
+        if a is None or b is None:
             return DASH
-        d = pct_decimals(max(abs(float(lo)), abs(float(hi))))
-        return _words(self.lang)(
-            "range", lo=self._pct(float(lo), d, signed), hi=self._pct(float(hi), d, signed)
-        )
+        d = pct_decimals(max(abs(a), abs(b)))
+        return _words(self.lang)("range", lo=self._pct(a, d, signed), hi=self._pct(b, d, signed))
 
     def span(self, lo: float | None, hi: float | None, decimals: int | None = None) -> str:
         """A compact interval for tables: ``89.3–116.0``; with negatives ``−5 to 3``
         (both ends with the decimals of the larger)."""
-        if missing(lo) or missing(hi):
+        low, high = _value(lo), _value(hi)
+        if low is None or high is None:
             return DASH
-        d = auto_decimals(max(abs(float(lo)), abs(float(hi)))) if decimals is None else decimals
-        a, b = self.number(lo, d), self.number(hi, d)
+        d = auto_decimals(max(abs(low), abs(high))) if decimals is None else decimals
+        a, b = self.number(low, d), self.number(high, d)
         if a.startswith(MINUS) or b.startswith(MINUS):
             return _words(self.lang)("range", lo=a, hi=b)
         return f"{a}{JOIN}{DASH}{JOIN}{b}"
 
     def millions(self, sek: float | None, *, signed: bool = False) -> str:
         """An amount in millions of SEK as a bare number (the unit is in the heading)."""
-        if missing(sek):
-            return DASH
-        return self.number(float(sek) / 1e6, 1, signed=signed)
+        v = _value(sek)
+        return DASH if v is None else self.number(v / 1e6, 1, signed=signed)
 
     def money(self, sek: float | None) -> str:
         """``SEK 1.4 million`` / ``1,4 miljoner kr``; below a million in full."""
-        if missing(sek):
+        v = _value(sek)
+        if v is None:
             return DASH
-        sek = float(sek)
-        if abs(sek) >= 1e6:
-            return _words(self.lang)("money_millions", n=self.number(sek / 1e6, 1))
-        return _words(self.lang)("money", n=self.number(sek, 0))
+        if abs(v) >= 1e6:
+            return _words(self.lang)("money_millions", n=self.number(v / 1e6, 1))
+        return _words(self.lang)("money", n=self.number(v, 0))
 
     def exact(self, x: float) -> str:
         """A setting's value as given, up to six significant digits (``0.008``)."""

@@ -18,6 +18,6 @@ EN: Mapping[str, str] = translator(DOMAIN, "en").mapping()
 SV: Mapping[str, str] = translator(DOMAIN, "sv").mapping()
 
 
-def strings(lang: str) -> Mapping[str, str]:
+def strings(lang: str) -> dict[str, str]:
     """The strings of one language (key -> text); ValueError for any other than en/sv."""
-    return translator(DOMAIN, check_lang(lang)).mapping()
+    return dict(translator(DOMAIN, check_lang(lang)).mapping())
