@@ -54,10 +54,9 @@ class PoliceUnit(mesa.Agent):
         return case
 
     def start_operation(self, op: Operation) -> None:
-        """Begin a focused enforcement operation (M7)."""
+        """Begin a focused enforcement operation (M7; the desk sends its signals)."""
         self.operation = op
         self.operations_run += 1
-        self.model.enforcement_started(op)
 
     def step(self) -> None:
         if self.kind is UnitKind.INVESTIGATION:
@@ -89,7 +88,7 @@ class PoliceUnit(mesa.Agent):
         if op is None or m.day >= op.end_day:
             self.operation = None
             return
-        targets = m.mapped_free_members_of(op.group)
+        targets = m.comm.mapped_free_members_of(op.group)
         if len(targets):
             rng = m.streams["enforcement"]
             e = m.params.enforcement

@@ -128,6 +128,23 @@ class Communication:
             value=float(len(chosen)),
         )
 
+    def callin_due(self) -> bool:
+        """Is a scheduled call-in held today?"""
+        m = self.model
+        c = m.params.callins
+        since = m.day - m.rollout_day - c.first_day
+        return (
+            c.enabled
+            and since >= 0
+            and since % c.interval_days == 0
+            and since // c.interval_days < c.max_count
+        )
+
+    def mapped_free_members_of(self, group: int) -> np.ndarray:
+        """Rows of the free members the audit places in a group."""
+        rows = self.mapped_rows[group]
+        return rows[self.model.state.status[rows] == FREE]
+
     def after_shooting(self, shooter_group: int, victim_group: int, event_id: int) -> None:
         """Schedule custom notifications to both groups involved in a shooting."""
         m = self.model
@@ -146,7 +163,7 @@ class Communication:
         for g in groups:
             if not self.group_mapped[g]:
                 continue
-            idx = m.mapped_free_members_of(int(g))
+            idx = self.mapped_free_members_of(int(g))
             last = s.notified_day[idx]
             idx = idx[(last == NO_DAY) | (day - last >= renotify)]
             if not len(idx):
@@ -179,7 +196,7 @@ class Communication:
         if not active:
             self.pending.clear()
             return
-        if m.callin_due():
+        if self.callin_due():
             self.hold_callin()
         if self.pending:
             due = [p for p in self.pending if p[0] <= m.day]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import group_dynamics
 from .deterrence import hear
 from .events import Cause, EventKind
 from .policing import Operation, Request, custody_days, daily_rate
@@ -38,7 +39,7 @@ class EnforcementDesk:
         m = self.model
         if self.active_until[group] >= m.day or any(r.group == group for r in self.requests):
             return  # the group is already being dealt with
-        fidelity = m.fidelity()
+        fidelity = group_dynamics.fidelity(m)
         deliver = bool(m.streams["enforcement"].random() < fidelity) and not self.break_promises
         due = m.day + m.params.enforcement.delay_days
         self.requests.append(Request(group, due, event_id, deliver))
@@ -64,7 +65,7 @@ class EnforcementDesk:
             if not r.deliver:
                 self._unpunished(r, Cause.NOT_FOLLOWED_THROUGH)
                 continue
-            unit = m.free_enforcement_unit()
+            unit = next((u for u in m.enforcers if not u.busy), None)
             if unit is not None:
                 op = Operation(
                     r.group,
@@ -75,6 +76,7 @@ class EnforcementDesk:
                 )
                 self.active_until[r.group] = op.end_day
                 unit.start_operation(op)
+                self.started(op)
             elif m.day - r.due_day >= e.max_wait_days:
                 self._unpunished(r, Cause.NO_CAPACITY)
             else:

@@ -24,7 +24,6 @@ from .enforcement import Crackdown, EnforcementDesk
 from .events import Cause, EventKind, EventLog
 from .legitimacy import Legitimacy
 from .metrics import COUNT_METRICS, METRIC_NAMES, MetricsCollector
-from .policing import Operation
 from .state import FREE, INCARCERATED, MemberState, RowsByGroup
 from .streams import as_seed_sequence, make_streams
 from .summary import summarise
@@ -230,17 +229,6 @@ class GVIModel(mesa.Model):
         if lapse is not None and since == lapse:
             self.log.add(day, EventKind.LAPSE, -1, (), Cause.SCHEDULE)
 
-    def callin_due(self) -> bool:
-        """Is a scheduled call-in held today (M5)?"""
-        c = self.params.callins
-        since = self.day - self.rollout_day - c.first_day
-        return (
-            c.enabled
-            and since >= 0
-            and since % c.interval_days == 0
-            and since // c.interval_days < c.max_count
-        )
-
     def _release_due(self) -> None:
         if self.day < self._next_release:
             return
@@ -310,11 +298,6 @@ class GVIModel(mesa.Model):
         rows = self.rows[group]
         return rows[self.state.status[rows] == FREE]
 
-    def mapped_free_members_of(self, group: int) -> np.ndarray:
-        """Rows of the free members the audit places in a group."""
-        rows = self.comm.mapped_rows[group]
-        return rows[self.state.status[rows] == FREE]
-
     @property
     def audit_listed(self) -> np.ndarray | None:
         """Rows of members named in the audit's members file (None without one)."""
@@ -323,15 +306,6 @@ class GVIModel(mesa.Model):
         mask = np.zeros(self.state.n, dtype=bool)
         mask[: len(self._listed)] = self._listed
         return mask
-
-    def fidelity(self) -> float:
-        return group_dynamics.fidelity(self)
-
-    def free_enforcement_unit(self) -> PoliceUnit | None:
-        return next((u for u in self.enforcers if not u.busy), None)
-
-    def enforcement_started(self, op: Operation) -> None:
-        self.desk.started(op)
 
     def member_left(self, index: int) -> None:
         self.members.pop(index, None)
