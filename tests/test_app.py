@@ -222,14 +222,20 @@ def test_public_interfaces_are_warned_about() -> None:
         assert public_warning(host) is not None and host in public_warning(host)
 
 
-def test_server_command_is_offline_and_local() -> None:
+def test_server_command_is_offline_and_local(monkeypatch: pytest.MonkeyPatch) -> None:
     cmd = command("127.0.0.1", 8765)
     assert "gvi.app.page" in cmd and "--production" in cmd and "--no-check-version" in cmd
     env = environment("sv")
     assert env["GVI_APP_LANG"] == "sv"
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     assert page_module.initial_lang("lang=sv") == "sv"
-    assert page_module.initial_lang("x=1&lang=xx") in ("en", "sv")
+    # an unknown language in the address falls back to the server's language
+    for server_lang in ("en", "sv"):
+        monkeypatch.setenv("GVI_APP_LANG", server_lang)
+        assert page_module.initial_lang("x=1&lang=xx") == server_lang
+        assert page_module.initial_lang(None) == server_lang
+    monkeypatch.delenv("GVI_APP_LANG")
+    assert page_module.initial_lang("lang=") == "en"
 
 
 def test_bad_port_or_language_is_refused() -> None:
