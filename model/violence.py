@@ -14,6 +14,10 @@ retaliations on average (the branching ratio; Green, Horel & Papachristos 2017).
 of the jump passes to the victim group's allies. A shooting is attributed to its cause
 (background rivalry or a specific earlier victimisation) in proportion to the hazard's
 components, as in the stochastic declustering of Hawkes processes.
+
+:class:`Violence` holds the pressure between groups and the rules of one shooting
+(cause, victim, outcome); :class:`Shootings` runs the day's shootings on the model and
+applies their consequences. Nothing of M2 lives elsewhere.
 """
 
 from __future__ import annotations
