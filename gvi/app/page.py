@@ -104,14 +104,7 @@ def Header(session: Session, frame: solara.Reactive[int], lang: solara.Reactive[
     fmt = Fmt(lg)
     day = tr(lg, "day", day=fmt.number(run.days_run, 0), total=fmt.number(run.total_days, 0))
     with solara.Row(classes=["gvi-header"], style={"align-items": "center"}):
-        solara.HTML(
-            tag="div",
-            classes=["gvi-titles"],
-            unsafe_innerHTML=(
-                f'<div class="gvi-title">{_esc(tr(lg, "title"))}</div>'
-                f'<div class="gvi-subtitle">{_esc(tr(lg, "subtitle"))}</div>'
-            ),
-        )
+        Titles(lg)
         solara.HTML(
             tag="div",
             classes=["gvi-clock"],
@@ -122,6 +115,19 @@ def Header(session: Session, frame: solara.Reactive[int], lang: solara.Reactive[
             ),
         )
         LangButtons(lang)
+
+
+@solara.component
+def Titles(lg: str) -> None:
+    """The page's title and subtitle."""
+    solara.HTML(
+        tag="div",
+        classes=["gvi-titles"],
+        unsafe_innerHTML=(
+            f'<div class="gvi-title">{_esc(tr(lg, "title"))}</div>'
+            f'<div class="gvi-subtitle">{_esc(tr(lg, "subtitle"))}</div>'
+        ),
+    )
 
 
 @solara.component
@@ -608,14 +614,7 @@ def Notice(kind: str, lang: solara.Reactive[str], seats: limits.Seats, on_again)
     idle = idle_text(seats.idle, lg)
     button = "try_again" if kind == "full" else "start_again"
     with solara.Row(classes=["gvi-header"], style={"align-items": "center"}):
-        solara.HTML(
-            tag="div",
-            classes=["gvi-titles"],
-            unsafe_innerHTML=(
-                f'<div class="gvi-title">{_esc(tr(lg, "title"))}</div>'
-                f'<div class="gvi-subtitle">{_esc(tr(lg, "subtitle"))}</div>'
-            ),
-        )
+        Titles(lg)
         LangButtons(lang)
     with solara.Column(classes=["gvi-card", "gvi-notice"], gap="12px"):
         solara.HTML(
