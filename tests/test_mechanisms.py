@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from agents import OutreachWorker
+from agents import GroupMember, OutreachWorker
 from model import Cause, EventKind, GVIModel, Role, Status, SupportStatus
 from model.events import Event
 
@@ -58,10 +58,18 @@ def post_mean(model: GVIModel, metric: str) -> float:
     return float(df.loc[df["day"] >= model.rollout_day, metric].mean())
 
 
-def present(model: GVIModel) -> np.ndarray:
-    """Rows of current members (free or in custody)."""
-    status = model.state.status[: model.state.n]
-    return (status == FREE) | (status == INCARCERATED)
+def members(model: GVIModel) -> dict[int, GroupMember]:
+    """The members in their groups now (free or in custody), by row, as agents: tests read
+    a member's group, role, status, propensity, perceived risk, trust and support through
+    the agent, not through the model's member arrays."""
+    return {a.index: a for a in model.agents_by_type[GroupMember]}
+
+
+def column(model: GVIModel, name: str, rows=None) -> np.ndarray:
+    """Attribute ``name`` of the members at ``rows`` (default: every member now in a
+    group, in row order), read through the agents."""
+    agents = members(model)
+    return np.array([getattr(agents[i], name) for i in (sorted(agents) if rows is None else rows)])
 
 
 def retaliation_hazard(model: GVIModel) -> np.ndarray:
@@ -95,7 +103,7 @@ def test_m1_group_sizes_follow_the_size_distribution(tiny):
     assert sizes.min() >= 4
     assert 12.5 < sizes.mean() < 16.0
     assert sizes.std() > 4.0  # heterogeneous
-    founders = np.bincount(m.state.group[: m.state.n], minlength=200)
+    founders = np.bincount(column(m, "group"), minlength=200)
     np.testing.assert_array_equal(founders, sizes)
 
     fixed = GVIModel(
@@ -115,9 +123,8 @@ def test_m1_core_share_and_heavy_tailed_propensity(tiny):
         },
     )
     m = GVIModel(sc, rng=2)
-    n = m.state.n
-    core = m.state.role[:n] == Role.CORE
-    prop = m.state.propensity[:n]
+    core = column(m, "role") == Role.CORE
+    prop = column(m, "propensity")
     assert 0.26 < core.mean() < 0.34
     assert 0.85 < prop.mean() < 1.15  # propensity is scaled to mean 1
     assert prop[core].mean() > 2.0 * prop[~core].mean()
@@ -126,13 +133,13 @@ def test_m1_core_share_and_heavy_tailed_propensity(tiny):
     flat = GVIModel(
         sc.with_updates({"city.propensity_sigma": 0.0, "city.core_propensity_ratio": 1.0}), rng=2
     )
-    np.testing.assert_allclose(flat.state.propensity[: flat.state.n], 1.0)
+    np.testing.assert_allclose(column(flat, "propensity"), 1.0)
     mild = GVIModel(sc.with_updates({"city.propensity_sigma": 0.4}), rng=2)
-    assert top_share(mild.state.propensity[: mild.state.n]) < top_share(prop)
+    assert top_share(column(mild, "propensity")) < top_share(prop)
 
     for share, expected in ((0.0, False), (1.0, True)):
         m2 = GVIModel(sc.with_updates({"city.core_share": share}), rng=2)
-        assert ((m2.state.role[: m2.state.n] == Role.CORE) == expected).all()
+        assert ((column(m2, "role") == Role.CORE) == expected).all()
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -168,7 +175,7 @@ def _read_csv(path):
 def test_m1_city_from_group_audit(tiny, example_audit):
     groups = _read_csv(example_audit / "groups.csv")
     ties = _read_csv(example_audit / "rivalries.csv")
-    members = _read_csv(example_audit / "members.csv")
+    listed_rows = _read_csv(example_audit / "members.csv")
     ids = [g["group_id"] for g in groups]
 
     sc = tiny("baseline", {"city.audit_dir": str(example_audit)})
@@ -176,7 +183,7 @@ def test_m1_city_from_group_audit(tiny, example_audit):
     city = m.city
     assert city.labels == ids
     np.testing.assert_array_equal(city.nominal_size, [int(g["size"]) for g in groups])
-    founders = np.bincount(m.state.group[: m.state.n], minlength=len(ids))
+    founders = np.bincount(column(m, "group"), minlength=len(ids))
     np.testing.assert_array_equal(founders, city.nominal_size)
     for t in ties:
         i, j = ids.index(t["group_a"]), ids.index(t["group_b"])
@@ -188,16 +195,16 @@ def test_m1_city_from_group_audit(tiny, example_audit):
 
     # the listed members are in their groups with their roles and supervision
     listed = m.audit_listed
-    assert listed is not None and listed.sum() == len(members)
-    grp = m.state.group[: m.state.n]
+    assert listed is not None and listed.sum() == len(listed_rows)
+    grp = column(m, "group")
     for gi, gid in enumerate(ids):
-        rows = [r for r in members if r["group_id"] == gid]
+        rows = [r for r in listed_rows if r["group_id"] == gid]
         here = listed & (grp == gi)
         assert here.sum() == len(rows)
-        assert (m.state.role[: m.state.n][here] == Role.CORE).sum() == sum(
+        assert (column(m, "role")[here] == Role.CORE).sum() == sum(
             r["role"] == "core" for r in rows
         )
-        assert m.state.on_supervision[: m.state.n][here].sum() == sum(
+        assert column(m, "on_supervision")[here].sum() == sum(
             r["on_supervision"] == "true" for r in rows
         )
 
@@ -502,28 +509,30 @@ def test_m3_released_after_custody(tiny, run):
     assert all(e.cause is Cause.SENTENCE_SERVED for e in kinds(m, EventKind.RELEASE))
     arrests = kinds(m, EventKind.ARREST)
     assert len(arrests) > 10 and len(releases) > 5
+    # the member's latest arrest, release or death says where they are at the end
+    last = {}
+    for e in m.log.events:
+        if e.kind in (EventKind.ARREST, EventKind.RELEASE, EventKind.DEATH):
+            last[e.members[0]] = e.kind
+    agents = members(m)
+    for i, kind in last.items():
+        if kind is EventKind.DEATH:
+            assert i not in agents
+        else:
+            expected = Status.INCARCERATED if kind is EventKind.ARREST else Status.FREE
+            assert agents[i].status is expected
     custody = []
     for a in arrests:
         custody.append(a.value)
         out = a.day + int(a.value)  # later if a further sentence was added in custody
         who = a.members[0]
-        if out < m.end_day:
+        if out < m.end_day:  # released, or held on by a sentence added in custody
             assert any(i == who and d >= out for i, d in releases) or (
-                m.state.status[who] == INCARCERATED and m.state.release_day[who] >= m.end_day
+                agents[who].status is Status.INCARCERATED
             )
         else:
-            assert m.state.status[who] == INCARCERATED
+            assert agents[who].status is Status.INCARCERATED
     assert np.mean(custody) == pytest.approx(20.0, rel=0.3)
-    # a released member is free unless something happened to them afterwards
-    last = {}
-    for e in m.log.events:
-        if e.kind in (EventKind.ARREST, EventKind.RELEASE, EventKind.DEATH):
-            last[e.members[0]] = e.kind
-    for i, kind in last.items():
-        expected = {EventKind.ARREST: INCARCERATED, EventKind.RELEASE: FREE, EventKind.DEATH: DEAD}[
-            kind
-        ]
-        assert m.state.status[i] == expected
 
 
 def test_m3_custody_spread(tiny, run):
@@ -759,13 +768,13 @@ def test_m6_callin_raises_risk_which_decays_to_baseline(tiny):
     (callin,) = kinds(m, EventKind.CALLIN)
     att = list(callin.members)
     raised = r0 + strength * (1 - r0)
-    np.testing.assert_allclose(m.state.risk[att], raised)
+    np.testing.assert_allclose(column(m, "perceived_risk", att), raised)
     df = m.daily_metrics()
     assert df["mean_perceived_risk"].iloc[-1] > df["mean_perceived_risk"].iloc[-2]
     step_to(m, m.rollout_day + int(half_life))
-    np.testing.assert_allclose(m.state.risk[att], r0 + (raised - r0) / 2)
+    np.testing.assert_allclose(column(m, "perceived_risk", att), r0 + (raised - r0) / 2)
     m.run_model()
-    risk = m.state.risk[: m.state.n]
+    risk = column(m, "perceived_risk")
     assert (risk >= r0 - 1e-12).all()
     assert (risk - r0).max() < 0.01
     assert m.daily_metrics()["mean_perceived_risk"].iloc[-1] == pytest.approx(r0, abs=0.01)
@@ -900,11 +909,13 @@ def test_m6_a_message_is_worth_its_strength_times_credibility(tiny):
     m = GVIModel(sc, rng=2)
     step_to(m, m.rollout_day)
     m.deterrence.credibility = 0.25
-    before = m.state.risk.copy()
+    before = dict(zip(members(m), column(m, "perceived_risk"), strict=True))
     callin = m.comm.hold_callin(Cause.TRAINER)
     assert callin is not None and callin.cause is Cause.TRAINER
-    att = list(callin.members)
-    np.testing.assert_allclose(m.state.risk[att], before[att] + 0.25 * strength * (1 - before[att]))
+    was = np.array([before[i] for i in callin.members])
+    np.testing.assert_allclose(
+        column(m, "perceived_risk", callin.members), was + 0.25 * strength * (1 - was)
+    )
 
 
 def test_m6_without_sensitivity_the_message_changes_no_shooting(tiny, run):
@@ -1056,7 +1067,7 @@ def test_m8_no_support_without_the_programme(tiny, run):
         ):
             assert not kinds(m, kind)
         assert m.daily_metrics()["support_engaged"].sum() == 0
-        assert (m.state.support[: m.state.n] == SupportStatus.NONE).all()
+        assert (column(m, "support") == SupportStatus.NONE).all()
     assert kinds(run(tiny("support_only", SUPPORT), 0), EventKind.SUPPORT_ENGAGED)
 
 
@@ -1077,7 +1088,7 @@ def test_m8_slots_and_caseloads_are_limits(tiny):
     assert len(workers) == 4
     max_engaged, waited = 0, False
     for _ in step_days(m):
-        support = m.state.support[: m.state.n]
+        support = column(m, "support")
         engaged = int((support == SupportStatus.ENGAGED).sum())
         waiting = int((support == SupportStatus.WAITING).sum())
         assert engaged <= 3
@@ -1108,9 +1119,7 @@ def test_m8_engaged_members_shoot_less(tiny):
         for seed in (0, 1, 2):
             m = GVIModel(sc.with_updates({"support.hazard_reduction": reduction}), rng=seed)
             while m.running:
-                engaged = set(
-                    np.flatnonzero(m.state.support[: m.state.n] == SupportStatus.ENGAGED).tolist()
-                )
+                engaged = {i for i, a in members(m).items() if a.support is SupportStatus.ENGAGED}
                 first = len(m.log)
                 m.step()
                 shots += sum(
@@ -1144,7 +1153,7 @@ def test_m8_exit_only_after_sustained_engagement(tiny, run):
             exits += 1
             assert e.cause is Cause.OUTREACH
             assert e.day - engaged_on[e.members[0]] >= 15
-            assert m.state.status[e.members[0]] == Status.EXITED
+            assert e.members[0] not in members(m)  # gone from the group for good
     assert exits >= 5
     assert m.daily_metrics()["exits"].sum() == exits
     assert not kinds(run(sc.with_updates({"support.exit_rate": 0.0}), 2), EventKind.EXIT)
@@ -1159,14 +1168,14 @@ def test_m9_callin_raises_attendees_trust(tiny, moral_voice):
     )
     m = GVIModel(sc, rng=4)
     step_to(m, m.rollout_day + 1)
-    before = m.state.legitimacy[: m.state.n].copy()
+    before = column(m, "legitimacy")
     event = m.comm.hold_callin()
     assert event is not None and event.kind is EventKind.CALLIN
-    att = np.array(event.members)
-    after = m.state.legitimacy[: m.state.n]
+    att = np.isin(sorted(members(m)), event.members)
+    assert att.sum() == len(event.members)
+    after = column(m, "legitimacy")
     np.testing.assert_allclose(after[att], before[att] + moral_voice * (1 - before[att]))
-    rest = np.setdiff1d(np.arange(m.state.n), att)
-    np.testing.assert_array_equal(after[rest], before[rest])
+    np.testing.assert_array_equal(after[~att], before[~att])
     if moral_voice:
         assert (after[att] > before[att]).all()
 
@@ -1223,18 +1232,21 @@ def test_m10_recruitment_refills_vacancies(tiny, run):
         assert deaths > 20
         recruits = kinds(m, EventKind.RECRUIT)
         assert recruits and all(e.cause is Cause.VACANCY for e in recruits)
-        for e in recruits:
-            assert all(m.state.group[i] == e.group for i in e.members)
-        assert present(m).sum() >= 0.9 * nominal
-        assert len(m.members) == present(m).sum()
-        counts = np.bincount(m.state.group[: m.state.n][present(m)], minlength=m.city.n_groups)
+        agents = members(m)
+        staying = [(i, e.group) for e in recruits for i in e.members if i in agents]
+        assert staying and all(agents[i].group == g for i, g in staying)
+        # founders and recruits, less those who died or left: the log accounts for everyone
+        exits = len(kinds(m, EventKind.EXIT))
+        assert len(agents) == nominal + sum(len(e.members) for e in recruits) - deaths - exits
+        assert len(agents) >= 0.9 * nominal
+        counts = np.bincount(column(m, "group"), minlength=m.city.n_groups)
         assert (counts <= m.city.nominal_size).all()
 
         frozen = run(sc.with_updates({"group_dynamics.recruitment_rate": 0.0}), seed)
         lost = len(kinds(frozen, EventKind.DEATH)) + len(kinds(frozen, EventKind.EXIT))
         assert not kinds(frozen, EventKind.RECRUIT)
-        assert present(frozen).sum() == nominal - lost
-        assert present(frozen).sum() < present(m).sum()
+        assert len(members(frozen)) == nominal - lost
+        assert len(members(frozen)) < len(agents)
 
 
 @pytest.fixture(scope="module")
