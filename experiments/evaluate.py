@@ -84,8 +84,10 @@ _PROCESS_CACHES: dict[str, _Caches] = {}
 
 
 def _caches_for(exp: Experiment, size: int) -> _Caches:
+    # keyed by the identity, which holds the scenarios themselves: two experiments that
+    # name their scenarios alike but vary different ones never share a cache
     key = hashlib.sha256(
-        json.dumps(exp.model_dump(mode="json"), sort_keys=True, default=str).encode()
+        json.dumps(exp.identity(), sort_keys=True, default=str).encode()
     ).hexdigest()
     if key not in _PROCESS_CACHES:
         _PROCESS_CACHES[key] = _Caches(size)

@@ -12,6 +12,19 @@ or change_vs_baseline). See ``experiments/sobol_gvi.toml`` for a commented examp
 :class:`~scenarios.errors.ScenarioError` (file, key, value, what is allowed). Design and
 analysis see an experiment through :class:`~experiments.design.Study` (method, factors,
 outputs, seed), so a non-model target (e.g. a test function) goes through the same code.
+
+The same experiment can be built in Python with the file's keys, and is validated as
+the file is (the same one-line problems, raised as :class:`ScenarioError`)::
+
+    Experiment(
+        name="fidelity", scenario="gvi", replicates=10,
+        method={"kind": "factorial"},
+        parameters=[{"path": "enforcement.fidelity", "levels": [0.2, 0.6, 1.0]}],
+        outputs=[{"name": "shootings", "metric": "shootings"}],
+    )
+
+``scenario`` and ``baseline`` may then also be a path (relative to the working
+directory) or a :class:`~scenarios.Scenario`.
 """
 
 from __future__ import annotations
@@ -22,6 +35,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -46,6 +60,7 @@ STATISTICS = ("total", "per_year", "mean", "change_vs_baseline")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CHOICES = {"kind": KINDS, "window": WINDOWS, "statistic": STATISTICS}
 _LISTS = ("parameters", "outputs", "targets")  # lists of tables, [[name]] in TOML
+RESERVED = ("point", "replicate", "seed")  # columns of every result row
 
 
 class _Strict(BaseModel):
@@ -82,7 +97,11 @@ class OutputSpec(_Strict):
 
 
 class Experiment(_Strict):
-    """A validated, frozen experiment (see the module docstring for the TOML keys)."""
+    """A validated, frozen experiment (see the module docstring for the TOML keys).
+
+    ``Experiment(**keys)`` validates like :func:`load_experiment` and raises
+    :class:`ScenarioError` (one line per problem, placed at ``Experiment('<name>')``).
+    """
 
     name: str
     description: str = ""
@@ -95,6 +114,31 @@ class Experiment(_Strict):
     outputs: list[OutputSpec] = Field(min_length=1)
     _folder: str = PrivateAttr(default=".")
     _loaded: dict[str, Scenario | None] = PrivateAttr(default_factory=dict)
+
+    def __init__(self, /, **data: Any) -> None:
+        loaded: dict[str, Scenario | None] = {}
+        for key in ("scenario", "baseline"):
+            value = data.get(key)
+            if isinstance(value, Scenario):
+                loaded[key], data[key] = value, value.name
+            elif isinstance(value, os.PathLike):
+                data[key] = os.fspath(value)
+        data = {key: _plain(value) for key, value in data.items()}
+        name = data.get("name")
+        where = f"Experiment({name!r})" if isinstance(name, str) else "Experiment(...)"
+        try:
+            self.__pydantic_validator__.validate_python(
+                data, self_instance=self, strict=True, context={"deferred": True}
+            )
+        except ValidationError as exc:
+            raise ScenarioError(_type_problems(exc, data, where)) from None
+        self._folder = os.getcwd()
+        self._loaded.update(loaded)
+        _check(self, where)
+
+    # Marks this constructor as pydantic's own, so that ``model_validate`` (experiment
+    # files, stored identities) validates without calling it and checks on its own.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     @model_validator(mode="after")
     def _checked(self, info: ValidationInfo) -> Experiment:
@@ -130,13 +174,44 @@ class Experiment(_Strict):
         return self._loaded[key]
 
     def identity(self) -> dict[str, Any]:
-        """Everything that determines the results, e.g. for a result store's identity."""
+        """Everything that determines the results, e.g. for a result store's identity:
+        the experiment's keys and both scenarios in full. A scenario reference counts by
+        the scenario's name (a preset's name is the preset itself), so an experiment has
+        one identity whether it was loaded from a file or built in Python, and wherever
+        its files lie."""
+        base = self.baseline_model()
+        keys = self.model_dump(mode="json")
+        keys["scenario"] = self.scenario_model().name
+        if base is not None:
+            keys["baseline"] = base.name
+        return self._identity(keys)
+
+    def former_identities(self) -> list[dict[str, Any]]:
+        """The identity stores written before :meth:`identity` named scenarios by name
+        gave this experiment (references as written), when it differs: such a folder
+        still resumes."""
+        written = self._identity(self.model_dump(mode="json"))
+        return [] if written == self.identity() else [written]
+
+    def _identity(self, keys: dict[str, Any]) -> dict[str, Any]:
         base = self.baseline_model()
         return {
-            "experiment": self.model_dump(mode="json"),
+            "experiment": keys,
             "scenario": self.scenario_model().model_dump(mode="json"),
             "baseline": base.model_dump(mode="json") if base is not None else None,
         }
+
+
+def _plain(value: Any) -> Any:
+    """Python values as a TOML file gives them: tuples as lists, numpy scalars as
+    numbers (dicts and lists followed)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def resolve_ref(ref: str, folder: str) -> str:
@@ -285,8 +360,8 @@ def _parameter_findings(i: int, p: ParameterSpec, kind: str, specs: dict) -> lis
 
 def _output_message(o: OutputSpec, names: list[str], baseline: bool) -> tuple[str, Any, str]:
     """(field, value, message) of the first problem with an output, or ("", ...)."""
-    if not _NAME.fullmatch(o.name) or o.name in ("point", "replicate"):
-        return "name", o.name, "must be letters, digits and _ (not 'point' or 'replicate')"
+    if not _NAME.fullmatch(o.name) or o.name in RESERVED:
+        return "name", o.name, "must be letters, digits and _ (not 'point', 'replicate' or 'seed')"
     if names.count(o.name) > 1:
         return "name", o.name, "is used by two outputs"
     if o.metric not in METRIC_NAMES:
@@ -465,6 +540,13 @@ def load_experiment(path: str | os.PathLike[str]) -> Experiment:
     except ValidationError as exc:
         raise ScenarioError(_type_problems(exc, data, file)) from None
     exp._folder = str(path.resolve().parent)
+    _check(exp, file)
+    return exp
+
+
+def _check(exp: Experiment, file: str) -> None:
+    """Raise :class:`ScenarioError` with the problems beyond types, if any: findings
+    first, then the scenario references, then each parameter's range on the scenario."""
     problems = [Problem(file, key, value, msg) for key, value, msg in findings(exp)]
     if not problems:
         problems = _reference_problems(exp, file)
@@ -472,4 +554,3 @@ def load_experiment(path: str | os.PathLike[str]) -> Experiment:
         problems = _range_problems(exp, file)
     if problems:
         raise ScenarioError(problems)
-    return exp

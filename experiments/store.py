@@ -24,7 +24,7 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -110,13 +110,23 @@ class ResultStore:
     ``identity`` describes the experiment (the experiment file's sha256, the root
     seed, the design's hash, ...): reopening the folder with the same identity resumes
     it; a different identity raises :class:`StoreMismatch` and writes nothing.
+    ``accept`` lists earlier identities of the same experiment (as an earlier version
+    of the code wrote them) under which an existing folder also resumes; its manifest
+    then records ``identity`` in its current form.
     """
 
-    def __init__(self, folder: Path, *, identity: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        identity: dict[str, Any],
+        accept: Sequence[dict[str, Any]] = (),
+    ) -> None:
         self.folder = Path(folder)
         # the model's version is part of every store's identity: runs of two model
         # versions never mix in one folder
         self.identity = _canonical({**identity, "model": model_identity()})
+        accepted = [self.identity, *(_canonical({**a, "model": model_identity()}) for a in accept)]
         self.parts = self.folder / PARTS
         manifest_path = self.folder / MANIFEST
         if manifest_path.exists():
@@ -134,11 +144,15 @@ class ResultStore:
                     f"({_version_text(made_by)}; this is {_version_text(self.identity['model'])})"
                     ": finish it with that version, or choose another --out"
                 )
-            if not _same(found, self.identity):
+            if not any(_same(found, a) for a in accepted):
                 raise StoreMismatch(
                     f"{self.folder} holds a different experiment "
                     f"({_difference(found, self.identity)}): choose another --out or delete it"
                 )
+            if not _same(found, self.identity):  # an earlier form: record the current one
+                manifest["identity"], manifest["identity_updated"] = self.identity, _now()
+                with self._writing(MANIFEST):
+                    atomic_text(json.dumps(manifest, indent=2, default=str), manifest_path)
             versions = package_versions()
             if manifest.get("versions") != versions:
                 history = manifest.get("resumed_with_versions", [])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,6 +110,63 @@ def test_scenario_path_relative_to_the_file(tmp_path: Path, tiny_file) -> None:
     text = text.replace('statistic = "change_vs_baseline"', 'statistic = "mean"')
     exp = load_experiment(write(tmp_path, text))
     assert exp.scenario_model().time.horizon_days == 180
+
+
+# --- experiments built in Python --------------------------------------------------------
+
+
+def python_problems(text: str) -> list[tuple[str, object, str]]:
+    """The problems of ``Experiment(**keys)`` for the keys of an experiment file's text."""
+    with pytest.raises(ScenarioError) as info:
+        Experiment(**tomllib.loads(text))
+    assert info.value.problems[0].file == "Experiment('x')"
+    return [(p.key, p.value, p.message) for p in info.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("replicates = 2", "replicate = 2"),
+        ("replicates = 2", "replicates = 0"),
+        ("enforcement.fidelity", "enforcement.fidelty"),
+        ("n = 16", "n = 15"),
+        ('metric = "shootings"', 'metric = "shootngs"'),
+        ('name = "post_shootings"', 'name = "seed"'),
+        ("bounds = [5, 20]", "bounds = [20, 5]"),
+        ('scenario = "gvi"', 'scenario = "gvii"'),
+        ('kind = "sobol"', 'kind = "sobel"'),
+    ],
+)
+def test_python_experiment_is_validated_like_a_file(tmp_path: Path, old: str, new: str) -> None:
+    text = VALID.replace(old, new, 1)
+    from_file = [(p.key, p.value, p.message) for p in error_of(write(tmp_path, text)).problems]
+    assert python_problems(text) == from_file
+
+
+def test_python_experiment_takes_paths_and_scenario_objects(tmp_path: Path, tiny) -> None:
+    keys = tomllib.loads(VALID)
+    by_name = Experiment(**keys)
+    assert by_name.identity() == load_experiment(write(tmp_path, VALID)).identity()
+    scenario = tiny("gvi")
+    by_object = Experiment(**{**keys, "scenario": scenario, "baseline": tiny("baseline")})
+    assert by_object.scenario_model() is scenario and by_object.scenario == scenario.name
+    assert pickle.loads(pickle.dumps(by_object)).identity() == by_object.identity()
+    text = VALID.replace('scenario = "gvi"', 'scenario = "sub/gvi_here.toml"')
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "sub", 'extends = "gvi"\nname = "gvi"\n', "gvi_here.toml")
+    from_file = load_experiment(write(tmp_path, text))
+    by_path = Experiment(**{**keys, "scenario": tmp_path / "sub" / "gvi_here.toml"})
+    assert by_path.identity() == from_file.identity()
+    assert from_file.former_identities() and not by_name.former_identities()
+
+
+def test_python_experiment_accepts_tuples_and_numpy_numbers() -> None:
+    keys = tomllib.loads(VALID.replace("bounds = [5, 20]", "").replace('"sobol"', '"factorial"'))
+    keys["method"].pop("n")
+    keys["parameters"][0]["levels"] = (np.float64(0.2), 1.0)
+    keys["parameters"][1]["levels"] = (np.int64(5), 20)
+    exp = Experiment(**keys)
+    assert exp.parameters[1].levels == [5, 20] and type(exp.parameters[1].levels[0]) is int
 
 
 # --- errors ---------------------------------------------------------------------------

@@ -28,6 +28,17 @@ def rows(points, replicates=(0,)):
     ]
 
 
+def test_an_earlier_identity_is_accepted_and_updated(tmp_path):
+    old = {**ID, "experiment": "as written"}
+    ResultStore(tmp_path / "out", identity=old).write(rows([0]))
+    with pytest.raises(StoreMismatch):
+        ResultStore(tmp_path / "out", identity=ID)
+    store = ResultStore(tmp_path / "out", identity=ID, accept=[old])
+    assert store.done() == {job_key(0, 0)}
+    assert store.manifest["identity"]["experiment"] == "sha256:abc"
+    ResultStore(tmp_path / "out", identity=ID)  # the current form from now on
+
+
 def test_round_trip(tmp_path):
     store = ResultStore(tmp_path / "out", identity=ID)
     assert store.done() == set()

@@ -11,7 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.study import run_study
+from experiments.experiment import Experiment, load_experiment
+from experiments.store import ResultStore
+from experiments.study import rebuild, run_study, sweep
+from scenarios import ScenarioError, load_scenario
 
 GVI = shutil.which("gvi", path=str(Path(sys.executable).parent)) or "gvi"
 
@@ -97,3 +100,59 @@ def test_wrong_command_for_the_method_and_bad_files(experiment: Path, tmp_path: 
     r = gvi("sweep", str(bad), "--out", str(tmp_path / "y"))
     assert r.returncode == 2 and "enforcement.fidelity" in r.stderr
     assert not (tmp_path / "y").exists()
+
+
+def test_python_experiment_resumes_the_file_folder_and_results_are_tidy(
+    experiment: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    exp = Experiment(
+        name="tiny_sweep",
+        description="two levels of follow-through",
+        scenario=load_scenario(tmp_path / "short.toml"),
+        replicates=2,
+        method={"kind": "factorial"},
+        parameters=[{"path": "enforcement.fidelity", "levels": [0.2, 1.0]}],
+        outputs=[{"name": "shootings", "metric": "shootings"}],
+    )
+    from_file = load_experiment(experiment)
+    assert exp.identity() == from_file.identity()
+    # a folder begun before scenarios counted by name (references as written) resumes
+    # from its file, and from then on from the Python object too
+    ResultStore(out, identity=from_file.former_identities()[0])
+    first = run_study(experiment, out, workers=1, progress=False)
+    results = first.results
+    assert list(results.columns) == [
+        "point",
+        "replicate",
+        "seed",
+        "enforcement.fidelity",
+        "shootings",
+    ]
+    assert results["seed"].tolist() == [1] * 4 and results["replicate"].tolist() == [0, 1] * 2
+    assert results["enforcement.fidelity"].tolist() == [0.2, 0.2, 1.0, 1.0]
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "results.parquet"), results)
+    parts = sorted(p.name for p in (out / "parts").iterdir())
+    again = run_study(exp, out, workers=1, progress=False)
+    assert sorted(p.name for p in (out / "parts").iterdir()) == parts  # nothing rerun
+    pd.testing.assert_frame_equal(again.results, results)
+
+
+def test_sweep_without_a_file_and_its_report(tmp_path: Path) -> None:
+    (tmp_path / "short.toml").write_text(SHORT)
+    out = tmp_path / "sweep"
+    result = sweep(
+        tmp_path / "short.toml",
+        "enforcement.fidelity",
+        [0.2, 1.0],
+        replicates=2,
+        out=out,
+        workers=1,
+    )
+    assert len(result.results) == 4 and "enforcement.fidelity" in result.results
+    assert "experiment_file" not in json.loads((out / "manifest.json").read_text())
+    (out / "summary.html").unlink()
+    assert rebuild(out) == out / "summary.html" and (out / "summary.html").is_file()
+    with pytest.raises(ScenarioError, match="did you mean 'enforcement.fidelity'"):
+        sweep("gvi", "enforcement.fidelty", [0.5], out=tmp_path / "never")
+    assert not (tmp_path / "never").exists()
