@@ -111,6 +111,8 @@ def test_report_strings_give_the_general_form_and_the_translator_the_right_one()
         "headline_cut", 1, name="x", pct="1%", range="r", period="p", baseline="b", where=""
     )
     assert report.n("params_same", 1).startswith("1 other setting is ")
+    assert report.form("few_replicates", 1).startswith("Only {n} paired run per scenario:")
+    assert report.form("few_replicates", "12").startswith("Only {n} paired runs per scenario:")
     assert translator("report", "sv").n("params_same", 2).startswith("2 andra inställningar är ")
 
 

@@ -153,10 +153,10 @@ class Translator:
         text = self.text(key)
         return _Formatter(self).format(text, **values) if values else text
 
-    def n(self, key: str, n: object, **values: object) -> str:
-        """The form of plural entry ``key`` for the count ``n``; ``{n}`` shows the count in
-        the language's number format (a string is taken as already formatted). A count
-        with decimals takes the general form (``1.5 shootings``), as in CLDR for en/sv."""
+    def form(self, key: str, n: object) -> str:
+        """The raw text of plural entry ``key`` for the count ``n``, unformatted (for code
+        that fills the placeholders itself, e.g. with escaped markup). A count with
+        decimals takes the general form (``1.5 shootings``), as in CLDR for en/sv."""
         if key not in self.plural_keys:
             raise (
                 self._missing(key)
@@ -164,9 +164,20 @@ class Translator:
                 else TypeError(f"{key!r} is not a plural entry: call it without a count")
             )
         count = count_value(n, self.lang)
-        whole = not _has_decimals(count)
-        text = self._tr.ngettext(key, key, int(count)) if whole else self.text(key)
-        shown = n if isinstance(n, str) else self.fmt.number(float(count), 0 if whole else None)
+        if _has_decimals(count):
+            return self.text(key)
+        return self._tr.ngettext(key, key, int(count))
+
+    def n(self, key: str, n: object, **values: object) -> str:
+        """The form of plural entry ``key`` for the count ``n``, filled in; ``{n}`` shows
+        the count in the language's number format (a string is taken as already
+        formatted)."""
+        text = self.form(key, n)
+        if isinstance(n, str):
+            shown = n
+        else:
+            count = count_value(n, self.lang)
+            shown = self.fmt.number(float(count), None if _has_decimals(count) else 0)
         return _Formatter(self).format(text, **{**values, "n": shown})
 
     def mapping(self) -> Mapping[str, str]:
