@@ -55,7 +55,24 @@ PACKAGES = ("gvi-sim", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "matplo
 
 @dataclass
 class Comparison:
-    """Results of a comparison: tidy frames and what is needed to rebuild the report."""
+    """Results of a comparison: tidy frames and what is needed to rebuild the report.
+
+    Days are model days (since the start of the run, warm-up included); ``days`` holds
+    ``warmup``, ``rollout`` and ``end`` in that numbering. The frames:
+
+    - ``runs`` (``runs.parquet``): one row per run and day from the warm-up's end:
+      ``scenario, replicate, seed, day`` and every metric. Run ``replicate`` of every
+      scenario is ``GVIModel(scenario, rng=SeedSequence(seed, spawn_key=(replicate,)))``
+      (common random numbers). ``attrs``: ``warmup_day``, ``rollout_day``, ``end_day``.
+    - ``groups`` (``groups.parquet``): one row per run and group: ``scenario, replicate,
+      seed, group`` and the group's post-period outcomes (reached, shootings, arrests,
+      custody_days, enforcement).
+    - ``summary``: one row per scenario and metric (post-period mean and interval over
+      replicates, yearly pre- and post-period means).
+    - ``effects``: one row per scenario and metric: paired change against the baseline
+      and pre/post change, with 95 % intervals.
+    - ``cities``: one row per scenario: its city (groups, members, background hazard).
+    """
 
     scenarios: list[Scenario]
     baseline: str
@@ -323,20 +340,31 @@ class Comparison:
         if not isinstance(manifest.get("baseline_is_twin", False), bool):
             raise bad("baseline_is_twin", "must be true or false")
         text = {column: csv_text for column in ("scenario", "baseline", "metric")}
+        runs = _with_seed(pd.read_parquet(folder / "runs.parquet"), entropy)
+        runs.attrs = {f"{key}_day": days[key] for key in ("warmup", "rollout", "end")}
+        groups = pd.read_parquet(groups_file) if groups_file.is_file() else None
         return cls(
             scenarios=scenarios,
             baseline=baseline,
             replicates=replicates,
             root_entropy=entropy,
-            runs=pd.read_parquet(folder / "runs.parquet"),
+            runs=runs,
             summary=pd.read_parquet(folder / "summary.parquet"),
             effects=pd.read_csv(folder / "effects.csv", converters=text),
             days=days,
             callin_days={k: list(v) for k, v in callins.items()},
             manifest=manifest,
-            groups=pd.read_parquet(groups_file) if groups_file.is_file() else None,
+            groups=None if groups is None else _with_seed(groups, entropy),
             cities=pd.DataFrame(cities) if cities else None,
         )
+
+
+def _with_seed(frame: pd.DataFrame, entropy: int) -> pd.DataFrame:
+    """A per-run frame of a folder written before frames carried ``seed``, with it."""
+    if "seed" not in frame.columns and "replicate" in frame.columns:
+        at = frame.columns.get_loc("replicate") + 1
+        frame.insert(at, "seed", entropy if entropy < 2**63 else str(entropy))
+    return frame
 
 
 def _outcomes_json(c: Comparison, num: Any) -> dict[str, Any]:
@@ -569,6 +597,7 @@ def assemble(
     first = results[0]
     days = {"warmup": first.warmup_day, "rollout": first.rollout_day, "end": first.end_day}
     runs = pd.concat([r.frame() for r in results], ignore_index=True)
+    runs.attrs = first.calendar
     names = [s.name for s in scs]
     values = period_values(
         runs, warmup_day=days["warmup"], rollout_day=days["rollout"], end_day=days["end"]

@@ -4,6 +4,11 @@ Replicate ``r`` of every scenario gets the same child seed of the root
 ``SeedSequence`` (common random numbers), so compared scenarios share the city and the
 random streams until their policies diverge. Results come back in task order whatever
 the executor or the number of workers, so they are identical across executors.
+
+Every per-run frame carries ``seed`` (the root seed's entropy) and ``replicate``: the
+run is ``GVIModel(scenario, rng=numpy.random.SeedSequence(seed, spawn_key=(replicate,)))``.
+``day`` is the model day (days since the start of the run, warm-up included), and the
+frame's ``attrs`` hold ``warmup_day``, ``rollout_day`` and ``end_day`` in that numbering.
 """
 
 from __future__ import annotations
@@ -38,15 +43,19 @@ class Task:
 
     @property
     def seed(self) -> np.random.SeedSequence:
+        """``SeedSequence(root_entropy, spawn_key=(replicate,))``: the run's seed."""
         return child(np.random.SeedSequence(self.root_entropy), self.replicate)
 
 
 @dataclass
 class RunResult:
-    """What one run returns: daily metrics from the warm-up's end, and calendar facts."""
+    """What one run returns: daily metrics from the warm-up's end, and calendar facts
+    (model days). ``seed`` is the root seed's entropy: with ``replicate`` it reproduces
+    the run (see the module docstring)."""
 
     scenario: str
     replicate: int
+    seed: int
     warmup_day: int
     rollout_day: int
     end_day: int
@@ -57,31 +66,48 @@ class RunResult:
     n_groups: int = 0  # the city: groups
     members: int = 0  # and its founding members
 
+    @property
+    def calendar(self) -> dict[str, int]:
+        """``warmup_day``, ``rollout_day`` and ``end_day`` (model days), as frame attrs."""
+        return {
+            "warmup_day": self.warmup_day,
+            "rollout_day": self.rollout_day,
+            "end_day": self.end_day,
+        }
+
     def group_frame(self) -> pd.DataFrame:
-        """Tidy rows: scenario, replicate, group and the per-group post-period outcomes
-        (empty when they were not collected)."""
+        """Tidy rows: ``scenario, replicate, seed, group`` and the per-group post-period
+        outcomes of :data:`GROUP_OUTCOMES` (no rows when they were not collected)."""
         g = self.groups or {}
         n = len(g.get("reached", ()))
         df = pd.DataFrame({k: g[k] for k in GROUP_OUTCOMES} if n else {})
         df.insert(0, "group", np.arange(n, dtype=np.int64))
-        df.insert(0, "replicate", self.replicate)
-        df.insert(0, "scenario", self.scenario)
+        self._label(df)
         return df
 
     def frame(self) -> pd.DataFrame:
-        """Tidy rows: scenario, replicate, day, metrics."""
+        """Tidy rows, one per day from the warm-up's end: ``scenario, replicate, seed,
+        day`` (model day) and every metric of :data:`~model.metrics.METRIC_NAMES`."""
         days = np.arange(self.warmup_day, self.end_day)
         df = pd.DataFrame({name: self.daily[name] for name in METRIC_NAMES})
         df.insert(0, "day", days)
-        df.insert(0, "replicate", self.replicate)
-        df.insert(0, "scenario", self.scenario)
+        self._label(df)
         return df
+
+    def _label(self, df: pd.DataFrame) -> None:
+        df.insert(0, "seed", pd.Series(self.seed, index=df.index, dtype="int64"))
+        df.insert(0, "replicate", pd.Series(self.replicate, index=df.index, dtype="int64"))
+        df.insert(0, "scenario", self.scenario)
+        df.attrs.update(self.calendar)
 
 
 def root_entropy(seed: int | None) -> int:
-    """The root seed's entropy (fresh from the OS when ``seed`` is None), to record."""
-    if seed is not None and seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed}")
+    """The root seed's entropy, to record: ``seed`` itself, or 63 bits fresh from the
+    OS when ``seed`` is None (so that it fits the int64 ``seed`` column of every frame)."""
+    if seed is not None and not 0 <= seed < 2**63:
+        raise ValueError(f"seed must be >= 0 and < 2**63, got {seed}")
+    if seed is None:
+        return int(np.random.SeedSequence().entropy) >> 65  # 128 bits -> 63
     return int(np.random.SeedSequence(seed).entropy)
 
 
@@ -97,6 +123,7 @@ def run_task(task: Task) -> RunResult:
     result = RunResult(
         scenario=task.scenario.name,
         replicate=task.replicate,
+        seed=task.root_entropy,
         warmup_day=model.warmup_day,
         rollout_day=model.rollout_day,
         end_day=model.end_day,

@@ -206,3 +206,37 @@ def test_both_languages_render_the_new_sections(comparison: Comparison, lang: st
         english = [v.split("{")[0].strip() for v in OUTCOMES_EN.values()]
         found = [e for e in english if len(e) > 6 and e in body]
         assert not found, f"English strings in the Swedish report: {found}"
+
+
+def test_every_run_row_carries_the_seed_that_reproduces_it(
+    comparison: Comparison, tmp_path: Path
+) -> None:
+    runs, groups = comparison.runs, comparison.groups
+    assert list(runs.columns[:4]) == ["scenario", "replicate", "seed", "day"]
+    assert list(groups.columns[:4]) == ["scenario", "replicate", "seed", "group"]
+    assert set(runs["seed"]) == {comparison.root_entropy} == set(groups["seed"])
+    days = comparison.days
+    calendar = {"warmup_day": days["warmup"], "rollout_day": days["rollout"]}
+    assert runs.attrs == {**calendar, "end_day": days["end"]}
+    row = runs[(runs["scenario"] == "gvi") & (runs["replicate"] == 3)]
+    seq = np.random.SeedSequence(int(row["seed"].iloc[0]), spawn_key=(3,))
+    with GVIModel(short("gvi"), rng=seq) as model:
+        model.run_model()
+        daily = model.daily_metrics()
+    assert daily.attrs == runs.attrs
+    again = daily[daily["day"] >= days["warmup"]]
+    np.testing.assert_array_equal(again["day"], row["day"])
+    np.testing.assert_array_equal(again["shootings"], row["shootings"])
+    # a folder written before runs carried the seed gets it on loading
+    out = comparison.save(tmp_path / "cmp")
+    old = pd.read_parquet(out / "runs.parquet").drop(columns="seed")
+    old.to_parquet(out / "runs.parquet", index=False)
+    back = Comparison.load(out)
+    pd.testing.assert_frame_equal(back.runs, runs, check_dtype=False)
+    assert back.runs.attrs == runs.attrs
+
+
+def test_a_fresh_root_seed_fits_the_seed_column() -> None:
+    assert all(0 <= root_entropy(None) < 2**63 for _ in range(20))
+    with pytest.raises(ValueError, match="2\\*\\*63"):
+        root_entropy(2**63)
