@@ -14,6 +14,11 @@ from typing import TYPE_CHECKING, Any
 _LAZY = {
     "Comparison": "comparison",
     "compare": "comparison",
+    "Experiment": "experiment",
+    "load_experiment": "experiment",
+    "StudyResult": "study",
+    "run_study": "study",
+    "sweep": "study",
     "make_executor": "executors",
     "SerialExecutor": "runner",
     "Task": "runner",
@@ -23,18 +28,25 @@ _LAZY = {
 
 __all__ = [
     "Comparison",
+    "Experiment",
     "SerialExecutor",
+    "StudyResult",
     "Task",
     "compare",
+    "load_experiment",
     "make_executor",
+    "run_study",
     "run_task",
     "run_tasks",
+    "sweep",
 ]
 
 if TYPE_CHECKING:
     from .comparison import Comparison, compare
     from .executors import make_executor
+    from .experiment import Experiment, load_experiment
     from .runner import SerialExecutor, Task, run_task, run_tasks
+    from .study import StudyResult, run_study, sweep
 
 
 def __getattr__(name: str) -> Any:

@@ -4,8 +4,9 @@ Replicate ``r`` runs with the seed ``child(SeedSequence(root_entropy(seed)), r)`
 design point (common random numbers across points, as in :mod:`experiments.runner`), so
 differences between points are not blurred by different random streams.
 
-Windows (days after the warm-up): ``pre`` is warm-up end to rollout, ``post`` rollout
-to the end, ``last_year`` the last 365 days of the run. Statistics: ``total`` (sum of a
+Windows, in model days (days since the start of the run, warm-up included): ``pre`` is
+warm-up end to rollout, ``post`` rollout to the end, ``last_year`` the last 365 days of
+the run. Statistics: ``total`` (sum of a
 count), ``per_year`` (total × 365 / days), ``mean`` (daily mean), and
 ``change_vs_baseline``: ``100 × (value / baseline − 1)``, where the value is the total
 for counts and the daily mean for levels, and the baseline is the experiment's baseline

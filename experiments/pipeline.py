@@ -90,7 +90,9 @@ def run_jobs(
     progress: bool = True,
 ) -> pd.DataFrame:
     """Evaluate every job not yet in ``store``; return all of the store's results
-    (``point, replicate, <outputs...>``, sorted by point and replicate).
+    (``point, replicate, <outputs...>``, sorted by point and replicate; for a model
+    experiment, :func:`experiments.study.tidy_results` adds ``seed`` and the design's
+    parameter columns).
 
     ``executor`` is used if given (and not shut down); otherwise a local pool of
     ``workers`` processes is created and shut down afterwards. ``batch_size`` fixes the
