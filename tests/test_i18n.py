@@ -154,7 +154,7 @@ def test_resolve_lang(monkeypatch: pytest.MonkeyPatch) -> None:
     assert resolve_lang(None) == "sv"
     assert resolve_lang("en") == "en"
     monkeypatch.setenv("GVI_LANG", "de")
-    with pytest.raises(ValueError, match=r"\$GVI_LANG is 'de': use one of en, sv"):
+    with pytest.raises(ValueError, match=r"\$GVI_LANG is 'de': set it to one of en, sv"):
         resolve_lang(None)
-    with pytest.raises(ValueError, match="the language is 'xx'"):
+    with pytest.raises(ValueError, match="unknown language 'xx': use one of en, sv"):
         resolve_lang("xx")

@@ -53,14 +53,16 @@ def resolve_lang(explicit: str | None = None) -> str:
     The language asked for: ``explicit`` if given, else the environment variable
     ``GVI_LANG``, else English. A region or encoding is ignored (``sv_SE.UTF-8`` is
     ``sv``); an unknown language raises ValueError saying how to fix it."""
-    source, raw = ("the language", explicit)
-    if explicit is None or not explicit.strip():
-        source, raw = (f"${ENV_VAR}", os.environ.get(ENV_VAR))
+    from_env = explicit is None or not explicit.strip()
+    raw = os.environ.get(ENV_VAR) if from_env else explicit
     if raw is None or not raw.strip():
         return "en"
     code = raw.strip().lower().replace("-", "_").split(".")[0].split("_")[0]
     if code not in LANGS:
-        raise ValueError(f"{source} is {raw!r}: use one of {', '.join(LANGS)} (e.g. {LANGS[-1]})")
+        choices = ", ".join(LANGS)
+        if from_env:
+            raise ValueError(f"${ENV_VAR} is {raw!r}: set it to one of {choices}, or unset it")
+        raise ValueError(f"unknown language {raw!r}: use one of {choices}")
     return code
 
 
