@@ -199,26 +199,47 @@ def checks_table(rows: list[dict[str, Any]]) -> str:
 
 
 def reference_figures(result: dict[str, Any]) -> dict[str, Any]:
-    """What ``--record-reference`` keeps in ``benchmarks/reference.json``."""
+    """What ``--record-reference`` keeps in ``benchmarks/reference.json``: the figures
+    measured now, merged into those recorded before (an opt-in part not run now keeps its
+    earlier figure)."""
     head = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
     today = time.strftime("%Y-%m-%d")
-    recorded: dict[str, Any] = {
-        "note": "figures recorded on a shared, loaded 2-core machine; CPU seconds are the "
-        "steadier measure; the fallback when the reference commit cannot be unpacked",
-        "speed": {
+    recorded: dict[str, Any] = (
+        json.loads(REFERENCE_FIGURES.read_text(encoding="utf-8"))
+        if REFERENCE_FIGURES.is_file()
+        else {}
+    )
+    recorded["note"] = (
+        "figures recorded on a shared, loaded 2-core machine; CPU seconds are the steadier "
+        "measure; speed.reference stands in when the reference commit cannot be unpacked"
+    )
+    if "speed" in result and result["speed"]["reference_source"].startswith("measured"):
+        recorded["speed"] = {
             "measured": f"{today}, commit {speed.REFERENCE_COMMIT}, "
             f"{result['speed']['repeats']} repeats",
             "reference": result["speed"]["reference"],
             "current_at": head,
             "current": result["speed"]["current"],
-        },
-    }
+        }
     for key in ("large", "sobol"):
         if key in result:
             recorded[key] = {"measured": f"{today}, commit {head}", **result[key]}
     return recorded
+
+
+def run_default(repeats: int) -> dict[str, Any]:
+    """What ``make bench`` runs (throughput aside), printing each part as it ends."""
+    result = run_benchmarks(repeats)
+    print(report(result), flush=True)
+    result["speed"] = speed.run_speed(min(repeats, 5))
+    print(speed.report(result["speed"]), flush=True)
+    result["checks"] += speed.checks(result["speed"])
+    result["startup"] = startup.run_startup(min(repeats, 5))
+    print(startup.report(result["startup"]), flush=True)
+    result["checks"] += startup.checks(result["startup"])
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -253,6 +274,11 @@ def main(argv: list[str] | None = None) -> int:
         help="stop the Sobol study after MINUTES and extrapolate from the runs finished",
     )
     parser.add_argument(
+        "--opt-in-only",
+        action="store_true",
+        help="run only the parts asked for with --large and --sobol",
+    )
+    parser.add_argument(
         "--record-reference",
         action="store_true",
         help="write the measured figures to benchmarks/reference.json",
@@ -263,16 +289,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--repeats must be at least 1")
     if args.large is not None and not 0 < args.large <= 1:
         parser.error(f"--large {args.large}: give a fraction in (0, 1], e.g. --large 0.1")
-    result = run_benchmarks(repeats)
-    print(report(result), flush=True)
-    rows = list(result["checks"])
-    result["speed"] = speed.run_speed(min(repeats, 5))
-    print(speed.report(result["speed"]), flush=True)
-    rows += speed.checks(result["speed"])
-    result["startup"] = startup.run_startup(min(repeats, 5))
-    print(startup.report(result["startup"]), flush=True)
-    rows += startup.checks(result["startup"])
-    if not args.no_throughput:
+    if args.opt_in_only:
+        result: dict[str, Any] = {"blas": blas_threads()}
+        print(blas_line(result["blas"]), flush=True)
+    else:
+        result = run_default(repeats)
+    rows = list(result.get("checks", []))
+    if not args.no_throughput and not args.opt_in_only:
         result["throughput"] = throughput.run_throughput(repeats=3 if repeats >= 3 else 1)
         print(throughput.report(result["throughput"]), flush=True)
         t = result["throughput"]
