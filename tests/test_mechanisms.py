@@ -895,9 +895,8 @@ def test_m6_credibility_follows_the_record_of_kept_and_broken_promises(tiny, run
             expected *= 1 - 0.2
             broken += 1
     assert broken > 0 and (kept > 0) == (fidelity > 0)
-    assert m.deterrence.credibility == pytest.approx(expected)
     assert m.daily_metrics()["credibility"].iloc[-1] == pytest.approx(expected)
-    assert m.deterrence.credibility < (0.5 if fidelity == 0 else 1.0)
+    assert m.daily_metrics()["credibility"].iloc[-1] < (0.5 if fidelity == 0 else 1.0)
 
 
 def test_m6_a_message_is_worth_its_strength_times_credibility(tiny):
@@ -1016,8 +1015,9 @@ def test_m7_enforcement_arrests_happen_inside_operations_within_capacity(tiny, r
             if a.cause is not Cause.FOCUSED_ENFORCEMENT:
                 continue
             arrests += 1
-            label = int(m.state.mapped_group[a.members[0]])
-            assert any(o.group == label and o.day <= a.day < o.day + o.value for o in ops)
+            # an arrest names the shooting its operation answers (``ref``), as the
+            # operation does
+            assert any(o.ref == a.ref and o.day <= a.day < o.day + o.value for o in ops)
     assert arrests >= 5
 
 
