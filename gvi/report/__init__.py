@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from . import numbers, planning, sections
 from .context import Ctx
 from .fmt import Fmt
-from .page import document
+from .templates import render
 from .text import strings
 
 if TYPE_CHECKING:
@@ -24,21 +24,23 @@ __all__ = ["render_report"]
 
 
 def render_report(comparison: Comparison, *, lang: str = "en") -> str:
-    """The report as an HTML document (``lang`` = ``"en"`` or ``"sv"``; else ValueError)."""
+    """The report as an HTML document (``lang`` = ``"en"`` or ``"sv"``; else ValueError),
+    laid out by ``templates/comparison.html``."""
     x = Ctx(comparison, strings(lang), Fmt(lang))
-    parts = [
-        sections.header(x),
-        sections.headline(x),
-        sections.compared(x),
-        sections.timeline(x),
-        numbers.effects(x),
-        planning.time_to_effect(x),
-        planning.spillover(x),
-        numbers.costs(x),
-        planning.equity(x),
-        planning.value_for_money(x),
-        numbers.summary(x),
-        sections.howto(x),
-        sections.limits(x),
-    ]
-    return document(lang, x.t["title"], "\n".join(parts))
+    return render(
+        "comparison.html",
+        **x.shared(),
+        header=sections.header(x),
+        headline=sections.headline(x),
+        compared=sections.compared(x),
+        timeline=sections.timeline(x),
+        effects=numbers.effects(x),
+        time_to_effect=planning.time_to_effect(x),
+        spillover=planning.spillover(x),
+        costs=numbers.costs(x),
+        equity=planning.equity(x),
+        value_for_money=planning.value_for_money(x),
+        summary=numbers.summary(x),
+        howto=sections.howto(x),
+        limits=sections.limits(x),
+    )

@@ -1,12 +1,14 @@
-"""What every section needs: the comparison, the strings and the number format."""
+"""What every section needs: the comparison, the strings and the number format; and
+what every part of the comparison template shares (:meth:`Ctx.shared`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from . import data
 from .fmt import Fmt
-from .page import esc, fill, name
+from .vocab import period
 
 if TYPE_CHECKING:
     from experiments.comparison import Comparison
@@ -23,26 +25,40 @@ class Ctx:
         return self.f.lang
 
     def title(self, scenario: str) -> str:
-        """A scenario's display title in the report's language, as running-text markup."""
-        return name(self.c.scenario(scenario).display_title(self.lang))
+        """A scenario's display title in the report's language."""
+        return self.c.scenario(scenario).display_title(self.lang)
 
     @property
-    def base(self) -> str:
-        """The baseline's title as running-text markup."""
-        return self.title(self.c.baseline)
-
-    @property
-    def base_phrase(self) -> str:
-        """``business as usual`` for a twin baseline; a named business-as-usual baseline
-        by its title (``business as usual (name)`` when it has none); else its title."""
+    def base_kind(self) -> str:
+        """How the report names the baseline: ``twin`` (business as usual), ``titled``
+        (its title: a policy scenario, or one with a title of its own) or ``named``
+        (``business as usual (name)``)."""
         scenario = self.c.scenario(self.c.baseline)
         if self.c.baseline_is_twin:
-            return esc(self.t["business_as_usual"])
+            return "twin"
         if scenario.intervention or scenario.title:
-            return self.base
-        return fill(self.t["bau_named"], name=self.base)
+            return "titled"
+        return "named"
 
     @property
     def where(self) -> str:
         """`` in the same city`` — only when it is true."""
-        return esc(self.t["where_same" if self.c.same_city else "where_other"])
+        return self.t["where_same" if self.c.same_city else "where_other"]
+
+    def shared(self) -> dict[str, Any]:
+        """The template variables every section uses."""
+        c = self.c
+        return {
+            "t": self.t,
+            "lang": self.lang,
+            "title": self.t["title"],
+            "titles": {n: self.title(n) for n in c.names},
+            "baseline": c.baseline,
+            "same_city": c.same_city,
+            "base_kind": self.base_kind,
+            "where": self.where,
+            "replicates": c.replicates,
+            "post_period": period(data.post_days(c), self.lang),
+            "names": list(c.names),
+            "others": data.others(c),
+        }

@@ -5,8 +5,8 @@ observed against simulated shootings year by year, how the fit was made and its 
     >>> from gvi.report.fitcity import render_fit_report
     >>> html = render_fit_report(result, lang="sv")   # doctest: +SKIP
 
-The page and its stylesheet are those of the comparison report
-(:mod:`gvi.report.page`); images are embedded, so it opens offline.
+The page is laid out by ``templates/fit.html`` with the comparison report's stylesheet
+and table pieces; images are embedded, so it opens offline.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from .fmt import Fmt
-from .page import document, esc, figure, fill, paragraphs, row, section, table, value
+from .page import Row, Value
 from .plots import INK, PALETTE, RC, data_uri
+from .templates import render
 
 if TYPE_CHECKING:
     from experiments.fitcity import FitResult
@@ -433,109 +434,91 @@ class _Ctx:
 
 
 def render_fit_report(result: FitResult, *, lang: str = "en") -> str:
-    """The fit report as an HTML document."""
+    """The fit report as an HTML document, laid out by ``templates/fit.html``."""
     x = _Ctx(result, lang)
-    parts = [
-        _header(x),
-        _headline(x),
-        _years(x),
-        _posterior(x),
-        _response(x),
-        _next(x),
-        _method(x),
-        _caveats(x),
-        _numbers(x),
-    ]
-    return document(lang, x.t["title"].format(city=x.city_name()), "\n".join(parts))
+    s = x.s
+    return render(
+        "fit.html",
+        t=x.t,
+        lang=lang,
+        title=x.t["title"].format(city=x.city_name()),
+        header=_header(x),
+        headline=_headline(x),
+        years=_years(x),
+        posterior_uri=_posterior_plot(x),
+        response=_response(x),
+        name=s["name"],
+        method=_method(x),
+        caveats=_caveats(x),
+        numbers=_numbers(x),
+    )
 
 
-def _header(x: _Ctx) -> str:
+def _header(x: _Ctx) -> dict[str, Any]:
     t, s, f = x.t, x.s, x.f
     counts = ", ".join(
         f"{x.year(i + 1)}: {f.number(n, 0)}" for i, n in enumerate(s["observed"]["shootings"])
     )
-    city = fill(
-        t["city_audit" if s["city"]["audit"] else "city_value"],
-        groups=esc(f.number(s["city"]["n_groups"], 0)),
-        members=esc(f.number(s["city"]["members"], 0)),
-    )
-    runs = s["runs"]
-    meta = [
-        (t["meta_date"], esc(date.today().isoformat())),
-        (t["meta_counts"], esc(counts)),
-        (t["meta_city"], city),
-        (
-            t["meta_runs"],
-            fill(
-                t["runs_value"],
-                **{k: esc(f.number(runs[k], 0)) for k in ("total", "pilot", "grid", "check")},
-            ),
-        ),
-        (t["meta_entropy"], f"<code>{esc(s['seed_entropy'])}</code>"),
-    ]
-    items = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in meta)
-    links = "".join(f'<li><a href="#{i}">{esc(t["h_" + i])}</a></li>' for i in SECTION_IDS)
-    return (
-        f"<header><h1>{esc(t['title'].format(city=x.city_name()))}</h1>"
-        f'<p class="lead">{esc(t["lead"].format(n=len(s["years"])))}</p>'
-        f'<dl class="meta">{items}</dl></header>'
-        f'<nav aria-label="{esc(t["contents"])}"><strong>{esc(t["contents"])}</strong>'
-        f"<ol>{links}</ol></nav>"
-    )
+    return {
+        "today": date.today().isoformat(),
+        "years": len(s["years"]),
+        "counts": counts,
+        "city": "city_audit" if s["city"]["audit"] else "city_value",
+        "groups": f.number(s["city"]["n_groups"], 0),
+        "members": f.number(s["city"]["members"], 0),
+        "runs": {k: f.number(s["runs"][k], 0) for k in ("total", "pilot", "grid", "check")},
+        "entropy": s["seed_entropy"],
+        "links": [(i, t["h_" + i]) for i in SECTION_IDS],
+    }
 
 
-def _headline(x: _Ctx) -> str:
-    t, s, f = x.t, x.s, x.f
+def _headline(x: _Ctx) -> dict[str, Any]:
+    s, f = x.s, x.f
     hz = s["fitted"]["violence.base_hazard"]
     check = s["check"]
-    e = lambda v: esc(v)  # noqa: E731
-    items = [
-        fill(
-            t["hl_hazard"],
-            path="<code>violence.base_hazard</code>",
-            value=f"<strong>{e(x.hz(hz['value']))}</strong>",
-            low=e(x.hz(hz["interval90"][0])),
-            high=e(x.hz(hz["interval90"][1])),
-            default=e(x.hz(hz["base_value"])),
-        ),
-        fill(
-            t["hl_check"],
-            mean=f"<strong>{e(f.number(check['mean_per_year'], 1))}</strong>",
-            low=e(f.number(check["ci95"][0], 1)),
-            high=e(f.number(check["ci95"][1], 1)),
-            n=e(f.number(check["replicates"], 0)),
-            observed=f"<strong>{e(f.number(check['observed_mean_per_year'], 1))}</strong>",
-        ),
-        fill(
-            t["hl_city"],
-            groups=e(f.number(s["city"]["n_groups"], 0)),
-            members=e(f.number(s["city"]["simulated_members_mean"], 1)),
-            given=e(f.number(s["city"]["members"], 0)),
-        ),
-    ]
     total = sum(s["observed"]["shootings"])
+    shares = []
     for key, path in (("injured", "violence.p_injury"), ("killed", "violence.p_fatal")):
         if path in s["fitted"]:
             p = s["fitted"][path]
-            items.append(
-                fill(
-                    t[f"hl_share_{key}"],
-                    value=f"<code>{esc(path)}</code> = {e(f.exact(p['median']))}",
-                    low=e(f.number(p["interval90"][0], 3)),
-                    high=e(f.number(p["interval90"][1], 3)),
-                    count=e(f.number(sum(s["observed"][key]), 0)),
-                    total=e(f.number(total, 0)),
-                )
+            shares.append(
+                {
+                    "key": key,
+                    "path": path,
+                    "median": f.exact(p["median"]),
+                    "low": f.number(p["interval90"][0], 3),
+                    "high": f.number(p["interval90"][1], 3),
+                    "count": f.number(sum(s["observed"][key]), 0),
+                    "total": f.number(total, 0),
+                }
             )
-    items.append(fill(t["hl_file"], file=f"<code>{esc(s['name'])}.toml</code>"))
-    notes = "".join(f'<p class="note">{esc(t[NOTES[n]])}</p>' for n in s["notes"] if n in NOTES)
-    body = '<div class="callout"><ul>' + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
-    return section("headline", t["h_headline"], body + notes + "</div>")
+    return {
+        "hazard": {
+            "value": x.hz(hz["value"]),
+            "low": x.hz(hz["interval90"][0]),
+            "high": x.hz(hz["interval90"][1]),
+            "default": x.hz(hz["base_value"]),
+        },
+        "check": {
+            "mean": f.number(check["mean_per_year"], 1),
+            "low": f.number(check["ci95"][0], 1),
+            "high": f.number(check["ci95"][1], 1),
+            "n": f.number(check["replicates"], 0),
+            "observed": f.number(check["observed_mean_per_year"], 1),
+        },
+        "city": {
+            "groups": f.number(s["city"]["n_groups"], 0),
+            "members": f.number(s["city"]["simulated_members_mean"], 1),
+            "given": f.number(s["city"]["members"], 0),
+        },
+        "shares": shares,
+        "file": f"{s['name']}.toml",
+        "notes": [NOTES[n] for n in s["notes"] if n in NOTES],
+    }
 
 
-def _years(x: _Ctx) -> str:
+def _years(x: _Ctx) -> dict[str, Any]:
     t, s, f = x.t, x.s, x.f
-    head = [esc(t["col_year"]), esc(t["col_observed"]), esc(t["col_mean"]), esc(t["col_range"])]
     rows = []
     for measure in ("shootings", "injured", "killed"):
         years = x.measure_years(measure)
@@ -543,121 +526,77 @@ def _years(x: _Ctx) -> str:
             continue
         for i, r in enumerate(years):
             cells = [
-                esc(f.number(r["observed"], 0)),
-                value(f.number(r["mean"], 1), f.span(r["ci_low"], r["ci_high"], 1), inline=True),
-                esc(f.span(r["range_low"], r["range_high"], 0)),
+                Value(f.number(r["observed"], 0)),
+                Value(f.number(r["mean"], 1), f.span(r["ci_low"], r["ci_high"], 1), inline=True),
+                Value(f.span(r["range_low"], r["range_high"], 0)),
             ]
-            label = f"{esc(t['m_' + measure])}, {esc(x.year(r['year']))}"
-            rows.append(row(label, cells, tr="group-start" if i == 0 else ""))
+            label = f"{t['m_' + measure]}, {x.year(r['year'])}"
+            rows.append(Row(label, cells, tr="group-start" if i == 0 else ""))
         if measure == "shootings":
             c = s["check"]
             lo, hi = c["range95_single_years"]
             cells = [
-                esc(f.number(c["observed_mean_per_year"], 1)),
-                value(f.number(c["mean_per_year"], 1), f.span(*c["ci95"], 1), inline=True),
-                esc(f.span(lo, hi, 0)),
+                Value(f.number(c["observed_mean_per_year"], 1)),
+                Value(f.number(c["mean_per_year"], 1), f.span(*c["ci95"], 1), inline=True),
+                Value(f.span(lo, hi, 0)),
             ]
-            rows.append(row(f"{esc(t['m_shootings'])}, {esc(t['m_all_years'])}", cells))
-    intro = paragraphs(t["years_intro"].format(n=f.number(s["check"]["replicates"], 0)))
-    fig = figure(_years_plot(x), t["h_years"], esc(t["fig_years"]))
-    return section("years", t["h_years"], intro + table(head, rows) + fig)
+            rows.append(Row(f"{t['m_shootings']}, {t['m_all_years']}", cells))
+    return {"rows": rows, "n": f.number(s["check"]["replicates"], 0), "uri": _years_plot(x)}
 
 
-def _posterior(x: _Ctx) -> str:
-    t = x.t
-    fig = figure(_posterior_plot(x), t["h_posterior"], esc(t["fig_posterior"]))
-    return section("posterior", t["h_posterior"], paragraphs(t["posterior_intro"]) + fig)
+def _response(x: _Ctx) -> dict[str, Any]:
+    grid = x.s["model"]["grid"]
+    return {"n": x.f.number(grid[0]["runs"] if grid else 0, 0), "uri": _response_plot(x)}
 
 
-def _response(x: _Ctx) -> str:
-    t, s = x.t, x.s
-    n = s["model"]["grid"][0]["runs"] if s["model"]["grid"] else 0
-    intro = paragraphs(t["response_intro"].format(n=x.f.number(n, 0)))
-    fig = figure(_response_plot(x), t["h_response"], esc(t["fig_response"]))
-    return section("response", t["h_response"], intro + fig)
-
-
-def _next(x: _Ctx) -> str:
-    t, s = x.t, x.s
-    snippet = "\n".join(
-        [
-            f"# my_city.toml: {t['next_comment']}",
-            'name = "my_city"',
-            f'extends = "{s["name"]}.toml"',
-            "",
-            "[callins]",
-            "enabled = true",
-            "",
-            "[notifications]",
-            "enabled = true",
-            "",
-            "[enforcement]",
-            "enabled = true",
-            "",
-            "[support]",
-            "enabled = true",
-        ]
-    )
-    body = (
-        paragraphs(t["next_intro"])
-        + f"<pre><code>{esc(snippet)}</code></pre>"
-        + f"<p>{fill(t['next_after'], command='<code>gvi compare my_city.toml</code>')}</p>"
-    )
-    return section("next", t["h_next"], body)
-
-
-def _method(x: _Ctx) -> str:
-    t, s, f = x.t, x.s, x.f
+def _method(x: _Ctx) -> dict[str, Any]:
+    s, f = x.s, x.f
     grid = s["model"]["grid"]
-    text = t["method_text"].format(
-        replicates=f.number(grid[0]["runs"] if grid else 0, 0),
-        points=f.number(len(grid), 0),
-        city_cv=f.pct(100 * s["model"]["city_cv_at_value"]),
-        prior_low=x.hz(s["fitted"]["violence.base_hazard"]["prior"][0]),
-        prior_high=x.hz(s["fitted"]["violence.base_hazard"]["prior"][1]),
-        check=f.number(s["check"]["replicates"], 0),
-    )
-    shares = any(p in s["fitted"] for p in ("violence.p_injury", "violence.p_fatal"))
-    return section(
-        "method",
-        t["h_method"],
-        paragraphs(text) + (paragraphs(t["method_shares"]) if shares else ""),
-    )
+    prior = s["fitted"]["violence.base_hazard"]["prior"]
+    return {
+        "replicates": f.number(grid[0]["runs"] if grid else 0, 0),
+        "points": f.number(len(grid), 0),
+        "city_cv": f.pct(100 * s["model"]["city_cv_at_value"]),
+        "prior_low": x.hz(prior[0]),
+        "prior_high": x.hz(prior[1]),
+        "check": f.number(s["check"]["replicates"], 0),
+        "shares": any(p in s["fitted"] for p in ("violence.p_injury", "violence.p_fatal")),
+    }
 
 
-def _caveats(x: _Ctx) -> str:
-    t, s = x.t, x.s
+def _caveats(x: _Ctx) -> list[str]:
+    s = x.s
     keys = ["caveat_pre", "caveat_structure"]
     if not s["city"]["audit"]:
         keys.append("caveat_city")
     if s["observed"]["injured"] is not None or s["observed"]["killed"] is not None:
         keys.append("caveat_counts")
     keys.append("caveat_chance")
-    body = "<ul>" + "".join(f"<li>{esc(t[k])}</li>" for k in keys) + "</ul>"
-    return section("caveats", t["h_caveats"], body)
+    return keys
 
 
-def _numbers(x: _Ctx) -> str:
+def _numbers(x: _Ctx) -> list[Row]:
     t, s, f = x.t, x.s, x.f
     m, c = s["model"], s["city"]
     grid = m["grid"]
     settings = [
-        (t["set_base"], f"<code>{esc(s['base'])}</code>"),
-        (t["set_group_size"], esc(f.exact(c["group_size_mean"]))),
-        (t["set_group_sd"], esc(f.exact(c["group_size_sd"]))),
-        (t["set_warmup"], esc(f.number(c["warmup_days"], 0))),
-        (t["set_replicates"], esc(f.number(grid[0]["runs"] if grid else 0, 0))),
-        (t["set_points"], esc(f.number(len(grid), 0))),
-        (t["set_check"], esc(f.number(s["check"]["replicates"], 0))),
-        (t["set_expected"], esc(f.number(m["expected_per_year_at_value"], 1))),
-        (t["set_slope"], esc(t["unit_pct_per_pct"].format(value=f.number(m["slope_at_value"], 2)))),
-        (t["set_city_cv"], esc(f.pct(100 * m["city_cv_at_value"]))),
-        (t["set_within"], esc(f.number(m["dispersion_index_at_value"], 1))),
-        (t["set_seed"], esc(f.number(s["seed"], 0))),
+        (t["set_base"], Value(s["base"], code=True)),
+        (t["set_group_size"], Value(f.exact(c["group_size_mean"]))),
+        (t["set_group_sd"], Value(f.exact(c["group_size_sd"]))),
+        (t["set_warmup"], Value(f.number(c["warmup_days"], 0))),
+        (t["set_replicates"], Value(f.number(grid[0]["runs"] if grid else 0, 0))),
+        (t["set_points"], Value(f.number(len(grid), 0))),
+        (t["set_check"], Value(f.number(s["check"]["replicates"], 0))),
+        (t["set_expected"], Value(f.number(m["expected_per_year_at_value"], 1))),
+        (
+            t["set_slope"],
+            Value(t["unit_pct_per_pct"].format(value=f.number(m["slope_at_value"], 2))),
+        ),
+        (t["set_city_cv"], Value(f.pct(100 * m["city_cv_at_value"]))),
+        (t["set_within"], Value(f.number(m["dispersion_index_at_value"], 1))),
+        (t["set_seed"], Value(f.number(s["seed"], 0))),
     ]
-    rows = [row(esc(k), [v]) for k, v in settings]
-    head = [esc(t["col_setting"]), esc(t["col_value"])]
-    return section("numbers", t["h_numbers"], table(head, rows))
+    return [Row(k, [v]) for k, v in settings]
 
 
 # --- charts -------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ Weisburd & Turchan 2024)."""
 from __future__ import annotations
 
 import base64
-import html
 import io
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,8 @@ import numpy as np  # noqa: E402
 
 from experiments.patterns import PATTERNS  # noqa: E402
 from model.patterns import TOP_SHARE  # noqa: E402
+
+from .templates import render  # noqa: E402
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -163,39 +164,30 @@ def figure_for(check: Check, v: Validation) -> Figure:
 
 
 def render_html(v: Validation) -> str:
-    """The page: a summary table, then one section per pattern with its figure."""
-    esc = html.escape
-    rows = "".join(
-        f"<tr><td>{esc(c.name)}</td><td>{esc(c.source)}</td><td>{esc(c.target)}</td>"
-        f"<td>{c.value:.3g}</td><td>{c.ci_low:.3g} to {c.ci_high:.3g}</td>"
-        f"<td>{'PASS' if c.passed else 'FAIL'}</td></tr>"
+    """The page (``templates/validation.html``): a summary table, then one section per
+    pattern with its figure."""
+    checks = [
+        {
+            "key": c.key,
+            "name": c.name,
+            "source": c.source,
+            "target": c.target,
+            "unit": c.unit,
+            "note": c.note,
+            "value": f"{c.value:.3g}",
+            "low": f"{c.ci_low:.3g}",
+            "high": f"{c.ci_high:.3g}",
+            "result": "PASS" if c.passed else "FAIL",
+            "uri": "data:image/png;base64," + _png(figure_for(c, v)),
+        }
         for c in v.checks
-    )
-    parts = [
-        "<h1>Model validation</h1>",
-        f"<p>{v.replicates} replicates per scenario, root seed {v.seed}, common random "
-        "numbers; intervals are 95% bootstrap intervals over replicates. "
-        f"<b>{'All patterns pass.' if v.passed else 'Some patterns fail.'}</b></p>",
-        "<table><tr><th>pattern</th><th>source</th><th>target</th><th>value</th>"
-        f"<th>95% interval</th><th>result</th></tr>{rows}</table>",
     ]
-    for c in v.checks:
-        img = _png(figure_for(c, v))
-        parts.append(
-            f'<section class="pattern" id="{esc(c.key)}"><h2>{esc(c.name)}</h2>'
-            f"<p>Source: {esc(c.source)}. Target: {esc(c.target)} ({esc(c.unit)}). "
-            f"Simulated: {c.value:.3g} (95% interval {c.ci_low:.3g} to {c.ci_high:.3g}): "
-            f"<b>{'PASS' if c.passed else 'FAIL'}</b>. {esc(c.note)}</p>"
-            f'<img alt="{esc(c.key)}" src="data:image/png;base64,{img}"></section>'
-        )
-    style = (
-        "body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"
-        "table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #ddd}"
-        "img{max-width:100%}"
-    )
-    return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Model '
-        f"validation</title><style>{style}</style></head><body>"
-        + "\n".join(parts)
-        + "</body></html>"
+    return render(
+        "validation.html",
+        lang="en",
+        title="Model validation",
+        replicates=v.replicates,
+        seed=v.seed,
+        passed=v.passed,
+        checks=checks,
     )
