@@ -180,7 +180,8 @@ def effect_metrics(c: Comparison) -> tuple[list[str], list[str]]:
     """Metrics with a paired % change for some scenario (schema order), and those
     without one (zero under the baseline, so no percentage exists)."""
     e = c.effects[c.effects["scenario"] != c.baseline]
-    shown, absent = [], []
+    shown: list[str] = []
+    absent: list[str] = []
     for m in METRICS:
         has = e.loc[e["metric"] == m.name, "change_pct"].notna().any()
         (shown if has else absent).append(m.name)

@@ -535,9 +535,10 @@ def _years(x: _Ctx) -> dict[str, Any]:
         if measure == "shootings":
             c = s["check"]
             lo, hi = c["range95_single_years"]
+            ci_low, ci_high = c["ci95"]
             cells = [
                 Value(f.number(c["observed_mean_per_year"], 1)),
-                Value(f.number(c["mean_per_year"], 1), f.span(*c["ci95"], 1), inline=True),
+                Value(f.number(c["mean_per_year"], 1), f.span(ci_low, ci_high, 1), inline=True),
                 Value(f.span(lo, hi, 0)),
             ]
             rows.append(Row(f"{t['m_shootings']}, {t['m_all_years']}", cells))
