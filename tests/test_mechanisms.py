@@ -4,6 +4,10 @@ Each test is meant to go red when its mechanism is removed or inverted. Where ch
 involved, runs are paired: same seed, one parameter changed, so that the model's common
 random numbers make the difference come from that parameter; fixed seeds keep every
 test deterministic.
+
+Tests read what a run leaves behind — the daily metrics and the event log — and members
+through their agents (``GroupMember``); the model's internals only where a mechanism
+leaves no other trace (the audit's mapping, who heard a message, retaliation pressure).
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ from model import Cause, EventKind, GVIModel, Role, Status, SupportStatus
 from model.events import Event
 
 FREE = int(Status.FREE)
-INCARCERATED = int(Status.INCARCERATED)
 DEAD = int(Status.DEAD)
 UNMAPPED = -1
 # Victimisations older than 12 half-lives may be forgotten: a tail of at most 2**-12 of
