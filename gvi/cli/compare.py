@@ -7,64 +7,56 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .common import (
     EXIT_OK,
     UsageError,
+    check_at_least_1,
     check_writable,
+    ui,
     usage_errors,
 )
 
+if TYPE_CHECKING:
+    from gvi.i18n import Translator
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Register this family's commands."""
-    cmp = sub.add_parser(
-        "compare",
-        help="compare scenarios with business as usual of their city over paired replicates",
-        description=(
-            "Compare rollouts with business as usual of their own city. If the first "
-            "scenario has no policy switched on it is the baseline; otherwise the baseline "
-            "is the scenarios' twin: the same city, calendar and seeds with every policy off. "
-            "Scenarios of another city than the baseline are refused."
-        ),
-    )
-    cmp.add_argument(
-        "scenarios",
-        nargs="+",
-        metavar="SCENARIO",
-        help="preset names or .toml files; optionally a business-as-usual baseline first",
-    )
-    cmp.add_argument("--replicates", type=int, default=50, help="paired runs each (default 50)")
-    cmp.add_argument("--seed", type=int, default=1, help="root seed (default 1)")
-    cmp.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
-    cmp.add_argument("--out", type=Path, help="result folder (default results/<time>-<names>)")
-    cmp.add_argument("--json", action="store_true", help="print the effects as JSON")
-    cmp.add_argument("--lang", choices=("en", "sv"), default="en", help="report language")
 
-    rep = sub.add_parser("report", help="rebuild report.html from a result folder")
+def add_parsers(sub: argparse._SubParsersAction, t: Translator) -> None:
+    """Register this family's commands, their help in ``t``'s language."""
+    cmp = sub.add_parser("compare", help=t("cmd.compare"), description=t("cmd.compare.description"))
+    cmp.add_argument("scenarios", nargs="+", metavar="SCENARIO", help=t("arg.compare.scenarios"))
+    cmp.add_argument("--replicates", type=int, default=50, help=t("opt.compare.replicates"))
+    cmp.add_argument("--seed", type=int, default=1, help=t("opt.root_seed"))
+    cmp.add_argument("--workers", type=int, default=None, help=t("opt.workers.cores"))
+    cmp.add_argument("--out", type=Path, help=t("opt.compare.out"))
+    cmp.add_argument("--json", action="store_true", help=t("opt.compare.json"))
+    cmp.add_argument("--lang", choices=("en", "sv"), default=None, help=t("opt.lang.report"))
+
+    rep = sub.add_parser("report", help=t("cmd.report"))
     rep.add_argument("folder", type=Path)
-    rep.add_argument("--lang", choices=("en", "sv"), default="en", help="report language")
+    rep.add_argument("--lang", choices=("en", "sv"), default=None, help=t("opt.lang.report"))
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from experiments.comparison import MEANINGFUL_REPLICATES, compare, few_replicates_warning
+    from experiments.comparison import MEANINGFUL_REPLICATES, compare
     from experiments.output import publish_folder
     from scenarios import ScenarioError
 
     from .show import print_comparison
 
+    t = ui(args)
     if args.replicates < 2:
-        raise UsageError(f"--replicates {args.replicates}: need at least 2 for intervals")
+        raise UsageError.of("err.replicates_min", option="--replicates", value=args.replicates)
     if args.seed < 0:
-        raise UsageError(f"--seed {args.seed}: must be >= 0")
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers {args.workers}: must be at least 1")
+        raise UsageError.of("err.seed_negative", option="--seed", value=args.seed)
+    check_at_least_1("--workers", args.workers)
     names = list(args.scenarios)
     out = args.out or Path("results") / (
         datetime.now().strftime("%Y%m%d-%H%M%S") + "-" + "-".join(Path(n).stem for n in names)
     )
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise UsageError(f"--out {out}: exists and is not an empty folder; choose a new one")
+        raise UsageError.of("err.out_not_empty", out=out)
     check_writable(out)
     try:
         result = compare(
@@ -79,56 +71,50 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         raise
     except ValueError as exc:  # scenarios that cannot be compared (names, time settings)
         raise UsageError(str(exc)) from None
-    publish_folder(out, lambda tmp: result.save(tmp, lang=args.lang))
+    lang = args.lang or t.lang
+    publish_folder(out, lambda tmp: result.save(tmp, lang=lang))
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
     else:
-        print_comparison(result)
-        print(f"\nreport: {out / 'report.html'}")
+        print_comparison(result, t)
+        print("\n" + t("compare.report", path=out / "report.html"))
     if result.replicates < MEANINGFUL_REPLICATES:
-        print(few_replicates_warning(result.replicates), file=sys.stderr)
+        warning = t("compare.few_replicates", n=result.replicates, min=MEANINGFUL_REPLICATES)
+        print(warning, file=sys.stderr)
     return EXIT_OK
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from experiments.comparison import Comparison
 
+    t = ui(args)
     folder = args.folder
     if not (folder / "manifest.json").is_file():
-        raise UsageError(
-            f"{folder}: no manifest.json here; give a folder written by gvi compare, "
-            "gvi sweep or gvi sensitivity"
-        )
+        raise UsageError.of("err.no_manifest", folder=folder)
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except ValueError:
-        raise UsageError(f"{folder}/manifest.json: not valid JSON; rerun the command") from None
+        raise UsageError.of("err.manifest_json", path=folder / "manifest.json") from None
     kind = manifest.get("kind") if isinstance(manifest, dict) else None
     if kind == "fit-city":
-        raise UsageError(
-            f"{folder}: holds a gvi fit-city result; rerun gvi fit-city FILE --out {folder} "
-            "(add --lang sv for Swedish) to rewrite its report without new runs"
-        )
+        raise UsageError.of("err.report_fit_city", folder=folder)
     if kind == "experiment":
         from experiments.study import rebuild
 
         pipeline = manifest.get("pipeline")
         status = pipeline.get("status") if isinstance(pipeline, dict) else None
-        status = status or "not started"
         if status != "complete":  # stopped or still running: some runs are missing
-            raise UsageError(
-                f"{folder}: the experiment is not finished (status: {status}); rerun "
-                f"gvi sweep or gvi sensitivity with --out {folder} to finish it"
-            )
+            status = status or t("report.not_started")
+            raise UsageError.of("err.experiment_unfinished", folder=folder, status=status)
 
-        print(f"summary: {usage_errors(lambda: rebuild(folder))}")
+        print(t("report.summary", path=usage_errors(lambda: rebuild(folder))))
         return EXIT_OK
     try:
         result = Comparison.load(folder)
     except (OSError, ValueError, KeyError) as exc:
-        raise UsageError(f"{folder}: cannot read the stored results ({exc})") from None
-    path = result.report(folder / "report.html", lang=args.lang)
-    print(f"report: {path}")
+        raise UsageError.of("err.stored_results", folder=folder, problem=exc) from None
+    path = result.report(folder / "report.html", lang=args.lang or t.lang)
+    print(t("compare.report", path=path))
     return EXIT_OK
 
 

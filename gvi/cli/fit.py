@@ -15,56 +15,48 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gvi.i18n import Translator
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Register ``gvi fit-city`` on the command line's sub-parsers."""
+def add_parsers(sub: argparse._SubParsersAction, t: Translator) -> None:
+    """Register ``gvi fit-city`` on the command line's sub-parsers, its help in ``t``'s
+    language."""
     p = sub.add_parser(
-        "fit-city",
-        help="fit a city's violence level to its yearly counts",
-        description=(
-            "Fit the background hazard of violence (and, if given, the shares of shootings "
-            "that injure or kill) so that the city's business as usual reproduces its yearly "
-            "shootings before the rollout. Writes a scenario file to extend, fit.html and "
-            "fit.json."
-        ),
+        "fit-city", help=t("cmd.fit_city"), description=t("cmd.fit_city.description")
     )
-    p.add_argument("spec", type=Path, metavar="FILE", help="fit file (.toml): city and counts")
-    p.add_argument(
-        "--out",
-        type=Path,
-        help="result folder (default results/fit-<name>); rerun on the same folder to resume",
-    )
-    p.add_argument("--workers", type=int, default=None, help="local processes (default: all)")
-    p.add_argument("--scheduler", help="a Dask scheduler, tcp://HOST:PORT")
-    p.add_argument(
-        "--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers"
-    )
-    p.add_argument("--lang", choices=("en", "sv"), default="en", help="report language")
-    p.add_argument("--json", action="store_true", help="print fit.json instead of the summary")
+    p.add_argument("spec", type=Path, metavar="FILE", help=t("arg.fit_city.file"))
+    p.add_argument("--out", type=Path, help=t("opt.fit_city.out"))
+    p.add_argument("--workers", type=int, default=None, help=t("opt.workers.all"))
+    p.add_argument("--scheduler", help=t("opt.scheduler"))
+    p.add_argument("--dask-local", type=int, metavar="N", help=t("opt.dask_local"))
+    p.add_argument("--lang", choices=("en", "sv"), default=None, help=t("opt.lang.report"))
+    p.add_argument("--json", action="store_true", help=t("opt.fit_city.json"))
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``gvi fit-city``; returns the exit code."""
     from experiments.fitcity import fit_city, load_fit_spec
 
-    from .common import EXIT_OK, UsageError, check_writable, usage_errors
+    from .common import (
+        EXIT_OK,
+        UsageError,
+        check_at_least_1,
+        check_input_file,
+        check_writable,
+        ui,
+        usage_errors,
+    )
 
-    if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers {args.workers}: must be at least 1")
-    if args.dask_local is not None and args.dask_local < 1:
-        raise UsageError(f"--dask-local {args.dask_local}: must be at least 1")
+    t = ui(args)
+    check_at_least_1("--workers", args.workers)
+    check_at_least_1("--dask-local", args.dask_local)
     if args.scheduler is not None and args.dask_local is not None:
-        raise UsageError("--scheduler and --dask-local: give one of them, not both")
+        raise UsageError.of("err.scheduler_and_dask_local")
     source: Path = args.spec
-    try:
-        found, folder = source.is_file(), source.is_dir()
-    except (OSError, ValueError):
-        found = folder = False
-    if folder:
-        raise UsageError(f"{source}: is a folder; give the path of a fit .toml file")
-    if not found:
-        raise UsageError(f"{source}: no such file; check the path")
+    check_input_file(source, "err.is_folder_fit")
     spec = load_fit_spec(source)
     out = args.out or Path("results") / f"fit-{spec.name}"
     check_writable(out)
@@ -80,71 +72,110 @@ def run(args: argparse.Namespace) -> int:
                 scheduler=args.scheduler,
                 dask_local=args.dask_local,
                 progress=sys.stderr.isatty(),
-                lang=args.lang,
+                lang=args.lang or t.lang,
             )
         )
     if args.json:
         print(json.dumps(result.summary, indent=2, ensure_ascii=False))
         return EXIT_OK
-    print_summary(result, out)
+    print_summary(result, out, t)
     return EXIT_OK
 
 
-def print_summary(result, out: Path) -> None:
+NOTES = ("posterior_at_lower_edge", "posterior_at_upper_edge", "observed_year_outside_range")
+
+
+def print_summary(result, out: Path, t: Translator | None = None) -> None:
     """The fitted hazard, simulated against observed shootings per year, and the files."""
+    from .show import count, local
+
+    if t is None:
+        from gvi.i18n import translator
+
+        t = translator("cli", "en")
+
+    def num(x: float, spec: str) -> str:
+        return local(format(x, spec), t)
+
     s = result.summary
     hz = s["fitted"]["violence.base_hazard"]
     lo, hi = hz["interval90"]
     city = s["city"]
     print(
-        f"{s['name']}: {city['n_groups']} groups, {city['members']} members "
-        f"(simulated cities: {city['simulated_members_mean']:.1f} on average); "
-        f"{len(s['years'])} year(s) of counts"
+        t(
+            "fit.city",
+            name=s["name"],
+            groups=count(city["n_groups"], t),
+            members=count(city["members"], t),
+            simulated=num(city["simulated_members_mean"], ".1f"),
+            years=count(len(s["years"]), t),
+        )
     )
     print(
-        f"violence.base_hazard = {hz['value']:.3g} (posterior median; 90% interval "
-        f"{lo:.3g} to {hi:.3g}; the base scenario has {hz['base_value']:.3g})"
+        t(
+            "fit.hazard",
+            value=num(hz["value"], ".3g"),
+            low=num(lo, ".3g"),
+            high=num(hi, ".3g"),
+            base=num(hz["base_value"], ".3g"),
+        )
     )
     for path in ("violence.p_injury", "violence.p_fatal"):
         if path in s["fitted"]:
             p = s["fitted"][path]
             a, b = p["interval90"]
-            print(f"{path} = {p['median']:.3g} (90% interval {a:.3g} to {b:.3g}; {p['observed']})")
+            observed = p["observed"]  # "k of n"
+            k, _, n = observed.partition(" of ")
+            if n:
+                observed = t("fit.observed_share", k=k, n=n)
+            line = t(
+                "fit.share",
+                median=num(p["median"], ".3g"),
+                low=num(a, ".3g"),
+                high=num(b, ".3g"),
+                observed=observed,
+            )
+            print(f"{path} = {line}")
     c = s["check"]
-    print(f"\nbusiness as usual at the fitted value, {c['replicates']} runs:")
-    print(f"  {'':<18} {'observed':>9} {'simulated mean [95% interval]':>31} {'95% of years':>14}")
+    print("\n" + t("fit.check", runs=count(c["replicates"], t)))
+    head = (t("fit.col_observed"), t("fit.col_simulated"), t("fit.col_years"))
+    print(f"  {'':<18} {head[0]:>9} {head[1]:>31} {head[2]:>14}")
     for r in c["per_year"]:
-        label = str(r["label"]) if r["label"] is not None else f"year {r['year']}"
-        name = f"{r['measure']} {label}"
-        interval = f"{r['mean']:.1f} [{r['ci_low']:.1f}, {r['ci_high']:.1f}]"
-        years = f"{r['range_low']:.0f} to {r['range_high']:.0f}"
+        label = str(r["label"]) if r["label"] is not None else t("fit.year", year=r["year"])
+        name = f"{_measure(r['measure'], t)} {label}"
+        interval = (
+            f"{num(r['mean'], '.1f')} [{num(r['ci_low'], '.1f')}, {num(r['ci_high'], '.1f')}]"
+        )
+        years = t("fit.range", low=num(r["range_low"], ".0f"), high=num(r["range_high"], ".0f"))
         print(f"  {name:<18} {r['observed']:>9} {interval:>31} {years:>14}")
-    interval = f"{c['mean_per_year']:.1f} [{c['ci95'][0]:.1f}, {c['ci95'][1]:.1f}]"
+    interval = (
+        f"{num(c['mean_per_year'], '.1f')} [{num(c['ci95'][0], '.1f')}, {num(c['ci95'][1], '.1f')}]"
+    )
     a, b = c["range95_single_years"]
-    mean = f"{c['observed_mean_per_year']:.1f}"
-    print(f"  {'shootings a year':<18} {mean:>9} {interval:>31} {f'{a:.0f} to {b:.0f}':>14}")
+    mean = num(c["observed_mean_per_year"], ".1f")
+    years = t("fit.range", low=num(a, ".0f"), high=num(b, ".0f"))
+    print(f"  {t('fit.per_year'):<18} {mean:>9} {interval:>31} {years:>14}")
     for note in s["notes"]:
-        print(f"note: {NOTES.get(note, note)}")
+        print(t("fit.note", note=t(f"fit.note.{note}") if note in NOTES else note))
     runs = s["runs"]
     print(
-        f"\nruns: {runs['total']} ({runs['pilot']} pilot, {runs['grid']} grid, "
-        f"{runs['check']} check)"
+        "\n"
+        + t(
+            "fit.runs",
+            total=count(runs["total"], t),
+            pilot=count(runs["pilot"], t),
+            grid=count(runs["grid"], t),
+            check=count(runs["check"], t),
+        )
     )
-    print(f"wrote: {out / (s['name'] + '.toml')}, {out / 'fit.html'}, {out / 'fit.json'}")
-    print(
-        f"next: a scenario file that extends {s['name']}.toml and switches GVI on, then "
-        "gvi compare FILE (compares it with business as usual of its own city)"
-    )
+    files = f"{out / (s['name'] + '.toml')}, {out / 'fit.html'}, {out / 'fit.json'}"
+    print(t("fit.wrote", files=files))
+    print(t("fit.next", name=s["name"]))
 
 
-NOTES = {
-    "posterior_at_lower_edge": "part of the posterior lies at the lowest hazard tried: the "
-    "interval may reach lower still",
-    "posterior_at_upper_edge": "part of the posterior lies at the highest hazard tried: the "
-    "interval may reach higher still",
-    "observed_year_outside_range": "a counted year lies outside the range of 95% of simulated "
-    "years",
-}
+def _measure(measure: str, t: Translator) -> str:
+    """``shootings``, ``injured``, ``killed`` in ``t``'s language."""
+    return t(f"fit.measure.{measure}") if measure in ("shootings", "injured", "killed") else measure
 
 
 COMMANDS = {"fit-city": run}

@@ -20,22 +20,23 @@ from .common import (
     EXIT_OK,
     UsageError,
     check_writable,
+    ui,
 )
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Register this family's commands."""
-    pat = sub.add_parser("check-patterns", help="check a scenario against published patterns")
+def add_parsers(sub: argparse._SubParsersAction, t) -> None:
+    """Register this family's commands, their help in ``t``'s language."""
+    pat = sub.add_parser("check-patterns", help=t("cmd.check_patterns"))
     pat.add_argument("scenario")
-    pat.add_argument("--seeds", type=int, default=20, help="replicates (default 20)")
-    pat.add_argument("--seed", type=int, default=1, help="root seed (default 1)")
-    pat.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    pat.add_argument("--seeds", type=int, default=20, help=t("opt.patterns.seeds"))
+    pat.add_argument("--seed", type=int, default=1, help=t("opt.root_seed"))
+    pat.add_argument("--workers", type=int, default=None, help=t("opt.workers.cores"))
     pat.add_argument("--json", action="store_true")
 
-    vm = sub.add_parser("validate-model", help="check the default model against every pattern")
-    vm.add_argument("--replicates", type=int, default=20, help="runs per scenario (default 20)")
-    vm.add_argument("--out", type=Path, default=Path("results/validation"), help="result folder")
-    vm.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    vm = sub.add_parser("validate-model", help=t("cmd.validate_model"))
+    vm.add_argument("--replicates", type=int, default=20, help=t("opt.validate_model.replicates"))
+    vm.add_argument("--out", type=Path, default=Path("results/validation"), help=t("opt.folder"))
+    vm.add_argument("--workers", type=int, default=None, help=t("opt.workers.cores"))
 
 
 def _cmd_check_patterns(args: argparse.Namespace) -> int:
@@ -45,10 +46,11 @@ def _cmd_check_patterns(args: argparse.Namespace) -> int:
     from experiments.patterns import check_patterns
     from scenarios import load_scenario
 
+    t = ui(args)
     if args.seeds < 2:
-        raise UsageError(f"--seeds {args.seeds}: need at least 2 replicates")
+        raise UsageError.of("err.seeds_min", option="--seeds", value=args.seeds)
     if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers {args.workers}: must be at least 1")
+        raise UsageError.of("err.at_least_1", option="--workers", value=args.workers)
     scenario = load_scenario(args.scenario)
     workers = args.workers or os.cpu_count() or 1
     if workers == 1:
@@ -72,14 +74,15 @@ def _cmd_check_patterns(args: argparse.Namespace) -> int:
         )
     else:
         print(
-            f"Patterns of '{terminal_text(scenario.name)}' over {args.seeds} seeds (root seed {args.seed}):"
+            t("patterns.title", name=terminal_text(scenario.name), seeds=args.seeds, seed=args.seed)
         )
         for r in results:
-            verdict = "PASS" if r.passed and r.checked else ("info" if not r.checked else "FAIL")
+            verdict = "pass" if r.passed and r.checked else ("info" if not r.checked else "fail")
+            verdict = t(f"patterns.{verdict}")
             print(
-                f"  {verdict:4}  {r.name:<40} {r.value:9.3f} {r.pattern.unit:<15} target {r.target:<12} ({r.pattern.source})"
+                f"  {verdict:4}  {r.name:<40} {r.value:9.3f} {r.pattern.unit:<15} {t('patterns.target')} {r.target:<12} ({r.pattern.source})"
             )
-        print("all patterns hold" if ok else "some patterns do not hold")
+        print(t("patterns.all_hold" if ok else "patterns.some_fail"))
     return EXIT_OK if ok else EXIT_FAILED
 
 
@@ -87,23 +90,24 @@ def _cmd_validate_model(args: argparse.Namespace) -> int:
     from experiments.folders import check_folder, folder_lock
     from experiments.validation import validate
 
+    t = ui(args)
     if args.replicates < 2:
-        raise UsageError(f"--replicates {args.replicates}: need at least 2 for intervals")
+        raise UsageError.of("err.replicates_min", option="--replicates", value=args.replicates)
     if args.workers is not None and args.workers < 1:
-        raise UsageError(f"--workers {args.workers}: must be at least 1")
+        raise UsageError.of("err.at_least_1", option="--workers", value=args.workers)
     check_writable(args.out)
     check_folder(args.out, "validate-model")
     result = validate(args.replicates, workers=args.workers, progress=sys.stderr.isatty())
     with folder_lock(args.out, "validate-model"):
         page = result.save(args.out)
     for c in result.checks:
-        verdict = "PASS" if c.passed else "FAIL"
+        verdict = t("patterns.pass" if c.passed else "patterns.fail")
         print(
             f"  {verdict}  {c.name:<46} {c.value:9.3f} [{c.ci_low:.3f}, {c.ci_high:.3f}] "
-            f"{c.unit} (target {c.target})"
+            f"{c.unit} ({t('patterns.target')} {c.target})"
         )
-    print("all patterns hold" if result.passed else "some patterns do not hold")
-    print(f"report: {page}")
+    print(t("patterns.all_hold" if result.passed else "patterns.some_fail"))
+    print(t("compare.report", path=page))
     return EXIT_OK if result.passed else EXIT_FAILED
 
 

@@ -6,42 +6,42 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .common import (
     EXIT_OK,
     EXIT_USAGE,
     UsageError,
     check_writable,
+    ui,
 )
 
+if TYPE_CHECKING:
+    from gvi.i18n import Translator
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Register this family's commands."""
-    run = sub.add_parser("run", help="run one scenario and summarise it")
-    run.add_argument("scenario", help="preset name (see `gvi scenarios`) or path to a .toml file")
-    run.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    run.add_argument("--days", type=int, help="days to simulate after the warm-up (horizon)")
-    run.add_argument(
-        "--out", type=Path, help="folder for metrics.parquet, events.parquet, summary.json"
-    )
-    run.add_argument("--json", action="store_true", help="print a machine-readable summary")
 
-    sub.add_parser("scenarios", help="list the shipped scenario presets")
+def add_parsers(sub: argparse._SubParsersAction, t: Translator) -> None:
+    """Register this family's commands, their help in ``t``'s language."""
+    run = sub.add_parser("run", help=t("cmd.run"))
+    run.add_argument("scenario", help=t("arg.scenario"))
+    run.add_argument("--seed", type=int, default=1, help=t("opt.run.seed"))
+    run.add_argument("--days", type=int, help=t("opt.run.days"))
+    run.add_argument("--out", type=Path, help=t("opt.run.out"))
+    run.add_argument("--json", action="store_true", help=t("opt.run.json"))
 
-    val = sub.add_parser("validate", help="check scenario files without running them")
-    val.add_argument("files", nargs="+", help="scenario .toml files or preset names")
+    sub.add_parser("scenarios", help=t("cmd.scenarios"))
 
-    par = sub.add_parser("params", help="list every model parameter with unit, default, range")
-    par.add_argument("--markdown", action="store_true", help="as the Markdown table of docs/ODD.md")
+    val = sub.add_parser("validate", help=t("cmd.validate"))
+    val.add_argument("files", nargs="+", help=t("arg.validate.files"))
+
+    par = sub.add_parser("params", help=t("cmd.params"))
+    par.add_argument("--markdown", action="store_true", help=t("opt.params.markdown"))
 
 
 def _with_days(scenario, days: int):
     rollout = scenario.time.rollout_day
     if days <= rollout:
-        raise UsageError(
-            f"--days {days}: must be more than the rollout day ({rollout} days after the "
-            "warm-up), or the post-rollout period is empty"
-        )
+        raise UsageError.of("err.days_rollout", days=days, rollout=rollout)
     from pydantic import ValidationError
 
     try:
@@ -61,7 +61,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .show import print_run_summary
 
     if args.seed < 0:
-        raise UsageError(f"--seed {args.seed}: must be >= 0")
+        raise UsageError.of("err.seed_negative", option="--seed", value=args.seed)
     scenario = load_scenario(args.scenario)
     if args.days is not None:
         scenario = _with_days(scenario, args.days)
@@ -77,7 +77,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(run_summary_dict(model, seed=args.seed), indent=2))
     else:
-        print_run_summary(model, seed=args.seed, out=args.out)
+        print_run_summary(model, seed=args.seed, out=args.out, t=ui(args))
     return EXIT_OK
 
 
@@ -85,7 +85,8 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
     from experiments.output import terminal_text
     from scenarios import ScenarioError, list_presets, load_scenario
 
-    presets = list_presets()
+    t = ui(args)
+    presets = list_presets(t.lang)
     loaded = {}
     for name, _ in presets:
         try:
@@ -98,20 +99,19 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
         s = loaded.get(name)
         if s is None:
             return "?"
-        home = next((h for h in homes if not loaded[h].city_differences(s)), "own city")
-        groups = "audit" if s.city.audit_dir else f"{s.city.n_groups} groups"
+        home = next((h for h in homes if not loaded[h].city_differences(s)), None)
+        home = home or t("scenarios.own_city")
+        groups = t("scenarios.audit") if s.city.audit_dir else t.n("n.groups", s.city.n_groups)
         return f"{home} ({groups})"
 
     rows = [(name, city(name), description) for name, description in presets]
-    w1 = max(len(r[0]) for r in rows)
-    w2 = max(len(r[1]) for r in rows + [("", "CITY", "")])
-    print(f"{'NAME':<{w1}}  {'CITY':<{w2}}  DESCRIPTION")
+    head = (t("scenarios.col_name"), t("scenarios.col_city"), t("scenarios.col_description"))
+    w1 = max(len(r[0]) for r in [*rows, head])
+    w2 = max(len(r[1]) for r in [*rows, head])
+    print(f"{head[0]:<{w1}}  {head[1]:<{w2}}  {head[2]}")
     for name, home, description in rows:
         print(f"{name:<{w1}}  {home:<{w2}}  {terminal_text(description)}")
-    print(
-        "\nCITY names the business-as-usual preset of the same city; gvi compare SCENARIO "
-        "compares a rollout with business as usual of its own city."
-    )
+    print("\n" + t("scenarios.note"))
     return EXIT_OK
 
 
@@ -119,27 +119,38 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from experiments.budget import JobTooBig, check_scenario
     from scenarios import load_scenario, validate_files
 
+    from .problems import problem_text
+
+    t = ui(args)
     bad = 0
     for f in args.files:
-        problems = [str(p) for p in validate_files([f])]
+        problems = [problem_text(p, t) for p in validate_files([f])]
         if not problems:
             try:
                 check_scenario(load_scenario(f), what=str(f))
             except JobTooBig as exc:
-                problems = [f"{exc} (a valid scenario, too big for this machine)"]
+                problems = [t("validate.too_big", problem=exc)]
         if problems:
             bad += 1
             for problem in problems:
-                print(f"error: {problem}", file=sys.stderr)
+                print(t("frame.error", message=problem), file=sys.stderr)
         else:
-            print(f"ok: {f}")
+            print(t("validate.ok", file=f))
     return EXIT_USAGE if bad else EXIT_OK
 
 
 def _cmd_params(args: argparse.Namespace) -> int:
     from gvi.paramtable import parameter_table_markdown, parameter_table_text
 
-    print(parameter_table_markdown() if args.markdown else parameter_table_text())
+    t = ui(args)
+    if args.markdown:  # the table of docs/ODD.md, in English like the docs
+        print(parameter_table_markdown())
+    elif t.lang == "en":
+        print(parameter_table_text())
+    else:
+        from .show import parameter_table
+
+        print(parameter_table(t))
     return EXIT_OK
 
 

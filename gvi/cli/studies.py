@@ -5,46 +5,35 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .common import (
     EXIT_OK,
     check_executor_args,
+    ui,
     usage_errors,
 )
 
+if TYPE_CHECKING:
+    from gvi.i18n import Translator
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:
-    """Register this family's commands."""
-    for name, what in (
-        ("sweep", "a parameter sweep (factorial or Latin hypercube)"),
-        ("sensitivity", "a sensitivity analysis (Sobol, Morris, eFAST)"),
-    ):
-        exp = sub.add_parser(name, help=f"run {what} from an experiment file")
-        exp.add_argument("experiment", type=Path, help="experiment .toml file")
-        exp.add_argument(
-            "--out",
-            type=Path,
-            help="result folder (default results/<name>); rerun on the same folder to resume",
-        )
-        exp.add_argument("--workers", type=int, default=None, help="local processes")
-        exp.add_argument(
-            "--scheduler",
-            help="a Dask scheduler, tcp://HOST:PORT (default: $DASK_SCHEDULER_ADDRESS if set)",
-        )
-        exp.add_argument(
-            "--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers"
-        )
 
-    cal = sub.add_parser("calibrate", help="fit parameters to targets by ABC (calibration file)")
-    cal.add_argument("calibration", type=Path, help="calibration .toml file")
-    cal.add_argument(
-        "--out", type=Path, help="result folder (default results/<name>); rerun to resume"
-    )
-    cal.add_argument("--workers", type=int, default=None, help="local processes")
-    cal.add_argument("--scheduler", help="a Dask scheduler, tcp://HOST:PORT")
-    cal.add_argument(
-        "--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers"
-    )
+def add_parsers(sub: argparse._SubParsersAction, t: Translator) -> None:
+    """Register this family's commands, their help in ``t``'s language."""
+    for name in ("sweep", "sensitivity"):
+        exp = sub.add_parser(name, help=t(f"cmd.{name}"))
+        exp.add_argument("experiment", type=Path, help=t("arg.experiment"))
+        exp.add_argument("--out", type=Path, help=t("opt.study.out"))
+        exp.add_argument("--workers", type=int, default=None, help=t("opt.workers.local"))
+        exp.add_argument("--scheduler", help=t("opt.scheduler.env"))
+        exp.add_argument("--dask-local", type=int, metavar="N", help=t("opt.dask_local"))
+
+    cal = sub.add_parser("calibrate", help=t("cmd.calibrate"))
+    cal.add_argument("calibration", type=Path, help=t("arg.calibration"))
+    cal.add_argument("--out", type=Path, help=t("opt.calibrate.out"))
+    cal.add_argument("--workers", type=int, default=None, help=t("opt.workers.local"))
+    cal.add_argument("--scheduler", help=t("opt.scheduler"))
+    cal.add_argument("--dask-local", type=int, metavar="N", help=t("opt.dask_local"))
 
 
 def _cmd_study(args: argparse.Namespace) -> int:
@@ -52,6 +41,9 @@ def _cmd_study(args: argparse.Namespace) -> int:
     from experiments.output import terminal_text
     from experiments.study import SENSITIVITY, SWEEPS, run_study
 
+    from .show import count
+
+    t = ui(args)
     out = check_executor_args(args, args.experiment)
     kinds = SWEEPS if args.command == "sweep" else SENSITIVITY
     with folder_lock(out, args.command):
@@ -67,12 +59,13 @@ def _cmd_study(args: argparse.Namespace) -> int:
             )
         )
     a = result.analysis
-    print(f"{len(result.results)} runs of {len(result.design)} design points; method {a.method}")
+    runs, points = count(len(result.results), t), count(len(result.design), t)
+    print(t("study.done", runs=runs, points=points, method=a.method))
     if len(a.indices):
         for output in a.outputs:
             print(f"\n{terminal_text(output)}:")
             print(a.table(output).round(3).to_string())
-    print(f"\nresults: {out}/ (summary.html, indices.csv, response.csv, plots/)")
+    print("\n" + t("study.results", out=out))
     return EXIT_OK
 
 
@@ -80,6 +73,9 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     from experiments.calibrate import calibrate
     from experiments.folders import folder_lock
 
+    from .show import count, local
+
+    t = ui(args)
     out = check_executor_args(args, args.calibration)
     with folder_lock(out, "calibrate"):
         result = usage_errors(
@@ -93,13 +89,21 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
             )
         )
     s = result.summary
-    print(f"rejection ABC: {s['accepted']} of {s['budget']} draws accepted")
+    print(t("calibrate.accepted", accepted=count(s["accepted"], t), budget=count(s["budget"], t)))
+
+    def num(x: float) -> str:
+        return local(f"{x:.4g}", t)
+
     for path, p in s["parameters"].items():
         lo, hi = p["interval90"]
-        print(f"  {path:<32} median {p['median']:.4g}  90% interval [{lo:.4g}, {hi:.4g}]")
-    for name, t in s["targets"].items():
-        print(f"  {name:<32} target {t['target']:.4g}  accepted mean {t['accepted_mean']:.4g}")
-    print(f"results: {out}/ (accepted.csv, posterior.png, calibrated.toml, summary.json)")
+        line = t("calibrate.parameter", median=num(p["median"]), low=num(lo), high=num(hi))
+        print(f"  {path:<32} {line}")
+    for name, target in s["targets"].items():
+        line = t(
+            "calibrate.target", target=num(target["target"]), mean=num(target["accepted_mean"])
+        )
+        print(f"  {name:<32} {line}")
+    print(t("calibrate.results", out=out))
     return EXIT_OK
 
 

@@ -1,0 +1,170 @@
+"""Problems of scenario files, as the command line prints them.
+
+A :class:`~scenarios.errors.Problem` is ``file: key = value: message``; the scenario
+checks word the message in English (:mod:`scenarios.messages`, :mod:`scenarios.files`,
+:mod:`scenarios.loader`). The most common messages (a value out of range, of the wrong
+type, an unknown key or preset, a missing or empty file) are recognised here and worded
+again from the ``cli`` catalogue (keys ``problem.*``); any other message is printed as
+the checks wrote it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gvi.i18n import Translator
+    from scenarios.errors import Problem
+
+_NUMBER = r"-?[0-9][0-9.e+-]*"
+_LIMITS = rf"[<>]=? {_NUMBER}(?: and [<>]=? {_NUMBER})*"
+# "must be ..., >= 0 and <= 1 (probability); write it without quotes"
+_BOUNDED = re.compile(
+    r"(?P<kind>must be a whole number|must be a number|must be a finite number \(not nan or inf\)"
+    r"|must be)"
+    rf"(?:(?P<sep>,? )(?P<limits>{_LIMITS}))?"
+    r"(?P<unit> \(.+\))?"
+    r"(?P<hint>; true/false is a switch, not a number|; write it without quotes"
+    r"|; write (?P<whole>\S+), not (?P<written>\S+))?"
+)
+_KINDS = {
+    "must be": "problem.must_be",
+    "must be a whole number": "problem.whole_number",
+    "must be a number": "problem.number",
+    "must be a finite number (not nan or inf)": "problem.finite_number",
+}
+_HINTS = {
+    "; true/false is a switch, not a number": "problem.hint_switch",
+    "; write it without quotes": "problem.hint_quotes",
+}
+# message pattern -> catalogue key; the named groups are the key's placeholders
+_FIXED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), key)
+    for pattern, key in (
+        (r"must be true or false", "problem.true_false"),
+        (r"must be true or false \(without quotes\)", "problem.true_false_quotes"),
+        (r"must be text in quotes", "problem.text"),
+        (r"must be a table: a \[(?P<table>.+)\] section with its own keys", "problem.table"),
+        (r"unknown key; valid keys here: (?P<keys>.+)", "problem.unknown_key_valid"),
+        (r"is not a preset name", "problem.not_preset_name"),
+        (r"no preset named (?P<name>.+) \(no presets are installed\)", "problem.no_presets"),
+        (r"file not found; check the file name and its folder", "problem.file_not_found"),
+        (r"is a folder, not a file; give the path of the file", "problem.is_folder"),
+        (r"file is empty \(it sets no keys\); was it saved\?", "problem.empty_file"),
+        (r"is not a valid file name", "problem.bad_file_name"),
+        (r"parent file not found: (?P<path>.+)", "problem.parent_not_found"),
+        (r"is empty", "problem.empty"),
+        (r"file is empty; was it saved\?", "problem.empty_text"),
+        (r"extends cycle: (?P<files>.+)", "problem.extends_cycle"),
+        (r"must be a preset name or a path to a \.toml file, in quotes", "problem.extends_value"),
+        (
+            r"is not UTF-8 text \(byte (?P<byte>0x[0-9a-f]+) on line (?P<line>\d+)\); save it as UTF-8",
+            "problem.not_utf8",
+        ),
+        (r"is not a text file \(it contains binary data\); save it as UTF-8", "problem.binary"),
+        (
+            r"falls after the horizon: the run ends (?P<days>\d+) days after the rollout "
+            r"\(lower (?P<setting>\S+) or raise time\.horizon_days\)",
+            "problem.after_horizon",
+        ),
+        (r"the group audit in this folder is invalid:", "problem.audit_invalid"),
+        (
+            r"group-audit folder not found; give a folder holding groups\.csv and rivalries\.csv "
+            r"\(a relative path starts at the folder of this file\)",
+            "problem.audit_not_found",
+        ),
+        (
+            r"is empty; name a group-audit folder, or remove the key for a generated city",
+            "problem.audit_empty",
+        ),
+        (r"\.\.\. and (?P<n>\d+) more problems", "problem.more"),
+    )
+)
+_DID_YOU_MEAN = re.compile(r"unknown key; did you mean (?P<keys>.+)\?")
+_NO_PRESET = re.compile(
+    r"no preset named (?P<name>'[^']*'|\"[^\"]*\")"
+    r"(?:; did you mean (?P<match>'[^']*')\?)? Available presets: (?P<names>.+)"
+)
+_TOML_AT = re.compile(
+    r"TOML syntax error at line (?P<line>\d+), column (?P<column>\d+)(?P<rest>.*)"
+)
+
+
+def problem_text(problem: Problem, t: Translator) -> str:
+    """``file: key = value: message`` with the message in ``t``'s language where the
+    catalogue words it; other messages stay as the scenario checks wrote them."""
+    if t.lang == "en" or not problem.message:
+        return str(problem)
+    return str(dataclasses.replace(problem, message=message_text(problem.message, t)))
+
+
+def message_text(message: str, t: Translator) -> str:
+    """One problem's message in ``t``'s language, or as written if not recognised."""
+    for pattern, key in _FIXED:
+        found = pattern.fullmatch(message)
+        if found:
+            return (
+                t.n(key, int(found["n"])) if key == "problem.more" else t(key, **found.groupdict())
+            )
+    for words in _REWORDINGS:
+        text = words(message, t)
+        if text is not None:
+            return text
+    return message
+
+
+def _bounded(message: str, t: Translator) -> str | None:
+    found = _BOUNDED.fullmatch(message)
+    if not found or not (found["limits"] or found["unit"] or found["kind"] != "must be"):
+        return None  # a bare "must be ..." is a sentence of a check across keys
+    text = t(_KINDS[found["kind"]])
+    if found["limits"]:
+        text += found["sep"] + found["limits"].replace(" and ", " " + t("problem.and") + " ")
+    if found["unit"]:
+        text += f" ({_unit(found['unit'][2:-1], t)})"
+    if found["whole"]:
+        text += t("problem.hint_whole", whole=found["whole"], written=found["written"])
+    elif found["hint"]:
+        text += t(_HINTS[found["hint"]])
+    return text
+
+
+def _unit(unit: str, t: Translator) -> str:
+    from .show import unit_text
+
+    return unit_text(unit, t)
+
+
+def _did_you_mean(message: str, t: Translator) -> str | None:
+    found = _DID_YOU_MEAN.fullmatch(message)
+    if not found:
+        return None
+    keys = found["keys"].replace(" or ", " " + t("problem.or") + " ")
+    keys = re.sub(r"\(in \[([^\]]+)\]\)", lambda m: t("problem.in_table", table=m[1]), keys)
+    return t("problem.did_you_mean", keys=keys)
+
+
+def _no_preset(message: str, t: Translator) -> str | None:
+    found = _NO_PRESET.fullmatch(message)
+    if not found:
+        return None
+    hint = t("problem.preset_hint", match=found["match"]) if found["match"] else ""
+    return t("problem.no_preset", name=found["name"], hint=hint, names=found["names"])
+
+
+def _toml_at(message: str, t: Translator) -> str | None:
+    found = _TOML_AT.fullmatch(message)
+    if not found:
+        return None
+    return t("problem.toml_at", line=found["line"], column=found["column"]) + found["rest"]
+
+
+_REWORDINGS: tuple[Callable[[str, Translator], str | None], ...] = (
+    _bounded,
+    _did_you_mean,
+    _no_preset,
+    _toml_at,
+)
