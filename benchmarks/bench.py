@@ -188,11 +188,11 @@ def report(result: dict[str, Any]) -> str:
 
 
 def checks_table(rows: list[dict[str, Any]]) -> str:
-    lines = ["", f"{'check':<36}{'median':>10}{'min-max':>20}{'target':>12}  result"]
+    lines = ["", f"{'check':<42}{'median':>10}{'min-max':>16}{'target':>12}  result"]
     for c in rows:
         span = f"{c['min']:.2f}-{c['max']:.2f}" if "min" in c else ""
         lines.append(
-            f"{c['name']:<36}{c['value']:>10.2f}{span:>20}{c['op']:>5} {c['target']:>6.1f}  "
+            f"{c['name']:<42}{c['value']:>10.2f}{span:>16}{c['op']:>5} {c['target']:>6.1f}  "
             f"{'met' if c['pass'] else 'MISSED'}"
         )
     return "\n".join(lines)
