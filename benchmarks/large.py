@@ -92,9 +92,13 @@ def report(result: dict[str, Any]) -> str:
         f"(a default run's process: {result['floor_rss_mb']:.0f} MB)",
     ]
     if result["extrapolated"]:
+        why = (
+            "the schema admits no larger city"
+            if result["target_members"] >= TARGET_MEMBERS
+            else "a reduced city was asked for"
+        )
         lines.append(
-            f"  the schema admits no larger city ({result['updates']}); linear to 500,000 "
-            f"members: {result['cpu_s_at_500k']:.0f} s CPU, "
-            f"{result['peak_rss_mb_at_500k']:.0f} MB"
+            f"  {why} ({result['updates']}); linear to 500,000 members: "
+            f"{result['cpu_s_at_500k']:.0f} s CPU, {result['peak_rss_mb_at_500k']:.0f} MB"
         )
     return "\n".join(lines)
