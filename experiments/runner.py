@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -106,9 +107,8 @@ def root_entropy(seed: int | None) -> int:
     OS when ``seed`` is None (so that it fits the int64 ``seed`` column of every frame)."""
     if seed is not None and not 0 <= seed < 2**63:
         raise ValueError(f"seed must be >= 0 and < 2**63, got {seed}")
-    if seed is None:
-        return int(np.random.SeedSequence().entropy) >> 65  # 128 bits -> 63
-    return int(np.random.SeedSequence(seed).entropy)
+    entropy = cast(int, np.random.SeedSequence(seed).entropy)  # an int when made from one
+    return entropy >> 65 if seed is None else entropy  # None: 128 fresh bits -> 63
 
 
 def run_task(task: Task) -> RunResult:
@@ -215,7 +215,7 @@ def run_tasks(
     """Run every task; results in task order. Uses ``executor`` if given (not shut
     down), else a local pool of ``workers`` processes."""
     own = executor is None
-    ex = local_executor(workers) if own else executor
+    ex = local_executor(workers) if executor is None else executor
     try:
         futures = [ex.submit(fn, t) for t in tasks]
         _wait(futures, progress=progress, total=len(tasks))
