@@ -140,8 +140,10 @@ class GVIModel(mesa.Model):
         attrs = draw_members(self.params.city, rng, groups, core)
         idx = s.add(len(groups))
         s.group[idx] = groups
-        for key in ("role", "propensity", "readiness", "on_supervision"):
-            getattr(s, key)[idx] = attrs[key]
+        s.role[idx] = attrs["role"]
+        s.propensity[idx] = attrs["propensity"]
+        s.readiness[idx] = attrs["readiness"]
+        s.on_supervision[idx] = attrs["on_supervision"]
         s.legitimacy[idx] = attrs["legitimacy"]
         s.legitimacy_base[idx] = attrs["legitimacy"]
         s.risk[idx] = self.params.deterrence.baseline_risk
