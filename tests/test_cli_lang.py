@@ -107,6 +107,14 @@ def test_argparse_errors_in_swedish() -> None:
     assert "gvi run: fel: argument --seed: ogiltigt int-värde: 'x'" in r.stderr
 
 
+def test_a_folder_error_in_swedish(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    r = gvi("--lang", "sv", "run", "baseline", "--out", str(tmp_path))
+    line = one_error_line(r, f"fel: --out {tmp_path}: innehåller filer som gvi inte har skrivit")
+    assert "välj en annan --out" in line
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
 @pytest.mark.parametrize(
     ("args", "lang", "expected"),
     [

@@ -103,7 +103,7 @@ def _run(args: argparse.Namespace, t: Translator) -> int:
     from experiments.output import terminal_text
     from scenarios import ScenarioError
 
-    from .problems import problem_text
+    from .problems import engine_text, problem_text
 
     def error(message: object) -> int:
         print(t("frame.error", message=message), file=sys.stderr)
@@ -112,7 +112,7 @@ def _run(args: argparse.Namespace, t: Translator) -> int:
     try:
         return _command(args.command)(args)
     except (FolderError, JobTooBig) as exc:
-        return error(terminal_text(exc))
+        return error(terminal_text(engine_text(str(exc), t)))
     except ScenarioError as exc:
         for problem in exc.problems:
             error(problem_text(problem, t))

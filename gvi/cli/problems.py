@@ -5,7 +5,8 @@ checks word the message in English (:mod:`scenarios.messages`, :mod:`scenarios.f
 :mod:`scenarios.loader`). The most common messages (a value out of range, of the wrong
 type, an unknown key or preset, a missing or empty file) are recognised here and worded
 again from the ``cli`` catalogue (keys ``problem.*``); any other message is printed as
-the checks wrote it.
+the checks wrote it. The same goes for the one-line errors about result folders
+(:mod:`experiments.folders`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ _HINTS = {
     "; true/false is a switch, not a number": "problem.hint_switch",
     "; write it without quotes": "problem.hint_quotes",
 }
+_ONLY_OURS = "writes only into a new or empty folder or one it made itself: choose another --out"
 # message pattern -> catalogue key; the named groups are the key's placeholders
 _FIXED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), key)
@@ -80,6 +82,30 @@ _FIXED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"is empty; name a group-audit folder, or remove the key for a generated city",
             "problem.audit_empty",
         ),
+        # result folders (experiments.folders)
+        (
+            r"--out (?P<out>.+): exists and is not a folder; choose another path",
+            "err.out_not_folder",
+        ),
+        (
+            r"--out (?P<out>.+): in use by another gvi process \(pid (?P<pid>\d+)\); wait for it "
+            r"to finish or choose another --out",
+            "problem.folder_in_use",
+        ),
+        (
+            r"--out (?P<out>.+): cannot be read \((?P<reason>.+)\); choose another --out",
+            "problem.folder_unreadable",
+        ),
+        (
+            r"--out (?P<out>.+): holds results of gvi (?P<maker>\S+) \(e\.g\. (?P<sample>.+)\); "
+            rf"gvi (?P<command>\S+) {_ONLY_OURS}",
+            "problem.folder_other_results",
+        ),
+        (
+            r"--out (?P<out>.+): holds files gvi did not write here \(e\.g\. (?P<sample>.+)\); "
+            rf"gvi (?P<command>\S+) {_ONLY_OURS}",
+            "problem.folder_other_files",
+        ),
         (r"\.\.\. and (?P<n>\d+) more problems", "problem.more"),
     )
 )
@@ -91,6 +117,12 @@ _NO_PRESET = re.compile(
 _TOML_AT = re.compile(
     r"TOML syntax error at line (?P<line>\d+), column (?P<column>\d+)(?P<rest>.*)"
 )
+
+
+def engine_text(message: str, t: Translator) -> str:
+    """A one-line error of the engine (a result folder in use, ...) in ``t``'s language
+    where the catalogue words it."""
+    return message if t.lang == "en" else message_text(message, t)
 
 
 def problem_text(problem: Problem, t: Translator) -> str:
