@@ -61,7 +61,7 @@ def concentration_curve(base: list[Record]) -> Figure:
 def lag_histogram(base: list[Record]) -> Figure:
     lags = np.concatenate([np.asarray(r.lags, dtype=float) for r in base] or [np.zeros(0)])
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
-    ax.hist(lags, bins=np.arange(0, min(366, lags.max() + 8 if len(lags) else 30), 7))
+    ax.hist(lags, bins=np.arange(0, min(366, lags.max() + 8 if len(lags) else 30), 7).tolist())
     if len(lags):
         ax.axvline(np.median(lags), color="k", label=f"median {np.median(lags):.0f} d")
     target = PATTERNS["retaliation_lag"]
