@@ -168,8 +168,8 @@ def findings(cal: Calibration) -> list[tuple[str, Any, str]]:
         elif names.count(t.name) > 1:
             out.append((key, t.name, "is given twice"))
         elif not TARGETS[t.name].allows(t.value):
-            spec = TARGETS[t.name]
-            out.append((f"targets[{t.name}].value", t.value, f"must be {spec.range_text}"))
+            target = TARGETS[t.name]
+            out.append((f"targets[{t.name}].value", t.value, f"must be {target.range_text}"))
         if t.scale < MIN_SCALE:
             why = f"must be >= {MIN_SCALE:g}: a smaller scale makes every distance infinite"
             out.append((f"targets[{t.name}].scale", t.scale, why))

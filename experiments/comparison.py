@@ -9,6 +9,7 @@ effects with intervals, stored results and the report.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -292,7 +293,7 @@ class Comparison:
             try:
                 scenarios.append(Scenario.model_validate(params))
             except ValidationError as exc:
-                problems = validation_problems(exc, params, lambda _, at=where: (at, 0))
+                problems = validation_problems(exc, params, functools.partial(_at, where))
                 more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
                 raise bad("", f"{problems[0]}{more}") from None
         names = [s.name for s in scenarios]
@@ -649,3 +650,8 @@ def city_table(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _at(where: str, _loc: object) -> tuple[str, int]:
+    """Every problem of a stored scenario record is reported at the record."""
+    return (where, 0)

@@ -19,6 +19,7 @@ import hashlib
 import json
 import math
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -35,9 +36,12 @@ from .runner import RunResult, Task, root_entropy, run_task
 class JobLike(Protocol):
     """What the evaluator reads from a job (``experiments.pipeline.Job``)."""
 
-    point: int
-    replicate: int
-    params: dict[str, Any]
+    @property
+    def point(self) -> int: ...
+    @property
+    def replicate(self) -> int: ...
+    @property
+    def params(self) -> Mapping[str, Any]: ...
 
 
 def window_days(result: RunResult, window: str) -> tuple[int, int]:
@@ -127,14 +131,14 @@ class ModelEvaluator:
         """The root seed entropy (replicate ``r`` uses its ``r``-th child)."""
         return root_entropy(self.exp.seed)
 
-    def scenario(self, point: int, params: dict[str, Any]) -> Scenario:
+    def scenario(self, point: int, params: Mapping[str, Any]) -> Scenario:
         """The scenario of a design point (validated once per point in this process)."""
         cache = self._caches.scenarios
         key = (point, tuple(sorted(params.items())))
         if key in cache:
             cache.move_to_end(key)
             return cache[key]
-        scenario = self.exp.scenario_model().with_updates(params)
+        scenario = self.exp.scenario_model().with_updates(dict(params))
         cache[key] = scenario
         while len(cache) > self._caches.size:
             cache.popitem(last=False)

@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -415,7 +416,7 @@ def type_message(
     err: Any,
     submodels: dict[str, type[BaseModel]] | None = None,
     top: type[BaseModel] | None = None,
-    choices: dict[str, tuple[str, ...]] | None = None,
+    choices: Mapping[str, tuple[str, ...]] | None = None,
 ) -> str:
     """A pydantic error in words; ``submodels``, ``top`` and ``choices`` describe the
     file's tables (an experiment's by default), for suggestions."""
@@ -518,9 +519,9 @@ def _range_problems(exp: Experiment, file: str) -> list[Problem]:
         field = "levels" if f.levels is not None else "bounds"
         for v in f.levels if f.levels is not None else f.bounds or ():
             value = round(v) if f.kind == "int" and f.levels is None else v
-            why = _invalid_corner(scenario, f.name, value)
-            if why:
-                problems.append(Problem(file, _pkey(i, p, field), value, f"invalid: {why}"))
+            invalid = _invalid_corner(scenario, f.name, value)
+            if invalid:
+                problems.append(Problem(file, _pkey(i, p, field), value, f"invalid: {invalid}"))
                 break
     return problems
 

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -210,8 +210,8 @@ def run_tasks(
     executor: Executor | None = None,
     workers: int | None = None,
     progress: bool = True,
-    fn: Callable[[Task], RunResult] = run_task,
-) -> list[RunResult]:
+    fn: Callable[[Task], Any] = run_task,
+) -> list[Any]:
     """Run every task; results in task order. Uses ``executor`` if given (not shut
     down), else a local pool of ``workers`` processes."""
     own = executor is None
