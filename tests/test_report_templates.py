@@ -191,3 +191,14 @@ def test_every_template_loads_and_escapes() -> None:
     page = render("validation.html", lang="en", title=EVIL, replicates=2, seed=1, passed=True,
                   checks=[])  # fmt: skip
     assert re.search(r"<title>&lt;script&gt;", page)
+
+
+def test_counted_report_sentences_take_the_singular_for_one() -> None:
+    from gvi.report.templates import environment
+
+    env = environment()
+    for lang, one, many in (("en", "1 other setting is", "3 other settings are"),
+                            ("sv", "1 annan inställning", "3 andra inställningar")):  # fmt: skip
+        page = env.from_string('{{ "params_same"|plural(lang, n)|fill(n=n) }}')
+        assert one in page.render(lang=lang, n=1)
+        assert many in page.render(lang=lang, n=3)

@@ -16,13 +16,21 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-__all__ = ["environment", "fill", "render"]
+__all__ = ["environment", "fill", "plural", "render"]
 
 
 def fill(text: str, /, **fragments: Any) -> Markup:
     """``text`` with its ``{placeholders}`` filled: the text is escaped, and so is every
     fragment except the markup a template made (a macro's output, another ``fill``)."""
     return escape(text).format(**fragments)
+
+
+def plural(key: str, lang: str, n: object) -> str:
+    """The report catalogue's plural entry ``key`` in ``lang``, in its form for ``n``
+    (unfilled: ``fill`` puts the values in)."""
+    from gvi.i18n import translator
+
+    return translator("report", lang).form(key, n)
 
 
 @cache
@@ -36,6 +44,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["fill"] = fill
+    env.filters["plural"] = plural
     return env
 
 
