@@ -1,14 +1,8 @@
 """Designs: the parameter values of every design point, deterministic from the seed.
 
-- ``factorial``: every combination of the levels (a parameter given only bounds gets
-  ``method.levels`` evenly spaced levels).
-- ``lhs``: a Latin hypercube of ``n`` points (McKay, Beckman & Conover 1979).
-- ``sobol``: Saltelli's extension of a scrambled Sobol' sequence, ``n (k + 2)`` points, or
-  ``n (2k + 2)`` with second-order indices (Saltelli 2002; Saltelli et al. 2010).
-- ``morris``: ``n`` one-at-a-time trajectories on a ``levels``-level grid, ``n (k + 1)``
-  points (Morris 1991; Campolongo, Cariboni & Saltelli 2007).
-- ``fast``: the eFAST search curves, ``n k`` points (Cukier et al. 1973; Saltelli,
-  Tarantola & Chan 1999).
+Each method is a module of :mod:`experiments.designs` — ``factorial``, ``lhs``,
+``sobol``, ``morris``, ``fast`` — with its sources; this module dispatches on
+``method.kind`` and turns samples into the design table.
 
 Integer parameters are rounded after sampling (the analysis uses the unrounded
 samples, as the sampler's design assumes); switches are factorial only.
@@ -16,15 +10,14 @@ samples, as the sampler's design assumes); switches are factorial only.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from SALib.sample import fast_sampler, latin, morris
-from SALib.sample import sobol as sobol_sampler
+
+from .designs import factorial, fast, lhs, morris, sobol
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -32,7 +25,9 @@ if TYPE_CHECKING:
     from .experiment import Experiment, Method
 
 SWEEPS = ("factorial", "lhs")
-FAST_M = 4  # interference factor of the FAST search curves (Cukier et al. 1973)
+SAMPLERS = {"lhs": lhs, "sobol": sobol, "morris": morris, "fast": fast}
+METHODS = {"factorial": factorial, **SAMPLERS}
+FAST_M = fast.M
 
 
 @dataclass(frozen=True)
@@ -75,31 +70,15 @@ def problem(study: Study) -> dict[str, Any]:
 
 def points_count(study: Study) -> int:
     """The number of design points the method gives for this study."""
-    m, k = study.method, len(study.factors)
-    n = m.n or 0
-    sizes = {
-        "lhs": n,
-        "sobol": n * (2 * k + 2 if m.second_order else k + 2),
-        "morris": n * (k + 1),
-        "fast": n * k,
-    }
-    if m.kind == "factorial":
-        return math.prod(len(_levels(f, m.levels)) for f in study.factors)  # exact
-    return sizes[m.kind]
+    return METHODS[study.method.kind].points(study)
 
 
 def sample(study: Study) -> np.ndarray:
     """The unrounded samples (points × factors) of a sampling design, from the seed."""
-    m, prob, seed = study.method, problem(study), _sampler_seed(study.seed)
-    if m.kind == "sobol":
-        return sobol_sampler.sample(prob, m.n, calc_second_order=m.second_order, seed=seed)
-    if m.kind == "morris":
-        return morris.sample(prob, m.n, num_levels=m.levels, seed=seed)
-    if m.kind == "fast":
-        return fast_sampler.sample(prob, m.n, M=FAST_M, seed=seed)
-    if m.kind == "lhs":
-        return latin.sample(prob, m.n, seed=seed)
-    raise ValueError(f"{m.kind} is not a sampling design")
+    kind = study.method.kind
+    if kind not in SAMPLERS:
+        raise ValueError(f"{kind} is not a sampling design")
+    return SAMPLERS[kind].sample(study, problem(study), _sampler_seed(study.seed))
 
 
 def _sampler_seed(seed: int) -> int:
@@ -107,24 +86,6 @@ def _sampler_seed(seed: int) -> int:
     if seed < 1:
         raise ValueError(f"seed must be >= 1, got {seed}")
     return seed if seed < 2**32 else 1 + seed % (2**32 - 1)
-
-
-def _levels(f: Factor, count: int) -> tuple[Any, ...]:
-    if f.levels is not None:
-        return tuple(f.levels)
-    if f.kind == "bool":
-        return (False, True)
-    assert f.bounds is not None
-    grid = np.linspace(f.bounds[0], f.bounds[1], count)
-    if f.kind == "int":
-        return tuple(dict.fromkeys(int(round(v)) for v in grid))
-    return tuple(float(v) for v in grid)
-
-
-def _factorial(study: Study) -> pd.DataFrame:
-    grids = [_levels(f, study.method.levels) for f in study.factors]
-    rows = list(itertools.product(*grids))
-    return pd.DataFrame(rows, columns=[f.name for f in study.factors])
 
 
 def _frame(study: Study, x: np.ndarray) -> pd.DataFrame:
@@ -142,7 +103,7 @@ def design(exp: Experiment | Study) -> pd.DataFrame:
     parameter path, in the order the method needs for its analysis."""
     study = as_study(exp)
     if study.method.kind == "factorial":
-        df = _factorial(study)
+        df = factorial.table(study)
     else:
         df = _frame(study, sample(study))
     df.insert(0, "point", np.arange(len(df), dtype=np.int64))
