@@ -31,10 +31,11 @@ from pathlib import Path
 
 from scenarios.errors import Problem, ScenarioError, display_path, truncated
 from scenarios.privacy import privacy_problems, without_personal_data
+from scenarios.schema import parameter
 from scenarios.tables import Table, normalise, parse_float, parse_int, read_table
 
 MAX_GROUP_SIZE = 10_000
-MAX_GROUPS = 500  # as many as a generated city may have (city.n_groups)
+MAX_GROUPS = int(parameter("city.n_groups").le or 0)  # as many as a generated city may have
 
 _ROLES = {"core": True, "karna": True, "associate": False, "periferi": False}
 _FLAGS = {
