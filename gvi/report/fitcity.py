@@ -6,12 +6,15 @@ observed against simulated shootings year by year, how the fit was made and its 
     >>> html = render_fit_report(result, lang="sv")   # doctest: +SKIP
 
 The page is laid out by ``templates/fit.html`` with the comparison report's stylesheet
-and table pieces; images are embedded, so it opens offline.
+and table pieces; images are embedded, so it opens offline. Its texts are the ``fit``
+message catalogue of :mod:`gvi.i18n` (``gvi/i18n/locale/{en,sv}/LC_MESSAGES/fit.po``).
 """
 
 from __future__ import annotations
 
 import math
+import string
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +24,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+from gvi.i18n import Translator, translator
 
 from .fmt import Fmt
 from .page import Row, Value
@@ -33,362 +38,11 @@ if TYPE_CHECKING:
 SECTION_IDS = ("headline", "years", "posterior", "response", "next", "method", "caveats", "numbers")
 SIM, OBS, BAND = PALETTE[0], INK, "#9CC3E0"
 
-EN: dict[str, str] = {
-    "title": "Fitting {city} to its own counts",
-    "lead": (
-        "Business as usual in the city, simulated, with the background level of violence set "
-        "so that the model reproduces the shootings the city counted in the {n} years before "
-        "the rollout. The fitted city is the starting point for comparing a rollout with "
-        "business as usual."
-    ),
-    "meta_date": "Report date",
-    "meta_counts": "Shootings counted",
-    "meta_city": "City",
-    "meta_runs": "Simulation runs",
-    "meta_entropy": "Root seed entropy",
-    "city_value": "{groups} groups, {members} members",
-    "city_audit": "{groups} groups, {members} members (group audit)",
-    "runs_value": "{total} ({pilot} to find the level, {grid} on the grid, {check} to check)",
-    "contents": "Contents",
-    "h_headline": "Result",
-    "h_years": "Observed and simulated, year by year",
-    "h_posterior": "How sure the fit is",
-    "h_response": "Shootings against the background hazard",
-    "h_next": "Next: compare a rollout",
-    "h_method": "How the fit was made",
-    "h_caveats": "Limits",
-    "h_numbers": "Settings and figures",
-    "hl_hazard": (
-        "Fitted background hazard ({path}): {value} per day, 90% interval {low} to {high} "
-        "(the default of the base scenario is {default})."
-    ),
-    "hl_check": (
-        "At this value business as usual gives {mean} shootings a year (95% interval "
-        "{low} to {high}, {n} runs). The city counted {observed} a year."
-    ),
-    "hl_city": (
-        "The simulated cities have {groups} groups and on average {members} members (the "
-        "counts given: {given})."
-    ),
-    "hl_share_injured": (
-        "Share of shootings in which someone was injured: {value} (90% interval {low} to "
-        "{high}; {count} of {total} shootings)."
-    ),
-    "hl_share_killed": (
-        "Share of shootings in which someone was killed: {value} (90% interval {low} to "
-        "{high}; {count} of {total} shootings)."
-    ),
-    "hl_file": "The fitted scenario is in {file}.",
-    "years_intro": (
-        "Each year's count beside the fitted city's simulated years: the mean over {n} runs "
-        "with its 95% interval, and the range that holds 95% of single simulated years. That "
-        "range shows how much one year can differ from the next in a city like this by chance "
-        "alone."
-    ),
-    "col_year": "Measure, year",
-    "col_observed": "Observed",
-    "col_mean": "Simulated mean (95% interval)",
-    "col_range": "95% of simulated years",
-    "m_shootings": "Shootings",
-    "m_injured": "Shootings with someone injured",
-    "m_killed": "Shootings with someone killed",
-    "m_all_years": "mean of the years",
-    "year_n": "Year {n}",
-    "fig_years": (
-        "Shootings per year: observed (black), the simulated mean with its 95% interval "
-        "(blue) and the range holding 95% of simulated single years (light blue)."
-    ),
-    "leg_observed": "Observed",
-    "leg_mean": "Simulated mean, 95% interval",
-    "leg_range": "95% of simulated years",
-    "y_shootings": "Shootings per year",
-    "posterior_intro": (
-        "How plausible each value of the background hazard is, given the counts (the "
-        "posterior). The shaded part holds 90% of it; the line marks the median, the value "
-        "the scenario uses. The interval is wide: a few years of counts from one city cannot "
-        "tell a city with a high background hazard and few rivalries from one with a lower "
-        "hazard and more rivalries, and single years vary a lot by chance."
-    ),
-    "fig_posterior": "Posterior of the background hazard (flat prior on its logarithm).",
-    "x_hazard": "Background hazard, {unit} per day",
-    "y_density": "Plausibility",
-    "leg_interval": "90% interval",
-    "leg_median": "Median (fitted value)",
-    "leg_default": "Default of the base scenario",
-    "response_intro": (
-        "Each point is the mean of {n} simulated runs of the city at one value of the "
-        "background hazard, with its 95% interval; the line is the smooth curve fitted to "
-        "them. More background violence gives more shootings, but less than in proportion: "
-        "more shooters end up in custody, and retaliation is bounded by the city's groups."
-    ),
-    "fig_response": (
-        "Simulated shootings per year against the background hazard. Dashed: the observed "
-        "mean; shaded: the 90% interval of the fit."
-    ),
-    "leg_grid": "Simulated mean, 95% interval",
-    "leg_curve": "Fitted curve",
-    "leg_obs_mean": "Observed mean",
-    "next_intro": (
-        "The fitted scenario is business as usual of your city. To see what a rollout could "
-        "do, describe it in a file of its own that extends the fitted one and switches GVI "
-        "on, for example:"
-    ),
-    "next_after": (
-        "Then run {command}: a scenario with GVI switched on is compared with business as "
-        "usual of its own city, the same city with every policy off. Put the two files in "
-        "the same folder, or write the path to the fitted file after extends."
-    ),
-    "next_comment": "my city with GVI from year 2",
-    "method_text": (
-        "The city is simulated as business as usual: every policy off, a warm-up that is "
-        "not counted, then one simulated year for each year counted.\n"
-        "A short first round of runs finds roughly the right level of background violence. "
-        "Then the city is run {replicates} times at each of {points} values of the background "
-        "hazard on a logarithmic scale around that level; where the fit still has weight at "
-        "an end, more values are added.\n"
-        "A smooth curve gives the mean number of shootings a year at every value. The spread "
-        "comes from the runs: shootings cluster (one shooting leads to others), and cities of "
-        "the same size differ in their rivalries and members, so the years of one city vary "
-        "around its own level (here by {city_cv} from city to city).\n"
-        "For every value of the background hazard the model then tells how likely the counted "
-        "years are; with all values equally plausible beforehand (on a logarithmic scale, "
-        "from {prior_low} to {prior_high}) this gives the posterior above, its median and "
-        "its 90% interval.\n"
-        "Finally the city is run {check} more times at the fitted value, with new random "
-        "numbers, to check that it reproduces the counts."
-    ),
-    "method_shares": (
-        "The shares of shootings in which someone was injured or killed are the counted "
-        "shares, with an interval for the chance in a few years of counts."
-    ),
-    "caveat_pre": (
-        "The fit describes the years counted. If violence was rising or falling, the fitted "
-        "level is their average, and the model keeps it steady."
-    ),
-    "caveat_structure": (
-        "Only the background level of violence is fitted. How strongly violence answers "
-        "violence, clearance and custody keep the base scenario's values, which the counts "
-        "cannot tell apart from the background level."
-    ),
-    "caveat_city": (
-        "Without a group audit, rivalries and members are drawn at random for each run: the "
-        "interval includes not knowing them."
-    ),
-    "caveat_counts": (
-        "Counts of injured and killed in police statistics are people; the model hits at "
-        "most one person per shooting, so they are read as shootings with someone injured "
-        "or killed."
-    ),
-    "caveat_chance": (
-        "The intervals cover chance and what a few years of counts can tell, not errors in "
-        "the model itself."
-    ),
-    "note_lower": (
-        "Part of the posterior lies at the lowest background hazard tried: the interval "
-        "may reach lower still."
-    ),
-    "note_upper": (
-        "Part of the posterior lies at the highest background hazard tried: the interval "
-        "may reach higher still."
-    ),
-    "note_outside": (
-        "At least one counted year lies outside the range of 95% of simulated years: "
-        "something in that year was unusual, or the city differs from the model."
-    ),
-    "col_setting": "Setting",
-    "col_value": "Value",
-    "set_base": "Base scenario",
-    "set_group_size": "Mean group size set (city.group_size_mean)",
-    "set_group_sd": "Group size spread (city.group_size_sd)",
-    "set_warmup": "Warm-up, not counted (days)",
-    "set_replicates": "Runs per grid value",
-    "set_points": "Values on the grid",
-    "set_check": "Runs at the fitted value",
-    "set_slope": "Rise in shootings for 1% more background hazard",
-    "set_city_cv": "Spread of the level between cities (coefficient of variation)",
-    "set_within": "Spread of single years: variance / mean (1 = chance alone)",
-    "set_expected": "Shootings a year on the fitted curve at the fitted value",
-    "set_seed": "Seed",
-    "unit_pct_per_pct": "{value}%",
-}
+DOMAIN = "fit"
+EN: Mapping[str, str] = translator(DOMAIN, "en").mapping()
+SV: Mapping[str, str] = translator(DOMAIN, "sv").mapping()
 
-SV: dict[str, str] = {
-    "title": "Anpassning av {city} till stadens egna siffror",
-    "lead": (
-        "Ordinarie arbete i staden, simulerat, med bakgrundsnivån av våld vald så att "
-        "modellen återger de skjutningar staden räknade de {n} åren före starten. Den "
-        "anpassade staden är utgångspunkten för att jämföra en insats med ordinarie arbete."
-    ),
-    "meta_date": "Rapportdatum",
-    "meta_counts": "Räknade skjutningar",
-    "meta_city": "Stad",
-    "meta_runs": "Simuleringar",
-    "meta_entropy": "Rotfröets entropi",
-    "city_value": "{groups} grupper, {members} medlemmar",
-    "city_audit": "{groups} grupper, {members} medlemmar (kartläggning)",
-    "runs_value": "{total} ({pilot} för att hitta nivån, {grid} i rutnätet, {check} som kontroll)",
-    "contents": "Innehåll",
-    "h_headline": "Resultat",
-    "h_years": "Räknat och simulerat, år för år",
-    "h_posterior": "Hur säker anpassningen är",
-    "h_response": "Skjutningar mot grundrisken",
-    "h_next": "Nästa steg: jämför en insats",
-    "h_method": "Så gjordes anpassningen",
-    "h_caveats": "Begränsningar",
-    "h_numbers": "Inställningar och siffror",
-    "hl_hazard": (
-        "Anpassad grundrisk för skjutning ({path}): {value} per dag, 90-procentsintervall "
-        "{low} till {high} (grundscenariots standardvärde är {default})."
-    ),
-    "hl_check": (
-        "Med det värdet ger ordinarie arbete {mean} skjutningar om året "
-        "(95-procentsintervall {low} till {high}, {n} körningar). Staden räknade {observed} "
-        "om året."
-    ),
-    "hl_city": (
-        "De simulerade städerna har {groups} grupper och i genomsnitt {members} medlemmar "
-        "(angivet: {given})."
-    ),
-    "hl_share_injured": (
-        "Andel skjutningar där någon skadades: {value} (90-procentsintervall {low} till "
-        "{high}; {count} av {total} skjutningar)."
-    ),
-    "hl_share_killed": (
-        "Andel skjutningar där någon dödades: {value} (90-procentsintervall {low} till "
-        "{high}; {count} av {total} skjutningar)."
-    ),
-    "hl_file": "Det anpassade scenariot finns i {file}.",
-    "years_intro": (
-        "Varje års siffra bredvid den anpassade stadens simulerade år: medelvärdet av {n} "
-        "körningar med sitt 95-procentsintervall, och spannet som rymmer 95 procent av "
-        "enskilda simulerade år. Spannet visar hur mycket ett år kan skilja sig från nästa i "
-        "en sådan stad av ren slump."
-    ),
-    "col_year": "Mått, år",
-    "col_observed": "Räknat",
-    "col_mean": "Simulerat medelvärde (95-procentsintervall)",
-    "col_range": "95 procent av simulerade år",
-    "m_shootings": "Skjutningar",
-    "m_injured": "Skjutningar där någon skadades",
-    "m_killed": "Skjutningar där någon dödades",
-    "m_all_years": "medel över åren",
-    "year_n": "År {n}",
-    "fig_years": (
-        "Skjutningar per år: räknat (svart), simulerat medelvärde med 95-procentsintervall "
-        "(blått) och spannet som rymmer 95 procent av enskilda simulerade år (ljusblått)."
-    ),
-    "leg_observed": "Räknat",
-    "leg_mean": "Simulerat medelvärde, 95-procentsintervall",
-    "leg_range": "95 procent av simulerade år",
-    "y_shootings": "Skjutningar per år",
-    "posterior_intro": (
-        "Hur troligt varje värde på grundrisken är, givet siffrorna (aposteriorifördelningen). "
-        "Den skuggade delen rymmer 90 procent; linjen visar medianen, värdet som scenariot "
-        "använder. Intervallet är brett: några års siffror från en stad kan inte skilja en "
-        "stad med hög grundrisk och få rivaliteter från en med lägre grundrisk och fler "
-        "rivaliteter, och enskilda år varierar mycket av slump."
-    ),
-    "fig_posterior": "Aposteriorifördelning för grundrisken (likformig apriori på logaritmen).",
-    "x_hazard": "Grundrisk, {unit} per dag",
-    "y_density": "Trolighet",
-    "leg_interval": "90-procentsintervall",
-    "leg_median": "Median (anpassat värde)",
-    "leg_default": "Grundscenariots standardvärde",
-    "response_intro": (
-        "Varje punkt är medelvärdet av {n} simulerade körningar av staden vid ett värde på "
-        "grundrisken, med sitt 95-procentsintervall; linjen är den jämna kurva som anpassats "
-        "till dem. Mer bakgrundsvåld ger fler skjutningar, men inte i samma proportion: fler "
-        "skyttar hamnar i förvar, och hämnden begränsas av stadens grupper."
-    ),
-    "fig_response": (
-        "Simulerade skjutningar per år mot grundrisken. Streckat: räknat medelvärde; "
-        "skuggat: anpassningens 90-procentsintervall."
-    ),
-    "leg_grid": "Simulerat medelvärde, 95-procentsintervall",
-    "leg_curve": "Anpassad kurva",
-    "leg_obs_mean": "Räknat medelvärde",
-    "next_intro": (
-        "Det anpassade scenariot är ordinarie arbete i er stad. För att se vad en insats kan "
-        "göra, beskriv den i en egen fil som bygger på (extends) den anpassade och slår på "
-        "GVI, till exempel:"
-    ),
-    "next_after": (
-        "Kör sedan {command}: ett scenario med GVI påslaget jämförs med ordinarie arbete i "
-        "sin egen stad, samma stad med alla insatser avslagna. Lägg de två filerna i samma "
-        "mapp, eller skriv sökvägen till den anpassade filen efter extends."
-    ),
-    "next_comment": "min stad med GVI från år 2",
-    "method_text": (
-        "Staden simuleras med ordinarie arbete: alla insatser avslagna, en insvängning som "
-        "inte räknas, sedan ett simulerat år för varje räknat år.\n"
-        "En kort första omgång körningar hittar ungefär rätt nivå på bakgrundsvåldet. Sedan "
-        "körs staden {replicates} gånger vid vart och ett av {points} värden på grundrisken "
-        "på logaritmisk skala runt den nivån; där anpassningen fortfarande har vikt i en "
-        "ände läggs fler värden till.\n"
-        "En jämn kurva ger det genomsnittliga antalet skjutningar per år vid varje värde. "
-        "Spridningen kommer från körningarna: skjutningar hänger ihop (en skjutning leder "
-        "till fler), och städer av samma storlek skiljer sig i rivaliteter och medlemmar, så "
-        "en stads år varierar kring stadens egen nivå (här med {city_cv} mellan städer).\n"
-        "För varje värde på grundrisken anger modellen sedan hur troliga de räknade åren "
-        "är; med alla värden lika troliga på förhand (på logaritmisk skala, från "
-        "{prior_low} till {prior_high}) ger det aposteriorifördelningen ovan, dess median "
-        "och dess 90-procentsintervall.\n"
-        "Till sist körs staden {check} gånger till vid det anpassade värdet, med nya "
-        "slumptal, för att kontrollera att den återger siffrorna."
-    ),
-    "method_shares": (
-        "Andelarna skjutningar där någon skadades eller dödades är de räknade andelarna, "
-        "med ett intervall för slumpen i några års siffror."
-    ),
-    "caveat_pre": (
-        "Anpassningen beskriver de räknade åren. Om våldet ökade eller minskade blir den "
-        "anpassade nivån deras genomsnitt, och modellen håller den stadig."
-    ),
-    "caveat_structure": (
-        "Bara bakgrundsnivån av våld anpassas. Hur starkt våld besvaras med våld, "
-        "uppklaring och förvar behåller grundscenariots värden, som siffrorna inte kan "
-        "skilja från bakgrundsnivån."
-    ),
-    "caveat_city": (
-        "Utan kartläggning lottas rivaliteter och medlemmar för varje körning: intervallet "
-        "rymmer att de inte är kända."
-    ),
-    "caveat_counts": (
-        "Polisens siffror över skadade och döda räknar personer; modellen träffar högst en "
-        "person per skjutning, så de läses som skjutningar där någon skadades eller dödades."
-    ),
-    "caveat_chance": (
-        "Intervallen täcker slump och vad några års siffror kan säga, inte fel i själva modellen."
-    ),
-    "note_lower": (
-        "En del av aposteriorifördelningen ligger vid den lägsta grundrisk som prövats: "
-        "intervallet kan nå ännu lägre."
-    ),
-    "note_upper": (
-        "En del av aposteriorifördelningen ligger vid den högsta grundrisk som prövats: "
-        "intervallet kan nå ännu högre."
-    ),
-    "note_outside": (
-        "Minst ett räknat år ligger utanför spannet för 95 procent av simulerade år: något "
-        "var ovanligt det året, eller så skiljer sig staden från modellen."
-    ),
-    "col_setting": "Inställning",
-    "col_value": "Värde",
-    "set_base": "Grundscenario",
-    "set_group_size": "Inställd genomsnittlig gruppstorlek (city.group_size_mean)",
-    "set_group_sd": "Spridning i gruppstorlek (city.group_size_sd)",
-    "set_warmup": "Insvängning som inte räknas (dagar)",
-    "set_replicates": "Körningar per värde i rutnätet",
-    "set_points": "Värden i rutnätet",
-    "set_check": "Körningar vid det anpassade värdet",
-    "set_slope": "Ökning i skjutningar för 1 procent högre grundrisk",
-    "set_city_cv": "Spridning i nivå mellan städer (variationskoefficient)",
-    "set_within": "Spridning för enskilda år: varians / medelvärde (1 = bara slump)",
-    "set_expected": "Skjutningar per år på den anpassade kurvan vid det anpassade värdet",
-    "set_seed": "Frö",
-    "unit_pct_per_pct": "{value} %",
-}
-
+# the notes of a fit summary, each with the key of its message
 NOTES = {
     "posterior_at_lower_edge": "note_lower",
     "posterior_at_upper_edge": "note_upper",
@@ -400,16 +54,38 @@ _SUPERSCRIPT = str.maketrans(
 
 
 def strings(lang: str) -> dict[str, str]:
-    """The report's texts in ``lang`` (``en`` or ``sv``)."""
+    """The report's texts in ``lang`` (``en`` or ``sv``): the ``fit`` catalogue, key ->
+    text (plural entries in their general form)."""
     if lang not in ("en", "sv"):
         raise ValueError(f"lang must be 'en' or 'sv', got {lang!r}")
-    return SV if lang == "sv" else EN
+    return dict(translator(DOMAIN, lang).mapping())
+
+
+def _escape_braces(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _counted(tr: Translator, text: str, values: Mapping[str, Any]) -> str:
+    """``text`` with its ``{k:entry}`` fields shown through their plural entries
+    (``{groups:groups}``: ``3 groups``); the other placeholders stay for ``fill``."""
+    out = []
+    for literal, name, spec, conv in string.Formatter().parse(text):
+        out.append(_escape_braces(literal))
+        if name is None:
+            continue
+        if spec and spec in tr.plural_keys:
+            out.append(_escape_braces(tr.n(spec, values[name])))
+        else:
+            out.append(
+                "{" + name + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}"
+            )
+    return "".join(out)
 
 
 class _Ctx:
     def __init__(self, result: FitResult, lang: str) -> None:
         self.r, self.s, self.t, self.f = result, result.summary, strings(lang), Fmt(lang)
-        self.lang = lang
+        self.lang, self.tr = lang, translator(DOMAIN, lang)
         self.exp = math.floor(math.log10(result.hazard))
 
     @property
@@ -427,7 +103,7 @@ class _Ctx:
 
     def year(self, t: int) -> str:
         label = self.s["years"][t - 1]
-        return str(label) if label is not None else self.t["year_n"].format(n=t)
+        return str(label) if label is not None else self.tr("year_n", n=t)
 
     def measure_years(self, measure: str) -> list[dict[str, Any]]:
         return [r for r in self.s["check"]["per_year"] if r["measure"] == measure]
@@ -437,21 +113,44 @@ def render_fit_report(result: FitResult, *, lang: str = "en") -> str:
     """The fit report as an HTML document, laid out by ``templates/fit.html``."""
     x = _Ctx(result, lang)
     s = x.s
+    header, headline, method = _header(x), _headline(x), _method(x)
     return render(
         "fit.html",
-        t=x.t,
+        t=_page_texts(x, header, headline, method),
         lang=lang,
-        title=x.t["title"].format(city=x.city_name()),
-        header=_header(x),
-        headline=_headline(x),
+        title=x.tr("title", city=x.city_name()),
+        header=header,
+        headline=headline,
         years=_years(x),
         posterior_uri=_posterior_plot(x),
         response=_response(x),
         name=s["name"],
-        method=_method(x),
+        method=method,
         caveats=_caveats(x),
         numbers=_numbers(x),
     )
+
+
+def _page_texts(
+    x: _Ctx, header: dict[str, Any], headline: dict[str, Any], method: dict[str, Any]
+) -> dict[str, str]:
+    """The texts the template fills in: a message that shows one count in the form for
+    that count, and the counts inside a message (``{k:entry}``) shown through their
+    plural entries, with the values the template fills in."""
+    s, tr = x.s, x.tr
+    grid = s["model"]["grid"]
+    replicates = s["check"]["replicates"]
+    t = dict(x.t)
+    t["lead"] = tr.form("lead", len(s["years"]))
+    t["hl_check"] = tr.form("hl_check", replicates)
+    t["years_intro"] = tr.form("years_intro", replicates)
+    t["response_intro"] = tr.form("response_intro", grid[0]["runs"] if grid else 0)
+    city = {"groups": header["groups"], "members": header["members"]}
+    t["city_value"] = _counted(tr, t["city_value"], city)
+    t["city_audit"] = _counted(tr, t["city_audit"], city)
+    t["hl_city"] = _counted(tr, t["hl_city"], headline["city"])
+    t["method_text"] = _counted(tr, t["method_text"], method)
+    return t
 
 
 def _header(x: _Ctx) -> dict[str, Any]:
@@ -591,7 +290,7 @@ def _numbers(x: _Ctx) -> list[Row]:
         (t["set_expected"], Value(f.number(m["expected_per_year_at_value"], 1))),
         (
             t["set_slope"],
-            Value(t["unit_pct_per_pct"].format(value=f.number(m["slope_at_value"], 2))),
+            Value(x.tr("unit_pct_per_pct", value=f.number(m["slope_at_value"], 2))),
         ),
         (t["set_city_cv"], Value(f.pct(100 * m["city_cv_at_value"]))),
         (t["set_within"], Value(f.number(m["dispersion_index_at_value"], 1))),
@@ -678,7 +377,7 @@ def _posterior_plot(x: _Ctx) -> str:
         ax.set_xlim(h.min(), h.max())
         ax.set_ylim(bottom=0)
         ax.set_yticks([])
-        ax.set_xlabel(t["x_hazard"].format(unit="\u00d7 " + x.unit))
+        ax.set_xlabel(x.tr("x_hazard", unit="\u00d7 " + x.unit))
         ax.set_ylabel(t["y_density"])
         fig.legend(handles=handles, loc="outside upper center", ncol=len(handles), frameon=False)
         return data_uri(fig)
@@ -704,7 +403,7 @@ def _response_plot(x: _Ctx) -> str:
         _log_axis(ax, f)
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_formatter(_number_ticks(f))
-        ax.set_xlabel(t["x_hazard"].format(unit="\u00d7 " + x.unit))
+        ax.set_xlabel(x.tr("x_hazard", unit="\u00d7 " + x.unit))
         ax.set_ylabel(t["y_shootings"])
         handles = [
             Line2D([], [], color=INK, marker="o", ms=5, lw=1.2, label=t["leg_grid"]),
