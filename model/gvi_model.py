@@ -6,9 +6,12 @@ One step is one day. The daily schedule (docs/ODD.md, "Process overview") is
 
 from __future__ import annotations
 
+import functools
+
 import mesa
 import numpy as np
 import pandas as pd
+from threadpoolctl import ThreadpoolController
 
 from agents.group_member import GroupMember
 from agents.outreach_worker import OutreachWorker
@@ -33,6 +36,24 @@ from .violence import Shootings, Violence
 _NEVER = np.iinfo(np.int32).max
 
 
+@functools.cache
+def _blas() -> ThreadpoolController:
+    """The process's thread pools (found once: the search costs a few milliseconds)."""
+    return ThreadpoolController()
+
+
+def one_blas_thread() -> None:
+    """Run BLAS on one thread (set by every model as it is built; costs ~0.05 ms).
+
+    The daily means over members are dot products, which OpenBLAS splits over threads
+    for large cities: the split changes the order of summation, so the last bits of a
+    result depended on the machine's cores, and the threads cost more than they gave
+    (858 groups, 11,704 members: 29.0 s CPU with 2 threads, 4.9 s with one). One thread
+    makes a seed's results the same on every machine; parallelism comes from running
+    several models at once."""
+    _blas().limit(limits=1, user_api="blas")
+
+
 class GVIModel(mesa.Model):
     """Agent-based model of group violence and Group Violence Intervention.
 
@@ -47,6 +68,7 @@ class GVIModel(mesa.Model):
             from scenarios import load_scenario
 
             scenario = load_scenario(scenario)
+        one_blas_thread()
         seq = as_seed_sequence(rng)
         super().__init__(rng=seq)
         self.params = scenario
