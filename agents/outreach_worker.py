@@ -22,11 +22,14 @@ class OutreachWorker(mesa.Agent):
         self.caseload_limit = caseload
         self.clients: list[int] = []
         self.contacts = 0
+        self._seen = -1  # the support version the client list was last checked against
 
     def step(self) -> None:
         m = self.model
         s = m.state
-        self.clients = [i for i in self.clients if s.support[i] != NO_SUPPORT]
+        if self._seen != m.support.version:
+            self.clients = [i for i in self.clients if s.support[i] != NO_SUPPORT]
+            self._seen = m.support.version
         room = self.caseload_limit - len(self.clients)
         if room <= 0:
             return

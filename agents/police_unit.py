@@ -15,6 +15,8 @@ from model.events import Cause
 from model.policing import Case, Operation, custody_days
 from model.state import FREE, INCARCERATED
 
+_NEVER = 2**31 - 1
+
 if TYPE_CHECKING:
     from model.gvi_model import GVIModel
 
@@ -34,6 +36,7 @@ class PoliceUnit(mesa.Agent):
         self.kind = kind
         self.capacity = capacity
         self.cases: list[Case] = []
+        self.next_due = _NEVER  # the earliest due day of an open case
         self.operation: Operation | None = None
         self.operations_run = 0
 
@@ -51,6 +54,7 @@ class PoliceUnit(mesa.Agent):
         delay = int(rng.geometric(1.0 / p.investigation_days))  # >= 1 day, mean as set
         case = Case(event_id, shooter, m.day + delay, cleared)
         self.cases.append(case)
+        self.next_due = min(self.next_due, case.due_day)
         return case
 
     def start_operation(self, op: Operation) -> None:
@@ -67,10 +71,11 @@ class PoliceUnit(mesa.Agent):
     def _investigate(self) -> None:
         m = self.model
         day = m.day
-        due = [c for c in self.cases if c.due_day <= day]
-        if not due:
+        if day < self.next_due:
             return
+        due = [c for c in self.cases if c.due_day <= day]
         self.cases = [c for c in self.cases if c.due_day > day]
+        self.next_due = min((c.due_day for c in self.cases), default=_NEVER)
         p = m.params.policing
         for case in due:
             status = m.state.status[case.shooter]

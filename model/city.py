@@ -140,6 +140,7 @@ class Ties:
     def __init__(self) -> None:
         self.src = np.zeros(0, dtype=np.int64)
         self.dst = np.zeros(0, dtype=np.int64)
+        self.version = 0  # bumped whenever ties are added
 
     def connect(
         self, new: np.ndarray, pool: np.ndarray, mean_degree: float, rng: np.random.Generator
@@ -160,3 +161,4 @@ class Ties:
             s, d = np.asarray(src), np.asarray(dst)
             self.src = np.concatenate([self.src, s, d])
             self.dst = np.concatenate([self.dst, d, s])
+            self.version += 1

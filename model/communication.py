@@ -44,6 +44,8 @@ class Communication:
         self.audited = False
         self.mapped_rows = RowsByGroup(g)  # rows by the group the audit places them in
         self.pending: list[tuple[int, tuple[int, ...], int]] = []  # (due day, groups, event)
+        self._live = np.zeros(0, dtype=np.int64)  # ties the message can pass along
+        self._live_key: tuple[int, int, int] = (-1, -1, -1)
 
     # --- M4 ---------------------------------------------------------------------------
     def run_audit(self) -> None:
@@ -213,9 +215,15 @@ class Communication:
         if rate <= 0 or not len(ties.src) or not self.on_notice.any():
             return
         s = m.state
-        free = s.status == FREE
-        live = s.informed[ties.src] & ~s.informed[ties.dst] & free[ties.src] & free[ties.dst]
-        cand = np.flatnonzero(live)
+        key = (s.informed_version, m.status_version, ties.version)
+        if key != self._live_key:
+            # the ties along which the message can pass today: informed to uninformed,
+            # both free (unchanged until someone hears, a status changes or ties grow)
+            free = s.status == FREE
+            live = s.informed[ties.src] & ~s.informed[ties.dst] & free[ties.src] & free[ties.dst]
+            self._live = np.flatnonzero(live)
+            self._live_key = key
+        cand = self._live
         if not len(cand):
             return
         hit = cand[m.streams["communication"].random(len(cand)) < rate]

@@ -46,6 +46,7 @@ def hear(
     risk[who] += strength * (1.0 - risk[who])
     if inform:
         state.informed[who] = True
+        state.informed_version += 1
 
 
 class Deterrence:

@@ -31,12 +31,15 @@ def recruit(model: GVIModel) -> int:
     rate = model.params.group_dynamics.recruitment_rate
     if rate <= 0:
         return 0
-    vac = vacancies(model)
+    cache = model.recruit_cache
+    if cache is None or cache[0] != model.status_version:
+        vac = vacancies(model)
+        # Binomial(vacancies, rate) per group, drawn cheaply: first whether any place
+        # is filled, then the position of the first filled place, then the rest.
+        cache = model.recruit_cache = (model.status_version, vac, 1.0 - (1.0 - rate) ** vac)
+    _, vac, p_any = cache
     rng = model.streams["recruitment"]
-    # Binomial(vacancies, rate) per group, drawn cheaply: first whether any place is
-    # filled, then the position of the first filled place, then the rest.
-    p_any = 1.0 - (1.0 - rate) ** vac
-    some = np.flatnonzero(rng.random(len(vac)) < p_any)
+    some = (rng.random(len(vac)) < p_any).nonzero()[0]
     if not len(some):
         return 0
     v = vac[some]

@@ -106,6 +106,8 @@ class GVIModel(mesa.Model):
         self._next_release = _NEVER
         self.status_version = 0  # bumped whenever a member's status changes
         self._count_version = -1
+        # (status version, vacancies, chance of any recruit) per group, for M10
+        self.recruit_cache: tuple[int, np.ndarray, np.ndarray] | None = None
         self.rows = RowsByGroup(self.city.n_groups)
         self.shootings = Shootings(self)
         self._create_founders()
@@ -225,9 +227,11 @@ class GVIModel(mesa.Model):
         if policy and self.params.enforcement.enabled:
             self.desk.daily()
         for unit in self.investigators:
-            unit.step()
+            if day >= unit.next_due:  # an investigation unit is idle until a case is due
+                unit.step()
         for unit in self.enforcers:
-            unit.step()
+            if unit.operation is not None:  # an enforcement unit acts only in an operation
+                unit.step()
         if policy:
             if self.params.crackdown.enabled:
                 self.crackdown.daily()
@@ -290,7 +294,7 @@ class GVIModel(mesa.Model):
             self._n_incarcerated = int(np.count_nonzero(status == INCARCERATED))
             self._count_version = self.status_version
         free, n_free, incarcerated = self._free, self._n_free, self._n_incarcerated
-        ops = sum(u.busy for u in self.enforcers)
+        ops = sum(1 for u in self.enforcers if u.operation is not None)
         cost = self.costs.close_day(
             incarcerated=incarcerated,
             workers=len(self.workers) if self.day >= self.rollout_day else 0,

@@ -79,6 +79,8 @@ class MemberState:
     custody_days: NDArray[np.int32] = _column(np.int32, 0)
     joined_day: NDArray[np.int32] = _column(np.int32, 0)
     n: int = field(init=False, default=0)
+    #: bumped whenever ``informed`` changes (see :func:`model.deterrence.hear`)
+    informed_version: int = field(init=False, default=0)
 
     def __post_init__(self, capacity: int) -> None:
         self._capacity = max(int(capacity), 8)

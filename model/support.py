@@ -31,6 +31,7 @@ class Support:
         self.params = model.params.support
         self.waiting: list[int] = []
         self.engaged = 0
+        self.version = 0  # bumped whenever a member's support status changes
         self._queue = np.zeros(0, dtype=np.int64)
         self._queue_pos = 0
         self._queue_day = -1
@@ -106,6 +107,7 @@ class Support:
             self._engage(i)
         else:
             s.support[i] = WAITING
+            self.version += 1
             s.support_since[i] = m.day
             self.waiting.append(i)
         return True
@@ -113,6 +115,7 @@ class Support:
     def _engage(self, i: int) -> None:
         m = self.model
         m.state.support[i] = ENGAGED
+        self.version += 1
         m.state.support_since[i] = m.day
         self.engaged += 1
         m.legitimacy.kept_promise(i)
@@ -127,6 +130,7 @@ class Support:
         elif st == WAITING:
             self.waiting.remove(i)
         s.support[i] = NO_SUPPORT
+        self.version += 1
         s.support_since[i] = NO_DAY
 
     def daily(self) -> None:

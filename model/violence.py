@@ -96,8 +96,8 @@ class Violence:
 
     def group_hazard(self, prop_mass: np.ndarray) -> np.ndarray:
         """Per-group hazard per unit propensity: ``b * S_g + X_g / P_g``."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per = np.where(prop_mass > 0, self.excitation / prop_mass, 0.0)
+        per = np.zeros(len(prop_mass))
+        np.divide(self.excitation, prop_mass, out=per, where=prop_mass > 0)
         return self.background + per
 
     def excite(self, victim_group: int, shooter_group: int, event_id: int, day: int) -> None:
@@ -183,34 +183,58 @@ class Shootings:
 
     def daily(self, policy: bool) -> None:
         """The day's shootings; ``policy``: deterrence (M6) and support (M8) multiply
-        each member's hazard."""
+        each member's hazard.
+
+        Both multipliers are at most 1, so a group's hazard without them bounds its
+        hazard with them, and so does the Poisson draw: a group whose uniform stays
+        below ``exp(-bound)`` shoots no one today, and its members' multipliers need
+        not be computed (on most days no group passes). The multipliers of the other
+        groups are computed over their rows in ascending order, which sums exactly as
+        a bincount over every member would."""
         m = self.model
-        s = m.state
-        n = s.n
         g = m.city.n_groups
         m.group_aggregates()
         per_unit = m.violence.group_hazard(m.prop_mass)
+        hazard = per_unit * self._free_mass()
+        u = self._daily_u.draw(m.day, 2 * g)
+        firing = np.flatnonzero(u[:g] >= np.exp(-hazard))
+        if not len(firing):
+            return
         weights = None
         if policy:
-            status = s.status[:n]
-            grp = s.group[:n]
-            free = status == FREE
-            mult = m.deterrence.multiplier(
-                s.risk[:n], s.legitimacy[:n], grp, free, m.comm.on_notice
-            )
-            if m.support.engaged:
-                mult *= 1.0 - m.params.support.hazard_reduction * (s.support[:n] == ENGAGED)
-            weights = s.propensity[:n] * mult * free
-            mass = np.bincount(grp, weights=weights, minlength=g)
+            weights, hazard = self._policy_hazard(firing, per_unit)
+            keep = u[firing] >= np.exp(-hazard)
+            firing, hazard = firing[keep], hazard[keep]
         else:
-            mass = self._free_mass()
-        hazard = per_unit * mass
-        u = self._daily_u.draw(m.day, 2 * g)
-        for grp_id in np.flatnonzero(u[:g] >= np.exp(-hazard)):
-            k = poisson_inverse(float(u[grp_id]), float(hazard[grp_id]))
-            for shooter in self._pick_shooters(int(grp_id), k, weights, float(u[g + grp_id])):
+            hazard = hazard[firing]
+        s = m.state
+        for grp_id, h in zip(firing.tolist(), hazard.tolist(), strict=True):
+            k = poisson_inverse(float(u[grp_id]), h)
+            for shooter in self._pick_shooters(grp_id, k, weights, float(u[g + grp_id])):
                 if s.status[shooter] == FREE:
                     m.members[shooter].shoot()
+
+    def _policy_hazard(
+        self, groups: np.ndarray, per_unit: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Members' hazard weights (propensity x deterrence x support, free members
+        only; a full-length array, set on the rows of ``groups``) and the hazard of
+        each of ``groups``."""
+        m = self.model
+        s = m.state
+        rows = np.concatenate([m.rows[int(gid)] for gid in groups])
+        grp = s.group[rows]
+        free = s.status[rows] == FREE
+        mult = m.deterrence.multiplier(
+            s.risk[rows], s.legitimacy[rows], grp, free, m.comm.on_notice
+        )
+        if m.support.engaged:
+            mult *= 1.0 - m.params.support.hazard_reduction * (s.support[rows] == ENGAGED)
+        w = s.propensity[rows] * mult * free
+        weights = np.zeros(s.n)
+        weights[rows] = w
+        mass = np.bincount(grp, weights=w, minlength=m.city.n_groups)[groups]
+        return weights, per_unit[groups] * mass
 
     def _free_mass(self) -> np.ndarray:
         """Propensity of free members per group (cached until a status changes)."""
