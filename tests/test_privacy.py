@@ -469,7 +469,8 @@ def test_generated_personnummer_are_refused_and_never_shown(
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.from_regex(r"[A-Z]{1,3}[-_]?[0-9]{1,5}|[a-z][0-9]{3,5}", fullmatch=True))
+# consonant-only letter runs: an id such as "LEO0" carries a name and is refused by rule
+@given(st.from_regex(r"[B-DF-HJ-NP-TV-XZ]{1,3}[-_]?[0-9]{1,5}|[a-z][0-9]{3,5}", fullmatch=True))
 def test_generated_pseudonymous_ids_are_accepted(member_id: str) -> None:
     tables, _, _ = tables_with(Leak(member_id, "member_id", ""))
     with tempfile.TemporaryDirectory() as name:
