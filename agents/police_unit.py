@@ -14,8 +14,7 @@ import mesa
 from model.events import Cause
 from model.policing import Case, Operation, custody_days
 from model.state import FREE, INCARCERATED
-
-_NEVER = 2**31 - 1
+from model.time import NEVER
 
 if TYPE_CHECKING:
     from model.gvi_model import GVIModel
@@ -36,7 +35,7 @@ class PoliceUnit(mesa.Agent):
         self.kind = kind
         self.capacity = capacity
         self.cases: list[Case] = []
-        self.next_due = _NEVER  # the earliest due day of an open case
+        self.next_due = NEVER  # the earliest due day of an open case
         self.operation: Operation | None = None
         self.operations_run = 0
 
@@ -75,7 +74,7 @@ class PoliceUnit(mesa.Agent):
             return
         due = [c for c in self.cases if c.due_day <= day]
         self.cases = [c for c in self.cases if c.due_day > day]
-        self.next_due = min((c.due_day for c in self.cases), default=_NEVER)
+        self.next_due = min((c.due_day for c in self.cases), default=NEVER)
         p = m.params.policing
         for case in due:
             status = m.state.status[case.shooter]

@@ -31,9 +31,8 @@ from .state import FREE, INCARCERATED, MemberState, RowsByGroup
 from .streams import as_seed_sequence, make_streams
 from .summary import summarise
 from .support import Support
+from .time import NEVER
 from .violence import Shootings, Violence
-
-_NEVER = np.iinfo(np.int32).max
 
 
 @functools.cache
@@ -103,7 +102,7 @@ class GVIModel(mesa.Model):
         self.prop_mass: np.ndarray = np.zeros(self.city.n_groups)  # propensity present, per group
         self.group_count: np.ndarray = np.zeros(self.city.n_groups, dtype=np.int64)
         self._membership_changed = True
-        self._next_release = _NEVER
+        self._next_release = NEVER
         self.status_version = 0  # bumped whenever a member's status changes
         self._count_version = -1
         # (status version, vacancies, chance of any recruit) per group, for M10
@@ -227,11 +226,9 @@ class GVIModel(mesa.Model):
         if policy and self.params.enforcement.enabled:
             self.desk.daily()
         for unit in self.investigators:
-            if day >= unit.next_due:  # an investigation unit is idle until a case is due
-                unit.step()
+            unit.step()
         for unit in self.enforcers:
-            if unit.operation is not None:  # an enforcement unit acts only in an operation
-                unit.step()
+            unit.step()
         if policy:
             if self.params.crackdown.enabled:
                 self.crackdown.daily()
@@ -266,7 +263,7 @@ class GVIModel(mesa.Model):
         for i in np.flatnonzero(held & (s.release_day[:n] <= self.day)):
             self.members[int(i)].release()
         held = s.status[:n] == INCARCERATED
-        self._next_release = int(s.release_day[:n][held].min()) if held.any() else _NEVER
+        self._next_release = int(s.release_day[:n][held].min()) if held.any() else NEVER
 
     def custody_until(self, day: int) -> None:
         """Note a release day, so the daily release check can skip idle days."""
@@ -294,7 +291,7 @@ class GVIModel(mesa.Model):
             self._n_incarcerated = int(np.count_nonzero(status == INCARCERATED))
             self._count_version = self.status_version
         free, n_free, incarcerated = self._free, self._n_free, self._n_incarcerated
-        ops = sum(1 for u in self.enforcers if u.operation is not None)
+        ops = sum(u.busy for u in self.enforcers)
         cost = self.costs.close_day(
             incarcerated=incarcerated,
             workers=len(self.workers) if self.day >= self.rollout_day else 0,

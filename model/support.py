@@ -106,20 +106,23 @@ class Support:
         if self.engaged < p.slots:
             self._engage(i)
         else:
-            s.support[i] = WAITING
-            self.version += 1
-            s.support_since[i] = m.day
+            self._set(i, WAITING, m.day)
             self.waiting.append(i)
         return True
 
     def _engage(self, i: int) -> None:
         m = self.model
-        m.state.support[i] = ENGAGED
-        self.version += 1
-        m.state.support_since[i] = m.day
+        self._set(i, ENGAGED, m.day)
         self.engaged += 1
         m.legitimacy.kept_promise(i)
         m.log.add(m.day, EventKind.SUPPORT_ENGAGED, int(m.state.group[i]), (i,), Cause.OUTREACH)
+
+    def _set(self, i: int, status: int, since: int) -> None:
+        """The one place a member's support status changes (``version`` tracks it)."""
+        s = self.model.state
+        s.support[i] = status
+        s.support_since[i] = since
+        self.version += 1
 
     def end(self, i: int) -> None:
         """Member ``i`` leaves support (arrest, exit, death, drop-out)."""
@@ -129,9 +132,7 @@ class Support:
             self.engaged -= 1
         elif st == WAITING:
             self.waiting.remove(i)
-        s.support[i] = NO_SUPPORT
-        self.version += 1
-        s.support_since[i] = NO_DAY
+        self._set(i, NO_SUPPORT, NO_DAY)
 
     def daily(self) -> None:
         """Waiting-list drop-out and promotion; exits and drop-outs of the engaged."""

@@ -13,6 +13,10 @@ daily steps, so horizons of whole years are whole numbers of days, yearly rates 
 ``int``, because it serves in integer division and ``range``; in true division it gives
 the same float as ``365.0``."""
 
+NEVER: int = 2**31 - 1
+"""A day that never comes (the largest int32 day): the due day of nothing scheduled,
+so that ``day < NEVER`` holds on every day of a run."""
+
 DAYS_PER_MONTH: float = 365.25 / 12
 """Days in a month on average (30.4375): the mean calendar month over a four-year leap
 cycle. Used only to express day counts as months for readers (report axes and labels),
