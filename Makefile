@@ -8,10 +8,10 @@ PY     := $(VENV)/bin/python
 GVI    := $(VENV)/bin/gvi
 STAMP  := $(VENV)/.installed
 
-.PHONY: help install demo test test-slow test-all lint format bench reliability patterns docs lock clean app chromium
+.PHONY: help install demo test test-slow test-all lint format bench equivalence reliability patterns docs lock clean app chromium
 
 help:
-	@echo "make demo | test | test-slow | bench | reliability | patterns | lint | format | docs | app | chromium | clean"
+	@echo "make demo | test | test-slow | bench | equivalence | reliability | patterns | lint | format | docs | app | chromium | clean"
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "gvi-sim needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -47,6 +47,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.bench
+
+# Results of the working tree against HEAD over 200 seeds (issue 14); exit 1 if they differ
+equivalence: $(STAMP)
+	$(PY) -m benchmarks.equivalence
 
 reliability: $(STAMP)
 	$(PY) -m benchmarks.reliability

@@ -37,13 +37,15 @@ def spread(samples: list[float]) -> dict[str, Any]:
     }
 
 
-def reference_tree() -> tuple[Path | None, str]:
-    """The reference commit's packages under ``.bench-cache/``, unpacked on first use.
+def reference_tree(commit: str = REFERENCE_COMMIT) -> tuple[Path | None, str]:
+    """The packages of ``commit`` (by default :data:`REFERENCE_COMMIT`) under
+    ``.bench-cache/ref-<commit>``, unpacked on first use. Pass a fixed hash, not a
+    moving name such as ``HEAD``: the unpacked tree is reused by name.
 
     Returns the tree, or ``None`` and the reason when git or the commit is not available
     (e.g. a source tarball without ``.git``).
     """
-    tree = CACHE / f"ref-{REFERENCE_COMMIT}"
+    tree = CACHE / f"ref-{commit}"
     if (tree / "model" / "__init__.py").is_file():
         return tree, ""
     if shutil.which("git") is None:
@@ -51,13 +53,13 @@ def reference_tree() -> tuple[Path | None, str]:
     if not (ROOT / ".git").exists():
         return None, f"{ROOT} is not a git checkout"
     archive = subprocess.run(
-        ["git", "archive", "--format=tar", REFERENCE_COMMIT, *REFERENCE_PACKAGES],
+        ["git", "archive", "--format=tar", commit, *REFERENCE_PACKAGES],
         cwd=ROOT,
         capture_output=True,
         check=False,
     )
     if archive.returncode != 0:
-        return None, f"git archive {REFERENCE_COMMIT} failed: {archive.stderr.decode().strip()}"
+        return None, f"git archive {commit} failed: {archive.stderr.decode().strip()}"
     CACHE.mkdir(exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix="ref-", dir=CACHE))
     subprocess.run(["tar", "-x", "-C", str(partial)], input=archive.stdout, check=True)
