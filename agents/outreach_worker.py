@@ -13,7 +13,12 @@ if TYPE_CHECKING:
 
 
 class OutreachWorker(mesa.Agent):
-    """Contacts members and offers help while their caseload has room."""
+    """Contacts members and offers help while their caseload has room.
+
+    The day's number of contacts of every worker is drawn at once by
+    :meth:`Support.outreach <model.support.Support.outreach>`; a worker acts only on
+    the days they have contacts to make.
+    """
 
     model: GVIModel
 
@@ -24,20 +29,18 @@ class OutreachWorker(mesa.Agent):
         self.contacts = 0
         self._seen = -1  # the support version the client list was last checked against
 
-    def step(self) -> None:
+    def contact(self, wanted: int) -> None:
+        """Make up to ``wanted`` contacts today, as far as the caseload has room."""
         m = self.model
-        s = m.state
-        if self._seen != m.support.version:
+        support = m.support
+        if self._seen != support.version:
+            s = m.state
             self.clients = [i for i in self.clients if s.support[i] != NO_SUPPORT]
-            self._seen = m.support.version
-        room = self.caseload_limit - len(self.clients)
-        if room <= 0:
-            return
-        n = min(room, int(m.streams["support"].poisson(m.params.support.contact_rate)))
-        for _ in range(n):
-            i = m.support.candidate()
+            self._seen = support.version
+        for _ in range(min(wanted, self.caseload_limit - len(self.clients))):
+            i = support.candidate()
             if i < 0:
                 return
             self.contacts += 1
-            if m.support.offer(i):
+            if support.offer(i):
                 self.clients.append(i)

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .streams import days_until_each
+
 if TYPE_CHECKING:
     from .gvi_model import GVIModel
 
@@ -32,16 +34,20 @@ def recruit(model: GVIModel) -> int:
     if rate <= 0:
         return 0
     cache = model.recruit_cache
+    rng = model.streams["recruitment"]
+    day = model.day
     if cache is None or cache[0] != model.status_version:
         vac = vacancies(model)
-        # Binomial(vacancies, rate) per group, drawn cheaply: first whether any place
-        # is filled, then the position of the first filled place, then the rest.
-        cache = model.recruit_cache = (model.status_version, vac, 1.0 - (1.0 - rate) ** vac)
-    _, vac, p_any = cache
-    rng = model.streams["recruitment"]
-    some = (rng.random(len(vac)) < p_any).nonzero()[0]
-    if not len(some):
+        # Binomial(vacancies, rate) per group and day, drawn cheaply: first on which
+        # day some place is filled (redrawn whenever membership changes), then the
+        # position of the first filled place, then the rest.
+        p_any = 1.0 - (1.0 - rate) ** vac
+        due = day + days_until_each(rng, p_any)
+        cache = model.recruit_cache = (model.status_version, vac, p_any, due, int(due.min()))
+    _, vac, p_any, due, first_due = cache
+    if day < first_due:
         return 0
+    some = (due <= day).nonzero()[0]
     v = vac[some]
     first = np.ceil(np.log1p(-rng.random(len(some)) * p_any[some]) / np.log1p(-rate))
     first = np.clip(first, 1, v).astype(np.int64)

@@ -105,8 +105,9 @@ class GVIModel(mesa.Model):
         self._next_release = NEVER
         self.status_version = 0  # bumped whenever a member's status changes
         self._count_version = -1
-        # (status version, vacancies, chance of any recruit) per group, for M10
-        self.recruit_cache: tuple[int, np.ndarray, np.ndarray] | None = None
+        # M10: (status version, and per group: vacancies, chance of any recruit on a
+        # day, day of the next recruit; then the first of those days)
+        self.recruit_cache: tuple[int, np.ndarray, np.ndarray, np.ndarray, int] | None = None
         self.rows = RowsByGroup(self.city.n_groups)
         self.shootings = Shootings(self)
         self._create_founders()
@@ -233,8 +234,7 @@ class GVIModel(mesa.Model):
             if self.params.crackdown.enabled:
                 self.crackdown.daily()
             self.comm.daily(group_dynamics.communicating(self))
-            for worker in self.workers:
-                worker.step()
+            self.support.outreach(self.workers)
             self.support.daily()
         group_dynamics.recruit(self)
         self._account()

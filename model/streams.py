@@ -8,7 +8,11 @@ The daily shooting draws are laid out by day (``DailyUniforms``): member row ``i
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+from .time import NEVER
 
 STREAM_NAMES: tuple[str, ...] = (
     "city",
@@ -22,9 +26,13 @@ STREAM_NAMES: tuple[str, ...] = (
     "crackdown",
     "recruitment",
     "legitimacy",
+    "outreach",
 )
 
-_DAY_STRIDE = 1 << 40  # 64-bit draws reserved per day in the daily stream
+_DAY_STRIDE = 1 << 40
+_BELOW_1 = np.nextafter(
+    1.0, 0.0
+)  # p = 1 waits 0 days (for all but the top 1e-16 of u)  # 64-bit draws reserved per day in the daily stream
 
 
 def as_seed_sequence(
@@ -57,6 +65,30 @@ def make_streams(seq: np.random.SeedSequence) -> dict[str, np.random.Generator]:
         name: np.random.Generator(np.random.PCG64(child(seq, i)))
         for i, name in enumerate(STREAM_NAMES)
     }
+
+
+def days_until(rng: np.random.Generator, p: float) -> int:
+    """Days from today (0: today) until an event of daily probability ``p`` first
+    happens: a geometric waiting time, the law of one Bernoulli(``p``) draw a day, drawn
+    once (by inversion of one uniform) instead of every day. :data:`~model.time.NEVER`
+    if ``p`` is 0."""
+    u = rng.random()
+    if p <= 0.0:
+        return NEVER
+    if p >= 1.0:
+        return 0
+    return min(int(math.log1p(-u) / math.log1p(-p)), NEVER)
+
+
+def days_until_each(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
+    """:func:`days_until` for each of the probabilities ``p`` (one uniform for each
+    that is above 0)."""
+    days = np.full(len(p), NEVER, dtype=np.int64)
+    on = np.flatnonzero(p > 0.0)
+    if len(on):
+        wait = np.log1p(-rng.random(len(on))) / np.log1p(-np.minimum(p[on], _BELOW_1))
+        days[on] = np.minimum(wait, NEVER)  # assignment truncates: the floor, as wait >= 0
+    return days
 
 
 class DailyUniforms:

@@ -18,8 +18,12 @@ import numpy as np
 
 from .events import Cause, EventKind
 from .state import ENGAGED, FREE, NO_DAY, NO_SUPPORT, WAITING, Status
+from .streams import days_until
+from .time import NEVER
 
 if TYPE_CHECKING:
+    from agents.outreach_worker import OutreachWorker
+
     from .gvi_model import GVIModel
 
 
@@ -32,9 +36,23 @@ class Support:
         self.waiting: list[int] = []
         self.engaged = 0
         self.version = 0  # bumped whenever a member's support status changes
+        # the day each waiting member leaves the list, and each engaged member's fate:
+        # (day, exits the group) — False: drops out
+        self._wait_end: dict[int, int] = {}
+        self._fate: dict[int, tuple[int, bool]] = {}
+        self._next_due = NEVER  # no waiting or engaged member leaves before this day
         self._queue = np.zeros(0, dtype=np.int64)
         self._queue_pos = 0
         self._queue_day = -1
+
+    def outreach(self, workers: list[OutreachWorker]) -> None:
+        """The outreach workers' day: each makes a Poisson(``contact_rate``) number of
+        contacts, drawn for all workers at once from the outreach stream."""
+        if not workers:
+            return
+        wanted = self.model.streams["outreach"].poisson(self.params.contact_rate, len(workers))
+        for w in np.flatnonzero(wanted).tolist():
+            workers[w].contact(int(wanted[w]))
 
     def candidate(self) -> int:
         """The member an outreach worker contacts next (-1 if nobody is reachable)."""
@@ -91,7 +109,7 @@ class Support:
         s.last_offer_day[i] = m.day
         trust = s.legitimacy[i] - m.params.city.legitimacy_mean
         readiness = s.readiness[i] / max(m.params.city.readiness_mean, 1e-9)
-        prob = np.clip(p.uptake * (1.0 + p.uptake_legitimacy_effect * trust) * readiness, 0, 1)
+        prob = min(max(p.uptake * (1.0 + p.uptake_legitimacy_effect * trust) * readiness, 0.0), 1.0)
         accepted = bool(m.streams["support"].random() < prob)
         m.log.add(
             m.day,
@@ -108,14 +126,39 @@ class Support:
         else:
             self._set(i, WAITING, m.day)
             self.waiting.append(i)
+            self._due(self._wait_end, i, m.day + days_until(m.streams["support"], p.wait_dropout))
         return True
 
     def _engage(self, i: int) -> None:
         m = self.model
         self._set(i, ENGAGED, m.day)
         self.engaged += 1
+        self._fate[i] = fate = self._draw_fate(m.day)
+        self._next_due = min(self._next_due, fate[0])
         m.legitimacy.kept_promise(i)
         m.log.add(m.day, EventKind.SUPPORT_ENGAGED, int(m.state.group[i]), (i,), Cause.OUTREACH)
+
+    def _draw_fate(self, day: int) -> tuple[int, bool]:
+        """When a member who takes a place today leaves it, and whether by exiting the
+        group: each day they drop out with ``dropout_rate``; from ``min_days_for_exit``
+        days on they exit with ``exit_rate`` (an exit first, if both would strike)."""
+        p = self.params
+        rng = self.model.streams["support"]
+        drop = min(p.dropout_rate, 1.0)
+        first = days_until(rng, drop)
+        if first < p.min_days_for_exit:
+            return day + first, False
+        exit_ = min(p.exit_rate, 1.0)
+        later_drop = max(0.0, min(drop, 1.0 - exit_))
+        either = exit_ + later_drop
+        if either <= 0.0:
+            return NEVER, False
+        wait = days_until(rng, either)
+        return day + p.min_days_for_exit + wait, bool(rng.random() * either < exit_)
+
+    def _due(self, table: dict[int, int], i: int, day: int) -> None:
+        table[i] = day
+        self._next_due = min(self._next_due, day)
 
     def _set(self, i: int, status: int, since: int) -> None:
         """The one place a member's support status changes (``version`` tracks it)."""
@@ -130,35 +173,36 @@ class Support:
         st = s.support[i]
         if st == ENGAGED:
             self.engaged -= 1
+            del self._fate[i]
         elif st == WAITING:
             self.waiting.remove(i)
+            del self._wait_end[i]
         self._set(i, NO_SUPPORT, NO_DAY)
 
     def daily(self) -> None:
         """Waiting-list drop-out and promotion; exits and drop-outs of the engaged."""
         m = self.model
-        s = m.state
-        p = self.params
-        rng = m.streams["support"]
-        if self.waiting:
-            leave = rng.random(len(self.waiting)) < p.wait_dropout
-            for i in [w for w, x in zip(self.waiting, leave, strict=True) if x]:
+        day = m.day
+        if day >= self._next_due:
+            for i in [w for w in self.waiting if self._wait_end[w] <= day]:
                 self.end(i)
-        while self.waiting and self.engaged < p.slots:
-            self._engage(self.waiting.pop(0))
-        if not self.engaged:
+        while self.waiting and self.engaged < self.params.slots:
+            i = self.waiting.pop(0)
+            del self._wait_end[i]
+            self._engage(i)
+        if day < self._next_due:
             return
-        engaged = np.flatnonzero(s.support[: s.n] == ENGAGED)
-        u = rng.random(len(engaged))
-        long_enough = m.day - s.support_since[engaged] >= p.min_days_for_exit
-        exits = engaged[long_enough & (u < p.exit_rate)]
-        drops = engaged[(u >= 1.0 - p.dropout_rate)]
-        for i in exits:
-            m.members[int(i)].leave(Status.EXITED, EventKind.EXIT, Cause.OUTREACH)
+        due = sorted(i for i, (d, _) in self._fate.items() if d <= day)
+        for i in [i for i in due if self._fate[i][1]]:
+            m.members[i].leave(Status.EXITED, EventKind.EXIT, Cause.OUTREACH)
             m.today["exits"] += 1
-        for i in drops:
-            if s.support[i] == ENGAGED:
-                self.end(int(i))
+        for i in due:
+            if i in self._fate:
+                self.end(i)
                 m.log.add(
-                    m.day, EventKind.SUPPORT_DROPOUT, int(s.group[i]), (int(i),), Cause.OUTREACH
+                    m.day, EventKind.SUPPORT_DROPOUT, int(m.state.group[i]), (i,), Cause.OUTREACH
                 )
+        self._next_due = min(
+            min(self._wait_end.values(), default=NEVER),
+            min((d for d, _ in self._fate.values()), default=NEVER),
+        )
