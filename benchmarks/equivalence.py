@@ -236,6 +236,7 @@ def pooled_patterns(records: Sequence[Record]) -> dict[str, float]:
         out[f"{p}.concentration"] = _nan_mean(tops)
         out[f"{p}.retaliation_share"] = sum(r["retaliations"] for r in runs) / max(shootings, 1)
         out[f"{p}.retaliation_lag"] = _nan_median(lags)
+        out[f"{p}.retaliation_lag_mean"] = _nan_mean(lags)
     treated = sum(rec["gvi"]["post"]["shootings"] for rec in records)
     control = sum(rec["twin"]["post"]["shootings"] for rec in records)
     out["gvi.gvi_effect"] = _change(treated, control)

@@ -309,8 +309,13 @@ def evaluate_checks(records: dict[str, list[Record]], *, seed: int = 1) -> list[
         pooled = np.concatenate([lags[k] for k in i])
         return float(np.median(pooled)) if len(pooled) else math.nan
 
+    def mean_lag(i: np.ndarray) -> float:
+        pooled = np.concatenate([lags[k] for k in i])
+        return float(np.mean(pooled)) if len(pooled) else math.nan
+
     est = boot(median_lag, n, seed=s + 4)
     checks.append(_check("retaliation_lag", est))
+    checks.append(_check("retaliation_lag_mean", boot(mean_lag, n, seed=s + 4)))
     eg = boot(change(gvi, base, post), n, seed=s + 5)
     checks.append(_check("gvi_effect", eg, eg[2] < 0))
     so = change(records["support_only"], base, post)

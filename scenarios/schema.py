@@ -286,14 +286,14 @@ class ViolenceParams(Section):
         sa=(0.3, 0.8),
     )
     retaliation_half_life_days: float = P(
-        30.0,
+        83.0,
         ge=MIN_DIVISOR,
         le=730,
         unit="days",
         label="Retaliation pressure half-life",
         label_sv="Halveringstid för hämndtryck",
-        source="Sturup et al. 2017; Green et al. 2017",
-        sa=(10, 90),
+        source="Green, Horel & Papachristos 2017: lag median 83 d, mean 125 d",
+        sa=(20, 150),
     )
     alliance_spillover: float = P(
         0.3,

@@ -43,6 +43,7 @@ def test_every_pattern_is_complete_and_used() -> None:
         "concentration",
         "retaliation_share",
         "retaliation_lag",
+        "retaliation_lag_mean",
     }
     assert len(patterns_for(Use.VALIDATE_MODEL)) == len(PATTERNS)
 
@@ -80,7 +81,7 @@ def test_holds_known_answers(low, high, strict, value, holds) -> None:
 
 
 def test_band_opens_to_infinity() -> None:
-    assert PATTERNS["retaliation_lag"].band() == (7.0, 90.0)
+    assert PATTERNS["retaliation_lag"].band() == (62.0, 104.0)
     assert PATTERNS["concentration"].band() == (0.5, math.inf)
     assert PATTERNS["support_only"].band() == (-math.inf, 0.5)
 

@@ -24,7 +24,7 @@ def _record(name: str, r: int, rate: float, rng: np.random.Generator, **kw) -> R
         arrests_post=100.0,
         involvement=np.sort(rng.pareto(1.0, 500).astype(int))[::-1],
         retaliations=int(0.6 * daily.sum()),
-        lags=list(rng.integers(5, 60, 50)),
+        lags=list(rng.exponential(83 / np.log(2), 200).astype(int)),  # median 83, mean 120
         offers_notified=30,
         accepted_notified=10,
         caseload=8.5,

@@ -64,11 +64,13 @@ def lag_histogram(base: list[Record]) -> Figure:
     ax.hist(lags, bins=np.arange(0, min(366, lags.max() + 8 if len(lags) else 30), 7).tolist())
     if len(lags):
         ax.axvline(np.median(lags), color="k", label=f"median {np.median(lags):.0f} d")
+        ax.axvline(np.mean(lags), color="k", ls=":", label=f"mean {np.mean(lags):.0f} d")
     target = PATTERNS["retaliation_lag"]
-    band = f"target {target.target_text} d"
+    band = f"target (median) {target.target_text} d"
     ax.axvspan(*target.band(), color="tab:green", alpha=0.12, label=band)
-    for name, days in target.published:
-        ax.axvline(days, color="tab:red", ls="--", label=f"{name}: {days:g} d")
+    for key, style in (("retaliation_lag", "--"), ("retaliation_lag_mean", ":")):
+        for name, days in PATTERNS[key].published:
+            ax.axvline(days, color="tab:red", ls=style, label=f"{name}: {days:g} d")
     ax.set(xlabel="days from victimisation to retaliation", ylabel="retaliations")
     ax.legend(fontsize=8)
     return fig
@@ -155,6 +157,7 @@ def figure_for(check: Check, v: Validation) -> Figure:
     special = {
         "concentration": lambda: concentration_curve(base),
         "retaliation_lag": lambda: lag_histogram(base),
+        "retaliation_lag_mean": lambda: lag_histogram(base),
         "gvi_effect": lambda: effect_plot(check),
         "lapse": lambda: decay_plot(v.records),
         "fades": lambda: decay_plot(v.records),
