@@ -6,6 +6,8 @@ teams: members on supervision are easier to take into custody during an operatio
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterator
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -25,6 +27,41 @@ class UnitKind(StrEnum):
     ENFORCEMENT = "enforcement"
 
 
+class CaseQueue:
+    """A unit's open cases, by due day: taking the cases due today costs in proportion
+    to them, not to every open case. Cases due the same day come out in the order they
+    were opened; iteration gives the open cases in that order too."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[int, int, Case]] = []  # (due day, opening number, case)
+        self._opened = 0
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+    def __iter__(self) -> Iterator[Case]:
+        return iter([case for _, _, case in sorted(self._heap, key=lambda item: item[1])])
+
+    @property
+    def next_due(self) -> int:
+        """The earliest due day of an open case (``NEVER`` when none is open)."""
+        return self._heap[0][0] if self._heap else NEVER
+
+    def add(self, case: Case) -> None:
+        heapq.heappush(self._heap, (case.due_day, self._opened, case))
+        self._opened += 1
+
+    def take_due(self, day: int) -> list[Case]:
+        """Remove and return the cases due by ``day``, in the order they were opened."""
+        heap = self._heap
+        due: list[tuple[int, Case]] = []
+        while heap and heap[0][0] <= day:
+            _, opened, case = heapq.heappop(heap)
+            due.append((opened, case))
+        due.sort(key=lambda item: item[0])
+        return [case for _, case in due]
+
+
 class PoliceUnit(mesa.Agent):
     """A police team with a kind and a capacity."""
 
@@ -34,8 +71,7 @@ class PoliceUnit(mesa.Agent):
         super().__init__(model)
         self.kind = kind
         self.capacity = capacity
-        self.cases: list[Case] = []
-        self.next_due = NEVER  # the earliest due day of an open case
+        self.cases = CaseQueue()
         self.operation: Operation | None = None
         self.operations_run = 0
 
@@ -52,8 +88,7 @@ class PoliceUnit(mesa.Agent):
         cleared = bool(rng.random() < p.clearance * load)
         delay = int(rng.geometric(1.0 / p.investigation_days))  # >= 1 day, mean as set
         case = Case(event_id, shooter, m.day + delay, cleared)
-        self.cases.append(case)
-        self.next_due = min(self.next_due, case.due_day)
+        self.cases.add(case)
         return case
 
     def start_operation(self, op: Operation) -> None:
@@ -70,13 +105,10 @@ class PoliceUnit(mesa.Agent):
     def _investigate(self) -> None:
         m = self.model
         day = m.day
-        if day < self.next_due:
+        if day < self.cases.next_due:
             return
-        due = [c for c in self.cases if c.due_day <= day]
-        self.cases = [c for c in self.cases if c.due_day > day]
-        self.next_due = min((c.due_day for c in self.cases), default=NEVER)
         p = m.params.policing
-        for case in due:
+        for case in self.cases.take_due(day):
             status = m.state.status[case.shooter]
             if not case.cleared or status > INCARCERATED:
                 continue  # not cleared, or the shooter is dead or gone

@@ -135,30 +135,96 @@ def _beta_mean(rng: np.random.Generator, mean: float, concentration: float, k: i
 
 
 class Ties:
-    """In-group ties (M5 diffusion), as directed edge arrays (both directions)."""
+    """In-group ties (M5 diffusion), as directed edge arrays (both directions).
+
+    The edges live in buffers that grow by doubling, so tying in a few recruits costs
+    in proportion to their ties, not to every tie of the city. ``src`` and ``dst`` are
+    views of the edges in the order they were made; edges are only ever appended, so an
+    edge keeps its position (M5 diffusion relies on it to follow the open ties).
+    """
 
     def __init__(self) -> None:
-        self.src = np.zeros(0, dtype=np.int64)
-        self.dst = np.zeros(0, dtype=np.int64)
+        self._src = np.zeros(0, dtype=np.int64)
+        self._dst = np.zeros(0, dtype=np.int64)
+        self.n = 0  # directed edges in use
         self.version = 0  # bumped whenever ties are added
+        self.reallocations = 0  # times the buffers grew (each copies every edge once)
+
+    @property
+    def src(self) -> np.ndarray:
+        """The tail of each edge (a view, valid until the ties change)."""
+        return self._src[: self.n]
+
+    @property
+    def dst(self) -> np.ndarray:
+        """The head of each edge (a view, valid until the ties change)."""
+        return self._dst[: self.n]
+
+    def __len__(self) -> int:
+        return self.n
 
     def connect(
         self, new: np.ndarray, pool: np.ndarray, mean_degree: float, rng: np.random.Generator
     ) -> None:
-        """Tie each new member to about ``mean_degree / 2`` random others in ``pool``."""
+        """Tie each new member to about ``mean_degree / 2`` random others in ``pool``.
+
+        A member's partners are one ``rng.choice`` without replacement from the pool
+        less the member. For an ascending pool (rows of a group are) the draw is made
+        over positions, which consumes the same random numbers as drawing from the
+        reduced pool itself, so a member costs one draw rather than a copy of the pool.
+        """
         if len(pool) < 2 or mean_degree <= 0:
             return
         per = max(1, int(round(mean_degree / 2)))
-        src, dst = [], []
+        pool = np.asarray(pool)
+        if not bool((pool[1:] > pool[:-1]).all()):
+            self._connect_any(new, pool, per, rng)
+            return
+        size = len(pool)
+        new = np.asarray(new, dtype=np.int64)
+        pos = np.searchsorted(pool, new)
+        present = pool[np.minimum(pos, size - 1)] == new
+        choice = rng.choice
+        # one draw per member, over the positions of its pool less itself
+        parts = [choice(k, size=min(per, k), replace=False) for k in (size - present).tolist()]
+        if not parts:
+            return
+        counts = [len(p) for p in parts]
+        picks = np.concatenate(parts)
+        # a position at or past the member's own moves up by one: the pool less the member
+        picks += (picks >= np.repeat(pos, counts)) & np.repeat(present, counts)
+        self._append(np.repeat(new, counts), pool[picks].astype(np.int64, copy=False))
+
+    def _connect_any(
+        self, new: np.ndarray, pool: np.ndarray, per: int, rng: np.random.Generator
+    ) -> None:
+        """:meth:`connect` for a pool in any order (each draw from a reduced copy)."""
+        src: list[int] = []
+        dst: list[int] = []
         for i in new:
             others = pool[pool != i]
             if not len(others):
                 continue
             picks = rng.choice(others, size=min(per, len(others)), replace=False)
-            src.extend([i] * len(picks))
+            src.extend([int(i)] * len(picks))
             dst.extend(picks.tolist())
         if src:
-            s, d = np.asarray(src), np.asarray(dst)
-            self.src = np.concatenate([self.src, s, d])
-            self.dst = np.concatenate([self.dst, d, s])
-            self.version += 1
+            self._append(np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64))
+
+    def _append(self, s: np.ndarray, d: np.ndarray) -> None:
+        """Add the ties ``s[k] -- d[k]``: first every ``s -> d``, then every ``d -> s``."""
+        k = 2 * len(s)
+        if not k:
+            return
+        n = self.n
+        if n + k > len(self._src):
+            cap = max(2 * len(self._src), n + k, 64)
+            for name in ("_src", "_dst"):
+                grown = np.empty(cap, dtype=np.int64)
+                grown[:n] = getattr(self, name)[:n]
+                setattr(self, name, grown)
+            self.reallocations += 1
+        self._src[n : n + k] = np.concatenate([s, d])
+        self._dst[n : n + k] = np.concatenate([d, s])
+        self.n = n + k
+        self.version += 1

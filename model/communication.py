@@ -46,6 +46,10 @@ class Communication:
         self.pending: list[tuple[int, tuple[int, ...], int]] = []  # (due day, groups, event)
         self._live = np.zeros(0, dtype=np.int64)  # ties the message can pass along
         self._live_key: tuple[int, int, int] = (-1, -1, -1)
+        # ties that may still carry the message (head uninformed, both ends present),
+        # ascending, among the first ``_open_seen`` ties: the others never will again
+        self._open = np.zeros(0, dtype=np.int64)
+        self._open_seen = 0
 
     # --- M4 ---------------------------------------------------------------------------
     def run_audit(self) -> None:
@@ -175,13 +179,13 @@ class Communication:
             pick = idx[np.lexsort((~s.on_supervision[idx], -involved))[:k]]
             hear(s, pick, strength)
             s.notified_day[pick] = day
-            reached.extend(int(i) for i in pick)
+            reached.extend(pick.tolist())
         if not reached:
             return 0
-        self.put_on_notice(np.unique(s.group[np.asarray(reached)]))
+        reached_groups = np.unique(s.group[reached])
+        self.put_on_notice(reached_groups)
         m.today["notifications"] += len(reached)
         m.costs.notifications(len(reached))
-        reached_groups = np.unique(s.group[np.asarray(reached)])
         group = int(reached_groups[0]) if len(reached_groups) == 1 else -1
         m.log.add(day, EventKind.NOTIFICATION, group, tuple(reached), cause, ref=event_id)
         return len(reached)
@@ -208,7 +212,14 @@ class Communication:
         self.diffuse()
 
     def diffuse(self) -> None:
-        """The message spreads along in-group ties."""
+        """The message spreads along in-group ties.
+
+        A tie passes the message on a day when its tail is informed, its head is not,
+        and both are free (one uniform per such tie, in the order of the ties). Once
+        its head is informed or either end has left the groups for good, a tie never
+        passes it again, so the ties still *open* are kept in an index that only
+        shrinks (and takes in new ties as recruits join); the day's ties are found
+        among those, at a cost that falls as the message spreads."""
         m = self.model
         rate = m.params.notifications.diffusion_rate
         ties = m.ties
@@ -219,9 +230,7 @@ class Communication:
         if key != self._live_key:
             # the ties along which the message can pass today: informed to uninformed,
             # both free (unchanged until someone hears, a status changes or ties grow)
-            free = s.status == FREE
-            live = s.informed[ties.src] & ~s.informed[ties.dst] & free[ties.src] & free[ties.dst]
-            self._live = np.flatnonzero(live)
+            self._live = self._live_ties()
             self._live_key = key
         cand = self._live
         if not len(cand):
@@ -232,3 +241,26 @@ class Communication:
         who = np.unique(ties.dst[hit])
         strength = m.deterrence.message(m.params.deterrence.diffused_message)
         hear(s, who, strength)
+
+    def _live_ties(self) -> np.ndarray:
+        """Ties from an informed to an uninformed member, both free, ascending."""
+        m = self.model
+        s = m.state
+        ties = m.ties
+        seen = len(ties.src)
+        if seen < self._open_seen:  # the ties were replaced: start over
+            self._open, self._open_seen = np.zeros(0, dtype=np.int64), 0
+        if seen > self._open_seen:
+            fresh = np.arange(self._open_seen, seen, dtype=np.int64)
+            self._open = np.concatenate([self._open, fresh])
+            self._open_seen = seen
+        # one code per member: 1 informed, 2 free, 4 present (free or in custody)
+        code = s.informed.view(np.uint8) | ((s.status == FREE) << 1).astype(np.uint8)
+        code |= (s.status <= INCARCERATED).astype(np.uint8) << 2
+        tail = code[ties.src[self._open]]
+        head = code[ties.dst[self._open]]
+        still = ((head & 5) == 4) & (tail >= 4)  # head uninformed, both present
+        self._open = self._open[still]
+        tail, head = tail[still], head[still]
+        live = ((tail & 3) == 3) & ((head & 2) == 2)  # tail informed, both free
+        return self._open[live]

@@ -49,6 +49,15 @@ def hear(
         state.informed_version += 1
 
 
+def shrink_excess(x: np.ndarray, baseline: float, keep: float) -> None:
+    """In place, ``x = baseline + (x - baseline) * keep``: the rule by which belief in a
+    sanction is lost (:meth:`Deterrence.unlearn`; the enforcement desk applies it to
+    slices of a day's losses at once)."""
+    np.subtract(x, baseline, out=x)
+    np.multiply(x, keep, out=x)
+    np.add(x, baseline, out=x)
+
+
 class Deterrence:
     """Daily decay of perceived risk and the deterrence hazard multiplier."""
 
@@ -101,5 +110,6 @@ class Deterrence:
 
     def unlearn(self, risk: np.ndarray, who: np.ndarray, strength: float) -> None:
         """Excess risk of ``who`` shrinks by ``strength`` (violence went unpunished)."""
-        r0 = self.params.baseline_risk
-        risk[who] = r0 + (risk[who] - r0) * (1.0 - strength)
+        x = risk[who]
+        shrink_excess(x, self.params.baseline_risk, 1.0 - strength)
+        risk[who] = x

@@ -7,9 +7,11 @@ the first simulated day), the same numbering as :meth:`model.GVIModel.daily_metr
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -73,11 +75,31 @@ class Event:
     value: float = 0.0
 
 
+_KINDS: tuple[EventKind, ...] = tuple(EventKind)
+_CAUSES: tuple[Cause, ...] = tuple(Cause)
+_KIND_CODE: dict[EventKind, int] = {k: i for i, k in enumerate(_KINDS)}
+_CAUSE_CODE: dict[Cause, int] = {c: i for i, c in enumerate(_CAUSES)}
+
+
 class EventLog:
-    """In-memory, append-only list of :class:`Event`."""
+    """Append-only log of :class:`Event`, held by column.
+
+    A large city logs millions of events over its horizon; as objects they would take
+    a few hundred bytes each, as columns (typed arrays, members in one flat array with
+    offsets) about fifty, and eight per member. :meth:`add` returns the event it logged; :attr:`events`,
+    indexing and :meth:`of_kind` build events from the columns when asked, equal to the
+    ones logged."""
 
     def __init__(self) -> None:
-        self.events: list[Event] = []
+        self._day = array("q")
+        self._kind = array("b")
+        self._group = array("q")
+        self._cause = array("b")
+        self._ref = array("q")
+        self._target = array("q")
+        self._value = array("d")
+        self._members = array("q")  # every event's members, one after the other
+        self._start = array("q", [0])  # event i's members are _members[_start[i]:_start[i + 1]]
 
     def add(
         self,
@@ -91,36 +113,111 @@ class EventLog:
         target: int = -1,
         value: float = 0.0,
     ) -> Event:
-        event = Event(len(self.events), day, kind, group, members, cause, ref, target, value)
-        self.events.append(event)
+        event = Event(len(self._day), day, kind, group, members, cause, ref, target, value)
+        self._day.append(day)
+        self._kind.append(_KIND_CODE[kind])
+        self._group.append(group)
+        self._cause.append(_CAUSE_CODE[cause])
+        self._ref.append(ref)
+        self._target.append(target)
+        self._value.append(value)
+        if members:
+            self._members.extend(members)
+        self._start.append(len(self._members))
         return event
 
     def __len__(self) -> int:
-        return len(self.events)
+        return len(self._day)
 
     def __getitem__(self, i: int) -> Event:
         return self.events[i]
 
+    def _event(self, i: int) -> Event:
+        """Event ``i`` (0 <= i < len), built from the columns."""
+        lo, hi = self._start[i], self._start[i + 1]
+        return Event(
+            i,
+            self._day[i],
+            _KINDS[self._kind[i]],
+            self._group[i],
+            tuple(self._members[lo:hi]),
+            _CAUSES[self._cause[i]],
+            self._ref[i],
+            self._target[i],
+            self._value[i],
+        )
+
+    @property
+    def events(self) -> EventSequence:
+        """The events in order: a read-only sequence (a slice of it is a list)."""
+        return EventSequence(self)
+
     def of_kind(self, kind: EventKind) -> list[Event]:
-        return [e for e in self.events if e.kind is kind]
+        code = _KIND_CODE[kind]
+        return [self._event(i) for i, c in enumerate(self._kind) if c == code]
 
     def to_frame(self) -> pd.DataFrame:
         """A tidy frame, one row per event: ``id``, ``day`` (model day), ``kind``,
         ``group`` (-1: none), ``members`` (a list of member ids), ``cause``, ``ref``
         (an earlier event's id, -1: none), ``target`` (-1: none) and ``value``."""
+        n = len(self)
+        flat = self._members.tolist()
+        start = self._start.tolist()
         return pd.DataFrame(
             {
-                "id": [e.id for e in self.events],
-                "day": [e.day for e in self.events],
-                "kind": [e.kind.value for e in self.events],
-                "group": [e.group for e in self.events],
-                "members": pd.Series([list(e.members) for e in self.events], dtype=object),
-                "cause": [e.cause.value for e in self.events],
-                "ref": [e.ref for e in self.events],
-                "target": [e.target for e in self.events],
-                "value": [e.value for e in self.events],
+                "id": list(range(n)),
+                "day": self._day.tolist(),
+                "kind": [_KINDS[c].value for c in self._kind],
+                "group": self._group.tolist(),
+                "members": pd.Series(
+                    [flat[start[i] : start[i + 1]] for i in range(n)], dtype=object
+                ),
+                "cause": [_CAUSES[c].value for c in self._cause],
+                "ref": self._ref.tolist(),
+                "target": self._target.tolist(),
+                "value": self._value.tolist(),
             }
         )
+
+
+class EventSequence(Sequence[Event]):
+    """The events of an :class:`EventLog`, in order, each built when read. Equal to
+    another such sequence, or a list, of the same events."""
+
+    def __init__(self, log: EventLog) -> None:
+        self._log = log
+
+    def __len__(self) -> int:
+        return len(self._log)
+
+    @overload
+    def __getitem__(self, i: int) -> Event: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Event]: ...
+
+    def __getitem__(self, i: int | slice) -> Event | list[Event]:
+        n = len(self._log)
+        if isinstance(i, slice):
+            return [self._log._event(j) for j in range(*i.indices(n))]
+        j = i + n if i < 0 else i
+        if not 0 <= j < n:
+            raise IndexError("event index out of range")
+        return self._log._event(j)
+
+    def __iter__(self) -> Iterator[Event]:
+        log = self._log
+        return (log._event(i) for i in range(len(log)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, EventSequence | list):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} events>"
 
 
 def as_members(value: str | Iterable[int] | None) -> list[int]:

@@ -1,0 +1,293 @@
+"""Issue 14: the structural costs of a large city stay away, and the shortcuts that
+removed them give the same numbers as the direct rules.
+
+Nothing here is timed. Each test counts work (buffer growths, rows touched, reads of a
+field) or checks the shape of a data structure, so it fails when a cost that grows with
+the city comes back: ties re-copied on every recruit, the enforcement queue searched on
+every shooting, every informed member rewritten for each act of unanswered violence,
+every open case examined each day, every tie of the city re-examined for diffusion, or
+hundreds of bytes per logged event.
+"""
+
+from __future__ import annotations
+
+import math
+import tracemalloc
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from agents.police_unit import CaseQueue
+from model import Cause, EventKind, GVIModel
+from model.city import Ties
+from model.events import Event, EventLog
+from model.policing import Case
+from model.state import INCARCERATED
+from scenarios import Scenario
+
+# --- M1/M5: in-group ties -------------------------------------------------------------
+
+
+def _connect_reference(
+    new: np.ndarray, pool: np.ndarray, mean_degree: float, rng: np.random.Generator
+) -> tuple[list[int], list[int]]:
+    """The rule of :meth:`Ties.connect`, drawn from a copy of the pool less each member:
+    the new edges ``s -> d`` (the tie also runs ``d -> s``)."""
+    if len(pool) < 2 or mean_degree <= 0:
+        return [], []
+    per = max(1, int(round(mean_degree / 2)))
+    src: list[int] = []
+    dst: list[int] = []
+    for i in new:
+        others = pool[pool != i]
+        if not len(others):
+            continue
+        picks = rng.choice(others, size=min(per, len(others)), replace=False)
+        src.extend([int(i)] * len(picks))
+        dst.extend(picks.tolist())
+    return src, dst
+
+
+def test_connect_draws_as_if_choosing_from_the_pool_less_the_member() -> None:
+    cases = np.random.default_rng(7)
+    for trial in range(200):
+        ties = Ties()
+        src: list[int] = []
+        dst: list[int] = []
+        mine, theirs = np.random.default_rng(trial), np.random.default_rng(trial)
+        for _ in range(int(cases.integers(1, 5))):
+            size = int(cases.integers(0, 250))
+            pool = np.sort(cases.choice(3000, size=size, replace=False)).astype(np.int64)
+            if size and cases.random() < 0.7:  # recruits are in the pool they are tied into
+                new = pool[cases.random(size) < 0.2]
+            else:
+                new = cases.choice(3500, size=int(cases.integers(0, 4)), replace=False)
+            if cases.random() < 0.2:
+                pool = cases.permutation(pool)
+            degree = float(cases.choice([0.0, 1.0, 2.0, 4.0, 7.0]))
+            ties.connect(new, pool, degree, mine)
+            s, d = _connect_reference(new, pool, degree, theirs)
+            src += s + d
+            dst += d + s
+        assert ties.src.tolist() == src and ties.dst.tolist() == dst
+        assert mine.random() == theirs.random()  # the same draws were consumed
+
+
+def test_connect_costs_in_proportion_to_the_new_ties() -> None:
+    # one recruit at a time into a city of 3,000 groups: the edge buffers grow by
+    # doubling, so each tie is copied a bounded number of times on average
+    rng = np.random.default_rng(1)
+    ties = Ties()
+    calls = 3000
+    for g in range(calls):
+        pool = np.arange(20 * g, 20 * g + 20, dtype=np.int64)
+        ties.connect(pool[-1:], pool, 4.0, rng)
+    assert len(ties) == calls * 2 * 2
+    assert ties.reallocations <= math.ceil(math.log2(len(ties))) + 1
+
+
+# --- M7: the enforcement desk ---------------------------------------------------------
+
+
+class _Unsearchable(list):
+    """A request queue that fails the test when anything walks through it."""
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        raise AssertionError("the whole request queue was searched")
+
+
+def _policy_model(tiny: Callable[..., Scenario], updates: dict | None = None) -> GVIModel:
+    """The tiny GVI city with enforcement, stepped to well after the rollout."""
+    scenario = tiny(
+        "gvi",
+        {
+            "enforcement.enabled": True,
+            "enforcement.fidelity": 0.3,
+            "audit.group_coverage": 1.0,
+            "violence.base_hazard": 0.003,
+            **(updates or {}),
+        },
+    )
+    model = GVIModel(scenario, rng=5)
+    while model.day < model.rollout_day + 60:
+        model.step()
+    return model
+
+
+def test_the_busy_check_does_not_search_the_request_queue(tiny) -> None:
+    m = _policy_model(tiny)
+    desk = m.desk
+    desk.requests = _Unsearchable(desk.requests)
+    groups = range(m.city.n_groups)
+    idle = [g for g in groups if not desk.busy(g)]
+    before = len(desk.requests)
+    for g in groups:
+        desk.after_violence(g, -1)
+    assert len(desk.requests) == before + len(idle)  # one request per idle group
+    for g in groups:  # every group is now dealt with: nothing more is queued
+        desk.after_violence(g, -1)
+        assert desk.busy(g) and not desk.order(g)
+    assert len(desk.requests) == before + len(idle)
+    desk.requests = desk.requests[:]  # a plain list again (slicing does not iterate)
+    for _ in range(m.params.enforcement.max_wait_days + m.params.enforcement.delay_days + 2):
+        m.step()
+        assert desk.waiting == {r.group for r in desk.requests}
+
+
+def _unlearn_one_at_a_time(m: GVIModel, risk: np.ndarray, groups: list[int]) -> None:
+    """The rule of unanswered violence, one event at a time, with Deterrence.unlearn."""
+    s = m.state
+    d = m.params.deterrence
+    n = s.n
+    ratio = d.other_sanction / d.own_sanction if d.own_sanction > 0 else 0.0
+    for g in groups:
+        m.deterrence.unlearn(risk, m.rows[g], d.unpunished)
+        others = np.flatnonzero(s.informed[:n] & (s.group[:n] != g))
+        m.deterrence.unlearn(risk, others, d.unpunished * min(ratio, 1.0))
+
+
+@pytest.mark.parametrize("unpunished", [0.7, 0.0, 1.0])
+def test_losses_of_belief_together_equal_one_at_a_time(tiny, unpunished) -> None:
+    m = _policy_model(tiny, {"deterrence.unpunished": unpunished})
+    s = m.state
+    n = s.n
+    r0 = m.params.deterrence.baseline_risk
+    rng = np.random.default_rng(3)
+    # beliefs of every kind: at the baseline, an ulp or a few above it (fixed points of
+    # the rule), far above it, and informed and uninformed members in every group
+    ulp = np.spacing(r0)
+    kinds = [r0 + k * ulp for k in range(6)] + [0.3, 0.999, r0 / 3, 2 * r0 + 1e-9]
+    s.risk[:n] = rng.choice(kinds, size=n) + (rng.random(n) < 0.3) * rng.random(n)
+    s.risk[:n] = np.minimum(s.risk[:n], 1.0)
+    s.informed[:n] = rng.random(n) < 0.6
+    groups = [int(g) for g in rng.integers(m.city.n_groups, size=12)] + [0, 0, 1]
+    expected = s.risk.copy()
+    _unlearn_one_at_a_time(m, expected, groups)
+    m.desk._unlearn(groups)
+    assert np.array_equal(s.risk, expected)  # bit for bit
+
+
+def test_losses_of_belief_skip_members_the_rule_cannot_move(tiny) -> None:
+    m = _policy_model(tiny)
+    s = m.state
+    n = s.n
+    r0 = m.params.deterrence.baseline_risk
+    s.informed[:n] = True
+    s.risk[:n] = r0 + np.spacing(r0)  # a fixed point of the rule for other groups
+    s.risk[m.rows[0]] = 0.9
+    before = m.desk.unlearn_work
+    m.desk._unlearn([0] * 5)
+    # only the own group's rows were worked on, not every informed member
+    assert m.desk.unlearn_work - before == 5 * len(m.rows[0])
+    assert (s.risk[m.rows[0]] < 0.9).all()
+
+
+# --- M3: open cases -------------------------------------------------------------------
+
+
+class _CountedCase(Case):
+    """A case that counts how often its due day is read."""
+
+    reads = 0
+
+    def __getattribute__(self, name: str) -> object:
+        if name == "due_day":
+            type(self).reads += 1
+        return super().__getattribute__(name)
+
+
+def test_taking_the_due_cases_does_not_examine_the_others() -> None:
+    queue = CaseQueue()
+    later = [_CountedCase(i, i, 1000 + i % 7, True) for i in range(5000)]
+    due = [_CountedCase(10_000 + i, i, 5 - i % 3, True) for i in range(6)]
+    for case in later[:2500] + due + later[2500:]:
+        queue.add(case)
+    assert queue.next_due == 3
+    _CountedCase.reads = 0
+    taken = queue.take_due(5)
+    assert _CountedCase.reads == 0
+    assert taken == due  # in the order they were opened
+    assert len(queue) == len(later) and queue.next_due == 1000
+    assert list(queue) == later
+
+
+# --- M5: diffusion along ties ---------------------------------------------------------
+
+
+def test_diffusion_follows_only_the_ties_still_open(tiny, run) -> None:
+    m = run(tiny("gvi", {"notifications.diffusion_rate": 0.05}), 2)
+    s = m.state
+    ties = m.ties
+    open_ = m.comm._open
+    assert len(open_) < len(ties)  # ties closed for good have left the index
+    present = s.status <= INCARCERATED
+    src, dst = ties.src, ties.dst
+    still = ~s.informed[dst] & present[src] & present[dst]
+    assert set(np.flatnonzero(still).tolist()) <= set(open_.tolist())
+    assert (np.diff(open_) > 0).all()
+    free = s.status == 0
+    live = np.flatnonzero(s.informed[src] & ~s.informed[dst] & free[src] & free[dst])
+    assert np.array_equal(m.comm._live_ties(), live)
+
+
+# --- the event log --------------------------------------------------------------------
+
+
+def _frame_from_events(events: list[Event]) -> pd.DataFrame:
+    """The event frame as built from event objects (before the log held columns)."""
+    return pd.DataFrame(
+        {
+            "id": [e.id for e in events],
+            "day": [e.day for e in events],
+            "kind": [e.kind.value for e in events],
+            "group": [e.group for e in events],
+            "members": pd.Series([list(e.members) for e in events], dtype=object),
+            "cause": [e.cause.value for e in events],
+            "ref": [e.ref for e in events],
+            "target": [e.target for e in events],
+            "value": [e.value for e in events],
+        }
+    )
+
+
+def test_the_event_log_returns_what_was_logged(tiny, run) -> None:
+    m = run(tiny("gvi"), 1)
+    log = m.log
+    copy = EventLog()
+    logged = [
+        copy.add(
+            e.day, e.kind, e.group, e.members, e.cause, ref=e.ref, target=e.target, value=e.value
+        )
+        for e in log.events
+    ]
+    assert copy.events == logged and log.events == logged
+    assert [log[i] for i in (0, len(log) - 1, -1)] == [logged[0], logged[-1], logged[-1]]
+    assert log.events[3:9] == logged[3:9]
+    assert log.of_kind(EventKind.SHOOTING) == [e for e in logged if e.kind is EventKind.SHOOTING]
+    pd.testing.assert_frame_equal(log.to_frame(), _frame_from_events(logged), check_exact=True)
+    pd.testing.assert_frame_equal(EventLog().to_frame(), _frame_from_events([]))
+
+
+def test_a_logged_event_takes_tens_of_bytes() -> None:
+    log = EventLog()
+    count = 20_000
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(count):
+            log.add(
+                400 + i // 50,
+                EventKind.SHOOTING,
+                i % 900,
+                (100_000 + i, 200_000 + i),
+                Cause.RIVALRY,
+                ref=i - 40,
+                target=(i * 7) % 900,
+                value=float(i % 13),
+            )
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown / count < 120  # as objects: about 350 bytes an event
