@@ -50,9 +50,13 @@ class EnforcementDesk:
         m = self.model
         if self.busy(group):
             return  # the group is already being dealt with
+        due = m.day + m.params.enforcement.delay_days
+        if not m.params.enforcement.enabled:
+            # the group was told violence brings a response, and there is none to give
+            self._queue(Request(group, due, event_id, False, Cause.NO_ENFORCEMENT))
+            return
         fidelity = group_dynamics.fidelity(m)
         deliver = bool(m.streams["enforcement"].random() < fidelity) and not self.break_promises
-        due = m.day + m.params.enforcement.delay_days
         self._queue(Request(group, due, event_id, deliver))
 
     def order(self, group: int) -> bool:
@@ -79,7 +83,7 @@ class EnforcementDesk:
                 keep.append(r)
                 continue
             if not r.deliver:
-                self._unpunished(r, Cause.NOT_FOLLOWED_THROUGH, unpunished)
+                self._unpunished(r, r.why_not, unpunished)
                 continue
             if free_units:
                 unit = free_units.pop(0)

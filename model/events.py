@@ -52,6 +52,7 @@ class Cause(StrEnum):
     AFTER_SHOOTING = "after_shooting"
     NOT_FOLLOWED_THROUGH = "not_followed_through"
     NO_CAPACITY = "no_capacity"
+    NO_ENFORCEMENT = "no_enforcement"  # the plan has no enforcement to answer with
     OUTREACH = "outreach"
     VACANCY = "vacancy"
     TRAINER = "trainer"

@@ -224,7 +224,7 @@ class GVIModel(mesa.Model):
             self.legitimacy.decay_step()
         self._release_due()
         self.shootings.daily(policy)
-        if policy and self.params.enforcement.enabled:
+        if policy:
             self.desk.daily()
         for unit in self.investigators:
             unit.step()

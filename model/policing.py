@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .events import Cause
+
 
 @dataclass
 class Case:
@@ -51,6 +53,7 @@ class Request:
     due_day: int
     trigger_event: int
     deliver: bool
+    why_not: Cause = Cause.NOT_FOLLOWED_THROUGH  # logged if ``deliver`` is False
 
 
 def custody_days(mean: float, log_sd: float, rng: np.random.Generator) -> int:

@@ -323,5 +323,5 @@ class Shootings:
         if m.policy_on and m.day >= m.rollout_day:
             if m.params.notifications.enabled and communicating(m):
                 m.comm.after_shooting(sg, vg, event.id)
-            if m.params.enforcement.enabled and m.comm.on_notice[sg]:
+            if m.comm.on_notice[sg]:  # answered, or a broken promise (M7)
                 m.desk.after_violence(sg, event.id)

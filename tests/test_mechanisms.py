@@ -921,7 +921,16 @@ def test_m6_a_message_is_worth_its_strength_times_credibility(tiny):
 
 
 def test_m6_without_sensitivity_the_message_changes_no_shooting(tiny, run):
-    sc = tiny("deterrence_only", {"enforcement.enabled": False, "violence.base_hazard": 0.002})
+    # the message alone: no enforcement, and unanswered violence costs no belief (M7)
+    sc = tiny(
+        "deterrence_only",
+        {
+            "enforcement.enabled": False,
+            "violence.base_hazard": 0.002,
+            "deterrence.unpunished": 0.0,
+            "deterrence.credibility_loss": 0.0,
+        },
+    )
     deterred = untreated = 0.0
     for seed in (0, 1, 2):
         twin = run(sc.baseline_twin(), seed).daily_metrics()["shootings"]
@@ -985,6 +994,35 @@ def test_m7_full_fidelity_answers_every_violence_by_a_group_on_notice(tiny, seed
         )
         assert answered or running, shot
     assert checked >= 3
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_m7_violence_on_notice_without_enforcement_is_a_broken_promise(tiny, seed):
+    """Call-ins and notifications without any enforcement: every act of violence by a
+    group on notice goes unanswered, and counts against the promise (issue 15)."""
+    sc = tiny(
+        "deterrence_only",
+        {**ENF, "violence.base_hazard": 0.002, "enforcement.enabled": False},
+    )
+    m = GVIModel(sc, rng=seed)
+    on_notice = 0
+    while m.running:
+        notice = m.comm.on_notice.copy()
+        first = len(m.log)
+        m.step()
+        on_notice += sum(
+            1
+            for e in m.log.events[first:]
+            if e.kind is EventKind.SHOOTING and e.day >= m.rollout_day and notice[e.group]
+        )
+    skips = kinds(m, EventKind.ENFORCEMENT_SKIPPED)
+    assert on_notice >= 3 and len(skips) >= 3
+    assert all(s.cause is Cause.NO_ENFORCEMENT for s in skips)
+    for s in skips:
+        assert s.day - m.log[s.ref].day == sc.enforcement.delay_days
+    assert not kinds(m, EventKind.ENFORCEMENT)
+    assert m.deterrence.credibility < 0.5
+    assert m.daily_metrics()["credibility"].iloc[-1] == m.deterrence.credibility
 
 
 def test_m7_zero_fidelity_never_enforces(tiny, run):
@@ -1268,6 +1306,8 @@ def peer_pressure_runs(tiny, run):
             "deterrence.half_life_days": 3650.0,
             "deterrence.sensitivity": 1.0,
             "deterrence.callin_message": 1.0,
+            "deterrence.unpunished": 0.0,  # no enforcement: keep the message's belief
+            "deterrence.credibility_loss": 0.0,
             "notifications.diffusion_rate": 0.0,
             "time.horizon_days": 240,
             "time.rollout_day": 10,
