@@ -17,6 +17,7 @@ and the victim's groups. A group whose member heard the message directly is *on 
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,6 +25,7 @@ import numpy as np
 from .deterrence import hear
 from .events import Cause, Event, EventKind
 from .state import FREE, INCARCERATED, NO_DAY, UNMAPPED, Role, RowsByGroup
+from .time import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from .gvi_model import GVIModel
@@ -50,6 +52,7 @@ class Communication:
         # ascending, among the first ``_open_seen`` ties: the others never will again
         self._open = np.zeros(0, dtype=np.int64)
         self._open_seen = 0
+        self._delivered: deque[int] = deque()  # day of each notification, last 365 days
 
     # --- M4 ---------------------------------------------------------------------------
     def run_audit(self) -> None:
@@ -165,9 +168,13 @@ class Communication:
         day = m.day
         renotify = m.params.notifications.renotify_days
         strength = m.deterrence.message(m.params.deterrence.notification_message)
+        done = self._delivered
+        while done and day - done[0] >= DAYS_PER_YEAR:
+            done.popleft()
+        room = m.params.notifications.per_year - len(done)
         reached: list[int] = []
         for g in groups:
-            if not self.group_mapped[g]:
+            if not self.group_mapped[g] or len(reached) >= room:
                 continue
             idx = self.mapped_free_members_of(int(g))
             last = s.notified_day[idx]
@@ -176,12 +183,15 @@ class Communication:
                 continue
             # most involved first (shootings and victimisations), then on supervision
             involved = s.shootings[idx] + s.victimisations[idx]
-            pick = idx[np.lexsort((~s.on_supervision[idx], -involved))[:k]]
+            pick = idx[
+                np.lexsort((~s.on_supervision[idx], -involved))[: min(k, room - len(reached))]
+            ]
             hear(s, pick, strength)
             s.notified_day[pick] = day
             reached.extend(pick.tolist())
         if not reached:
             return 0
+        done.extend([day] * len(reached))
         reached_groups = np.unique(s.group[reached])
         self.put_on_notice(reached_groups)
         m.today["notifications"] += len(reached)

@@ -540,6 +540,16 @@ class NotificationParams(Section):
         label="No second notification to a member within",
         label_sv="Inget nytt samtal till samma person inom",
     )
+    per_year: int = P(
+        40,
+        ge=0,
+        le=100000,
+        unit="people per 365 days",
+        label="Custom notifications a year (capacity)",
+        label_sv="Individuella samtal per år (kapacitet)",
+        source="Örebro: about 30 in the first year",
+        sa=(10, 120),
+    )
 
 
 class DeterrenceParams(Section):

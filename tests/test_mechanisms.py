@@ -719,6 +719,26 @@ def test_m5_members_are_not_renotified_too_soon(tiny, run):
     assert len(last) > 5
 
 
+@pytest.mark.parametrize("per_year", [6, 20])
+def test_m5_notifications_are_limited_per_year(tiny, run, per_year):
+    """A partnership notifies tens of people a year, not hundreds (issue 15): no window
+    of 365 days holds more than ``per_year`` notified people, and the cap binds."""
+    updates = {
+        "callins.enabled": False,
+        "notifications.renotify_days": 0,
+        "notifications.members_per_group": 5,
+        "audit.member_coverage": 1.0,
+        "violence.base_hazard": 0.003,
+    }
+    sc = tiny("deterrence_only", {**updates, "notifications.per_year": per_year})
+    m = run(sc, 1)
+    told = [e.day for e in kinds(m, EventKind.NOTIFICATION) for _ in e.members]
+    assert told
+    assert all(sum(1 for d in told if s <= d < s + 365) <= per_year for s in set(told))
+    uncapped = run(sc.with_updates({"notifications.per_year": 100000}), 1)
+    assert len(told) < sum(len(e.members) for e in kinds(uncapped, EventKind.NOTIFICATION))
+
+
 def _reached(m: GVIModel) -> set[int]:
     return {
         i
