@@ -102,6 +102,7 @@ class GVIModel(mesa.Model):
         self.prop_mass: np.ndarray = np.zeros(self.city.n_groups)  # propensity present, per group
         self.group_count: np.ndarray = np.zeros(self.city.n_groups, dtype=np.int64)
         self._membership_changed = True
+        self._present_seen = np.zeros(0, dtype=bool)  # who was present at the last count
         self._next_release = NEVER
         self.status_version = 0  # bumped whenever a member's status changes
         self._count_version = -1
@@ -178,13 +179,23 @@ class GVIModel(mesa.Model):
         self._membership_changed = True
         self.status_version += 1
         degree = self.params.city.ties_mean_degree
-        for g in np.unique(groups):
-            pool = self.rows[int(g)]
+        # the new members of each group, in ascending order of group (a stable sort
+        # keeps their order within a group): work in proportion to the new members
+        order = np.argsort(groups, kind="stable")
+        by_group = idx[order]
+        sorted_groups = groups[order]
+        cuts = np.flatnonzero(sorted_groups[1:] != sorted_groups[:-1]) + 1
+        starts = np.concatenate([[0], cuts]).tolist() if len(groups) else []
+        ends = np.concatenate([cuts, [len(groups)]]).tolist() if len(groups) else []
+        for a, b in zip(starts, ends, strict=True):
+            g = int(sorted_groups[a])
+            new_rows = by_group[a:b]
+            pool = self.rows[g]
             pool = pool[s.status[pool] <= INCARCERATED]
-            self.ties.connect(idx[groups == g], pool, degree, rng)
+            self.ties.connect(new_rows, pool, degree, rng)
             if recruited:
-                new = tuple(int(i) for i in idx[groups == g])
-                self.log.add(self.day, EventKind.RECRUIT, int(g), new, Cause.VACANCY)
+                new = tuple(int(i) for i in new_rows)
+                self.log.add(self.day, EventKind.RECRUIT, g, new, Cause.VACANCY)
         return idx
 
     def close(self) -> None:
@@ -270,15 +281,41 @@ class GVIModel(mesa.Model):
         self._next_release = min(self._next_release, day)
 
     def group_aggregates(self) -> None:
-        """Members present (free or in custody) and their propensity mass, per group."""
+        """Members present (free or in custody) and their propensity mass, per group.
+
+        Only the groups with a member who joined, or came or went, since the last count
+        are counted again (found against a copy of who was present then). A group's mass
+        is summed over its rows in ascending order, as a bincount over every member sums
+        it, so the result is the same to the last bit as a count of everyone; this relies
+        on a member's group and propensity never changing after they join."""
         if not self._membership_changed:
             return
         s = self.state
         n = s.n
         present = s.status[:n] <= INCARCERATED
         g = self.city.n_groups
-        self.group_count = np.bincount(s.group[:n][present], minlength=g)
-        self.prop_mass = np.bincount(s.group[:n], weights=s.propensity[:n] * present, minlength=g)
+        seen = self._present_seen
+        changed = np.flatnonzero(present[: len(seen)] != seen)
+        groups = np.unique(np.concatenate([s.group[changed], s.group[len(seen) : n]]))
+        rows = [self.rows[int(k)] for k in groups.tolist()]
+        sizes = [len(r) for r in rows]
+        if sum(sizes) * 4 > n:
+            self.group_count = np.bincount(s.group[:n][present], minlength=g)
+            self.prop_mass = np.bincount(
+                s.group[:n], weights=s.propensity[:n] * present, minlength=g
+            )
+        elif len(groups):
+            at = np.concatenate(rows)
+            label = np.repeat(np.arange(len(groups)), sizes)
+            here = present[at]
+            count = self.group_count.copy()
+            count[groups] = np.bincount(label[here], minlength=len(groups))
+            mass = self.prop_mass.copy()
+            mass[groups] = np.bincount(
+                label, weights=s.propensity[at] * here, minlength=len(groups)
+            )
+            self.group_count, self.prop_mass = count, mass
+        self._present_seen = present
         self._membership_changed = False
 
     def _account(self) -> None:

@@ -23,7 +23,6 @@ applies their consequences. Nothing of M2 lives elsewhere.
 from __future__ import annotations
 
 import math
-from collections import deque
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
@@ -60,6 +59,71 @@ def poisson_inverse(u: float, mean: float) -> int:
     return k
 
 
+class VictimHistory:
+    """One group's victimisations, oldest first: day, jump, parent event and shooter
+    group, in numpy buffers that double when full.
+
+    Entries older than the attribution horizon are dropped from the front by moving a
+    start index (:meth:`drop_before`), so attributing a shooting reads only the group's
+    recent entries. A full buffer moves its kept entries to the front, into a buffer of
+    twice the size if they fill more than half of it: each entry is copied a bounded
+    number of times on average, and a buffer grows only with the entries it keeps.
+    """
+
+    def __init__(self) -> None:
+        self.days = np.zeros(4)  # float64, as the attribution computes with them
+        self.jumps = np.zeros(4)
+        self.events = np.zeros(4, dtype=np.int64)
+        self.shooters = np.zeros(4, dtype=np.int64)
+        self.start = 0
+        self.end = 0
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def append(self, event_id: int, day: int, shooter_group: int, jump: float) -> None:
+        """Add the newest entry (days never decrease)."""
+        if self.end == len(self.days):
+            self._grow()
+        e = self.end
+        self.days[e] = day
+        self.jumps[e] = jump
+        self.events[e] = event_id
+        self.shooters[e] = shooter_group
+        self.end = e + 1
+
+    def _grow(self) -> None:
+        """Move the kept entries to the front, into buffers twice their size if they are
+        more than half full."""
+        keep = self.end - self.start
+        cap = len(self.days) * 2 if keep * 2 > len(self.days) else len(self.days)
+        for name in ("days", "jumps", "events", "shooters"):
+            old = getattr(self, name)
+            new = np.zeros(cap, dtype=old.dtype)
+            new[:keep] = old[self.start : self.end]
+            setattr(self, name, new)
+        self.start, self.end = 0, keep
+
+    def drop_before(self, first_day: float) -> None:
+        """Drop the entries of days before ``first_day``."""
+        days = self.days
+        if self.start < self.end and days[self.start] < first_day:
+            self.start = int(np.searchsorted(days[self.start : self.end], first_day)) + self.start
+
+    def entries(self) -> list[tuple[int, int, int, float]]:
+        """The kept entries as ``(event id, day, shooter group, jump)``, oldest first."""
+        sl = slice(self.start, self.end)
+        return list(
+            zip(
+                self.events[sl].tolist(),
+                [int(d) for d in self.days[sl].tolist()],
+                self.shooters[sl].tolist(),
+                self.jumps[sl].tolist(),
+                strict=True,
+            )
+        )
+
+
 class Violence:
     """Retaliation pressure between groups and the attribution of shootings."""
 
@@ -74,8 +138,8 @@ class Violence:
         self.rivalry = city.rivalry
         self._rival_cdf = np.cumsum(city.rivalry, axis=1)
         self.allies = [np.flatnonzero(city.alliance[i]) for i in range(g)]
-        # per victim group: [event id, day, shooter group, jump]
-        self.history: list[deque[tuple[int, int, int, float]]] = [deque() for _ in range(g)]
+        # per victim group: its victimisations (event id, day, shooter group, jump)
+        self.history = [VictimHistory() for _ in range(g)]
         self._horizon = 12 * params.retaliation_half_life_days
 
     def decay_step(self, day: int) -> None:
@@ -90,7 +154,7 @@ class Violence:
         g = len(self.history)
         out = np.zeros((g, g))
         for victim, hist in enumerate(self.history):
-            for _event, day, shooter, jump in hist:
+            for _event, day, shooter, jump in hist.entries():
                 out[victim, shooter] += jump * self.decay ** (self.day - day)
         return out
 
@@ -107,12 +171,12 @@ class Violence:
         share = self.params.alliance_spillover if len(allies) else 0.0
         own = self.jump * (1.0 - share)
         self.excitation[victim_group] += own
-        self.history[victim_group].append((event_id, day, shooter_group, own))
+        self.history[victim_group].append(event_id, day, shooter_group, own)
         if share:
             each = self.jump * share / len(allies)
             for a in allies:
                 self.excitation[a] += each
-                self.history[a].append((event_id, day, shooter_group, each))
+                self.history[a].append(event_id, day, shooter_group, each)
 
     def attribute(
         self, group: int, day: int, prop_mass: float, rng: np.random.Generator
@@ -126,15 +190,14 @@ class Violence:
             return False, -1, -1, -1
         if rng.random() * total >= background and excite > 0:
             hist = self.history[group]
-            while hist and day - hist[0][1] > self._horizon:
-                hist.popleft()
-            if hist:
-                days = np.fromiter((e[1] for e in hist), dtype=np.float64, count=len(hist))
-                jumps = np.fromiter((e[3] for e in hist), dtype=np.float64, count=len(hist))
-                w = np.cumsum(jumps * self.decay ** (day - days))
+            hist.drop_before(day - self._horizon)
+            if len(hist):
+                sl = slice(hist.start, hist.end)
+                w = np.cumsum(hist.jumps[sl] * self.decay ** (day - hist.days[sl]))
                 pick = min(int(np.searchsorted(w, rng.random() * w[-1], side="right")), len(w) - 1)
-                parent = hist[pick]
-                return True, parent[2], parent[0], day - parent[1]
+                at = hist.start + pick
+                parent_day = int(hist.days[at])
+                return True, int(hist.shooters[at]), int(hist.events[at]), day - parent_day
         cdf = self._rival_cdf[group]
         if cdf[-1] <= 0:
             return False, -1, -1, -1
@@ -180,6 +243,7 @@ class Shootings:
         self._daily_u = DailyUniforms(model.streams["violence_daily"])
         self._free_mass_version = -1
         self._free_mass_cache: np.ndarray = np.zeros(model.city.n_groups)
+        self._free_seen = np.zeros(0, dtype=bool)  # who was free at the last sum
 
     def daily(self, policy: bool) -> None:
         """The day's shootings; ``policy``: deterrence (M6) and support (M8) multiply
@@ -237,15 +301,35 @@ class Shootings:
         return weights, per_unit[groups] * mass
 
     def _free_mass(self) -> np.ndarray:
-        """Propensity of free members per group (cached until a status changes)."""
+        """Propensity of free members per group (cached until a status changes).
+
+        Only the groups with a member who joined, or was freed or taken, since the last
+        sum are summed again (found against a copy of who was free then), each over its
+        rows in ascending order, as a bincount over every member sums it: the same to the
+        last bit as a sum over everyone."""
         m = self.model
         if self._free_mass_version != m.status_version:
             s = m.state
             n = s.n
             free = s.status[:n] == FREE
-            self._free_mass_cache = np.bincount(
-                s.group[:n], weights=s.propensity[:n] * free, minlength=m.city.n_groups
-            )
+            seen = self._free_seen
+            changed = np.flatnonzero(free[: len(seen)] != seen)
+            groups = np.unique(np.concatenate([s.group[changed], s.group[len(seen) : n]]))
+            rows = [m.rows[int(k)] for k in groups.tolist()]
+            sizes = [len(r) for r in rows]
+            if sum(sizes) * 4 > n:
+                self._free_mass_cache = np.bincount(
+                    s.group[:n], weights=s.propensity[:n] * free, minlength=m.city.n_groups
+                )
+            elif len(groups):
+                at = np.concatenate(rows)
+                label = np.repeat(np.arange(len(groups)), sizes)
+                mass = self._free_mass_cache.copy()
+                mass[groups] = np.bincount(
+                    label, weights=s.propensity[at] * free[at], minlength=len(groups)
+                )
+                self._free_mass_cache = mass
+            self._free_seen = free
             self._free_mass_version = m.status_version
         return self._free_mass_cache
 
