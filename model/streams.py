@@ -77,7 +77,8 @@ def days_until(rng: np.random.Generator, p: float) -> int:
         return NEVER
     if p >= 1.0:
         return 0
-    return min(int(math.log1p(-u) / math.log1p(-p)), NEVER)
+    wait = math.log1p(-u) / math.log1p(-p)  # +inf for a p below the smallest step
+    return int(wait) if wait < NEVER else NEVER
 
 
 def days_until_each(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:

@@ -544,7 +544,7 @@ class NotificationParams(Section):
         40,
         ge=0,
         le=100000,
-        unit="people per 365 days",
+        unit="people",
         label="Custom notifications a year (capacity)",
         label_sv="Individuella samtal per år (kapacitet)",
         source="Örebro: about 30 in the first year",

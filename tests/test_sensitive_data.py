@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -90,7 +91,9 @@ def leaks(folder: Path) -> list[str]:
     for path in files:
         for text in texts_of(path):
             found += [f"{path.name}: {m}" for m in MEMBER_IDS if m in text]
-            found += [f"{path.name}: {m}" for m in ("91827", "ZQX-9") if m in text]
+            # the ids' number on its own (not as digits inside some other number)
+            found += [f"{path.name}: 91827" for _ in re.finditer(r"(?<![\d.])91827(?![\d.])", text)]
+            found += [f"{path.name}: ZQX-9" for _ in re.finditer("ZQX-9", text)]
             readable = path.suffix in (".json", ".csv", ".html", ".svg", ".parquet", ".txt")
             if readable and looks_like_personnummer(text):
                 found.append(f"{path.name}: a personal-identity-number-like string")
