@@ -27,7 +27,7 @@ from .enforcement import Crackdown, EnforcementDesk
 from .events import Cause, EventKind, EventLog
 from .legitimacy import Legitimacy
 from .metrics import COUNT_METRICS, METRIC_NAMES, MetricsCollector
-from .state import FREE, INCARCERATED, MemberState, RowsByGroup
+from .state import FREE, INCARCERATED, MemberState, RowsByGroup, changed_groups
 from .streams import as_seed_sequence, make_streams
 from .summary import summarise
 from .support import Support
@@ -294,11 +294,7 @@ class GVIModel(mesa.Model):
         n = s.n
         present = s.status[:n] <= INCARCERATED
         g = self.city.n_groups
-        seen = self._present_seen
-        changed = np.flatnonzero(present[: len(seen)] != seen)
-        groups = np.unique(np.concatenate([s.group[changed], s.group[len(seen) : n]]))
-        rows = [self.rows[int(k)] for k in groups.tolist()]
-        sizes = [len(r) for r in rows]
+        groups, rows, sizes = changed_groups(self, present, self._present_seen)
         if sum(sizes) * 4 > n:
             self.group_count = np.bincount(s.group[:n][present], minlength=g)
             self.prop_mass = np.bincount(

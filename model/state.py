@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import InitVar, dataclass, field, fields
 from enum import IntEnum
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from .gvi_model import GVIModel
 
 NO_DAY = -1
 UNMAPPED = -1
@@ -156,3 +159,17 @@ class RowsByGroup:
         if rows is None:
             rows = self._cache[group] = np.asarray(self._rows[group], dtype=np.int64)
         return rows
+
+
+def changed_groups(
+    model: GVIModel, flag: np.ndarray, seen: np.ndarray
+) -> tuple[np.ndarray, list[np.ndarray], list[int]]:
+    """The groups with a member whose ``flag`` (e.g. present, or free) differs from
+    ``seen`` (the flags when the group sums were last taken) or who joined since, with
+    their rows and row counts: the groups whose sums must be taken again."""
+    s = model.state
+    n = s.n
+    changed = np.flatnonzero(flag[: len(seen)] != seen)
+    groups = np.unique(np.concatenate([s.group[changed], s.group[len(seen) : n]]))
+    rows = [model.rows[int(k)] for k in groups.tolist()]
+    return groups, rows, [len(r) for r in rows]

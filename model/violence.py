@@ -33,7 +33,7 @@ from scenarios.schema import ViolenceParams
 from .city import City
 from .events import Cause, Event, EventKind
 from .group_dynamics import communicating
-from .state import ENGAGED, FREE
+from .state import ENGAGED, FREE, changed_groups
 from .streams import DailyUniforms
 
 if TYPE_CHECKING:
@@ -312,11 +312,7 @@ class Shootings:
             s = m.state
             n = s.n
             free = s.status[:n] == FREE
-            seen = self._free_seen
-            changed = np.flatnonzero(free[: len(seen)] != seen)
-            groups = np.unique(np.concatenate([s.group[changed], s.group[len(seen) : n]]))
-            rows = [m.rows[int(k)] for k in groups.tolist()]
-            sizes = [len(r) for r in rows]
+            groups, rows, sizes = changed_groups(m, free, self._free_seen)
             if sum(sizes) * 4 > n:
                 self._free_mass_cache = np.bincount(
                     s.group[:n], weights=s.propensity[:n] * free, minlength=m.city.n_groups
