@@ -91,6 +91,8 @@ class GroupMember(mesa.Agent):
         s.custody_days[self.index] += max(int(days), 1)
         m.support.end(self.index)
         m.today["arrests"] += 1
+        if cause is Cause.FOCUSED_ENFORCEMENT:
+            m.today["enforcement_arrests"] += 1
         m.log.add(
             m.day, EventKind.ARREST, self.group, (self.index,), cause, ref=ref, value=float(days)
         )

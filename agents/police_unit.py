@@ -121,7 +121,11 @@ class PoliceUnit(mesa.Agent):
     def _enforce(self) -> None:
         m = self.model
         op = self.operation
-        if op is None or m.day >= op.end_day:
+        if op is None:
+            return
+        if m.day >= op.end_day or m.desk.quiet_over(op.group, op.start_day):
+            op.end_day = m.day  # effect seen, or the longest operation has run
+            m.desk.ended(op)
             self.operation = None
             return
         targets = m.comm.mapped_free_members_of(op.group)

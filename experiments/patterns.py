@@ -235,6 +235,33 @@ _DECLARED = (
         also="and a smaller cut in shootings than gvi",
     ),
     Pattern(
+        key="gvi_arrests",
+        name="GVI arrests relative to business as usual",
+        level=Level.INTERVENTION,
+        statistic="post-rollout arrests under gvi divided by those under the paired "
+        "baseline, pooled; no published figure: the bound reads practice (few, "
+        "targeted group actions, not a wave of arrests), not a measurement",
+        unit="x baseline arrests",
+        low=None,
+        high=2.0,
+        source="DOMAIN.md 7 (Örebro practice); no published figure",
+        used_in=(_VM,),
+    ),
+    Pattern(
+        key="enforcement_actions",
+        name="Group enforcement actions in the first year (Örebro)",
+        level=Level.INTERVENTION,
+        statistic="orebro preset: group enforcement actions started in the first year "
+        "after rollout, mean over replicates; target: the published 4 within a factor "
+        "of 2 (one city's count in one year)",
+        unit="actions",
+        low=2.0,
+        high=8.0,
+        source="polisen.se 2023 (Örebro: 4 group sanctions in the first year)",
+        used_in=(_VM,),
+        published=(("Örebro 2022-23", 4.0),),
+    ),
+    Pattern(
         key="lapse",
         name="After a lapse: effect returns toward baseline",
         level=Level.INTERVENTION,

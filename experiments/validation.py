@@ -60,6 +60,7 @@ SCENARIOS: dict[str, tuple[str, dict[str, Any]]] = {
     "gvi_reach_5": ("gvi", {"callins.attendees": 5}),
     "gvi_reach_15": ("gvi", {"callins.attendees": 15}),
     "gvi_reach_30": ("gvi", {"callins.attendees": 30}),
+    "orebro": ("orebro", {}),
 }
 REACH = (5, 15, 30)
 
@@ -75,6 +76,7 @@ class Record:
     lapse: int | None
     daily_shootings: np.ndarray
     arrests_post: float
+    actions_first_year: int
     involvement: np.ndarray
     retaliations: int
     lags: list[int]
@@ -203,6 +205,11 @@ def run_record(task: Task) -> Record:
         lapse=None if lapse is None else rollout + lapse,
         daily_shootings=daily,
         arrests_post=float(arrests[rollout:end].sum()),
+        actions_first_year=sum(
+            1
+            for e in model.log.of_kind(EventKind.ENFORCEMENT)
+            if 0 <= e.day - model.rollout_day < DAYS_PER_YEAR
+        ),
         involvement=np.sort(involvement)[::-1],
         retaliations=len(retal),
         lags=[int(e.value) for e in retal],
@@ -331,6 +338,13 @@ def evaluate_checks(records: dict[str, list[Record]], *, seed: int = 1) -> list[
     c_cut = cc(np.arange(n))
     note = f"crackdown change {c_cut:.1f}% vs gvi {eg[0]:.1f}%"
     checks.append(_check("crackdown", est, c_cut > eg[0], note))
+    ba = np.array([r.arrests_post for r in base])
+    est = boot(lambda i: float(ga[i].sum() / max(ba[i].sum(), 1)), n, seed=s + 13)
+    note = f"gvi {ga.mean():.1f}, baseline {ba.mean():.1f} arrests per run after rollout"
+    checks.append(_check("gvi_arrests", est, note=note))
+    acts = np.array([r.actions_first_year for r in records["orebro"]], dtype=float)
+    est = boot(lambda i: float(acts[i].mean()), len(acts), seed=s + 14)
+    checks.append(_check("enforcement_actions", est))
     lap = records["gvi_lapse"]
     cut_day = lap[0].lapse if lap[0].lapse is not None else lap[0].end
     before = change(lap, base, lambda r: (r.rollout, cut_day))

@@ -31,6 +31,10 @@ class EnforcementDesk:
         self.requests: list[Request] = []
         self.waiting: set[int] = set()  # groups with a request in ``requests``
         self.active_until = np.full(model.city.n_groups, -1, dtype=np.int64)
+        # the last day a member of each group shot someone while the group was on notice
+        self.last_violence = np.full(model.city.n_groups, -1, dtype=np.int64)
+        # per group with a waiting request: its acts of violence since the request
+        self.pressure: dict[int, int] = {}
         self.delivered = 0
         self.skipped = 0
         self.unlearn_work = 0  # rows the losses of belief worked on, summed over events
@@ -44,11 +48,15 @@ class EnforcementDesk:
     def _queue(self, request: Request) -> None:
         self.requests.append(request)
         self.waiting.add(request.group)
+        self.pressure[request.group] = 0
 
     def after_violence(self, group: int, event_id: int) -> None:
         """A member of ``group`` (on notice) shot someone: decide on follow-through."""
         m = self.model
+        self.last_violence[group] = m.day  # an operation under way goes on (quiet_over)
         if self.busy(group):
+            if group in self.pressure:
+                self.pressure[group] += 1  # a waiting request moves up the queue
             return  # the group is already being dealt with
         due = m.day + m.params.enforcement.delay_days
         if not m.params.enforcement.enabled:
@@ -68,17 +76,49 @@ class EnforcementDesk:
         self._queue(Request(int(group), m.day, -1, True))
         return True
 
+    def quiet_over(self, group: int, start_day: int) -> bool:
+        """Has the effect been seen: no violence by ``group`` for ``quiet_days`` days since
+        its operation began on ``start_day``? (Örebro: each action ended when an effect
+        was seen.)"""
+        last = max(start_day, int(self.last_violence[group]))
+        return self.model.day - last >= self.model.params.enforcement.quiet_days
+
+    def ended(self, op: Operation) -> None:
+        """``op`` is over (effect seen, or its longest length has run): logged with the
+        days it ran, from its first day to the day before this one."""
+        m = self.model
+        self.active_until[op.group] = m.day - 1
+        m.log.add(
+            m.day,
+            EventKind.ENFORCEMENT_END,
+            op.group,
+            (),
+            Cause.FOCUSED_ENFORCEMENT,
+            ref=op.trigger_event,
+            value=float(m.day - op.start_day),
+        )
+
+    def _in_priority(self) -> list[Request]:
+        """The requests, those due first ordered by priority: the most violence by the
+        group since it was queued, then the earliest due. A waiting request is never
+        passed over in silence: at ``max_wait_days`` its violence counts as unanswered."""
+        day = self.model.day
+        due = [r for r in self.requests if r.due_day <= day]
+        due.sort(key=lambda r: (-self.pressure.get(r.group, 0), r.due_day))
+        return due + [r for r in self.requests if r.due_day > day]
+
     def daily(self) -> None:
-        """Due requests: an operation starts if a unit is free; otherwise the request
-        waits, up to the allowed wait, and then the violence goes unpunished. The losses
-        of belief of the day's unpunished violence are applied together (before any
-        operation's signals), as :meth:`_unlearn` describes."""
+        """Due requests, in priority order (:meth:`_in_priority`): an operation starts if
+        a unit is free; otherwise the request waits, up to the allowed wait, and then the
+        violence goes unpunished. The losses of belief of the day's unpunished violence
+        are applied together (before any operation's signals), as :meth:`_unlearn`
+        describes."""
         m = self.model
         e = m.params.enforcement
         keep = []
         unpunished: list[int] = []  # groups whose violence went unanswered, in order
         free_units = [u for u in m.enforcers if not u.busy]  # in order; taken from the front
-        for r in self.requests:
+        for r in self._in_priority():
             if r.due_day > m.day:
                 keep.append(r)
                 continue
@@ -106,6 +146,7 @@ class EnforcementDesk:
         self._unlearn(unpunished)
         self.requests = keep
         self.waiting = {r.group for r in keep}
+        self.pressure = {g: self.pressure[g] for g in self.waiting}
 
     def started(self, op: Operation) -> None:
         """Signals of a delivered sanction: own group and, publicised, others on notice."""
@@ -144,6 +185,7 @@ class EnforcementDesk:
         batch.append(r.group)
         m.deterrence.broken_promise()
         self.skipped += 1
+        m.today["unanswered_violence"] += 1
         m.log.add(m.day, EventKind.ENFORCEMENT_SKIPPED, r.group, (), cause, ref=r.trigger_event)
 
     def _unlearn(self, groups: list[int]) -> None:

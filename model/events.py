@@ -29,6 +29,7 @@ class EventKind(StrEnum):
     NOTIFICATION = "notification"
     ENFORCEMENT = "enforcement"
     ENFORCEMENT_SKIPPED = "enforcement_skipped"
+    ENFORCEMENT_END = "enforcement_end"  # value: the days the operation ran
     SWEEP = "sweep"
     SUPPORT_OFFER = "support_offer"
     SUPPORT_ENGAGED = "support_engaged"

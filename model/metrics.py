@@ -34,6 +34,13 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric("retaliations", MetricKind.COUNT, "shootings", "Retaliations", "Hämndskjutningar"),
     Metric("arrests", MetricKind.COUNT, "arrests", "Arrests", "Gripanden"),
+    Metric(
+        "enforcement_arrests",
+        MetricKind.COUNT,
+        "arrests",
+        "Arrests in enforcement actions",
+        "Gripanden vid sanktionsinsatser",
+    ),
     Metric("incarcerated", MetricKind.LEVEL, "people", "In custody", "Frihetsberövade"),
     Metric(
         "enforcement_actions",
@@ -41,6 +48,13 @@ METRICS: tuple[Metric, ...] = (
         "operations",
         "Enforcement actions",
         "Sanktionsinsatser",
+    ),
+    Metric(
+        "unanswered_violence",
+        MetricKind.COUNT,
+        "shootings",
+        "Violence by groups on notice left unanswered",
+        "Obesvarat våld av grupper som fått budskapet",
     ),
     Metric(
         "callin_attendees", MetricKind.COUNT, "people", "Call-in attendees", "Deltagare i call-ins"

@@ -709,17 +709,29 @@ class EnforcementParams(Section):
         ge=1,
         le=730,
         unit="days",
-        label="Operation length",
-        label_sv="Insatsens längd",
+        label="Longest operation",
+        label_sv="Insatsens längsta längd",
         source="polisen.se 2023 (Örebro)",
     )
+    quiet_days: int = P(
+        30,
+        ge=1,
+        le=365,
+        unit="days",
+        label="Operation ends after days without violence",
+        label_sv="Insatsen avslutas efter dagar utan våld",
+        sa=(7, 90),
+        source="polisen.se 2023 (Örebro: each action ended when an effect was seen)",
+    )
     incapacitation_share: float = P(
-        0.25,
+        0.1,
         ge=0,
         le=1,
         unit="share of free members",
         label="Members taken into custody per operation",
         label_sv="Andel frihetsberövade per insats",
+        sa=(0.02, 0.5),
+        source="assumption; chosen so that GVI arrests stay few (pattern gvi_arrests)",
     )
     custody_days: float = P(
         120.0,

@@ -1070,16 +1070,95 @@ def test_m7_enforcement_arrests_happen_inside_operations_within_capacity(tiny, r
         m = run(sc, seed)
         ops = kinds(m, EventKind.ENFORCEMENT)
         assert m.daily_metrics()["enforcement_actions"].sum() == len(ops)
+        # each operation's days, from its start to its logged end (the horizon if it
+        # was still under way)
+        ends = {e.ref: e for e in kinds(m, EventKind.ENFORCEMENT_END)}
+        windows = []
+        for o in ops:
+            end = ends[o.ref].day if o.ref in ends else m.end_day
+            assert end - o.day <= o.value  # never longer than the longest operation
+            if o.ref in ends:
+                assert ends[o.ref].value == end - o.day and ends[o.ref].group == o.group
+            windows.append((o.day, end, o.ref))
         for day in range(m.end_day):
-            assert sum(o.day <= day < o.day + o.value for o in ops) <= 2
+            assert sum(lo <= day < hi for lo, hi, _ in windows) <= 2
         for a in kinds(m, EventKind.ARREST):
             if a.cause is not Cause.FOCUSED_ENFORCEMENT:
                 continue
             arrests += 1
             # an arrest names the shooting its operation answers (``ref``), as the
             # operation does
-            assert any(o.ref == a.ref and o.day <= a.day < o.day + o.value for o in ops)
+            assert any(ref == a.ref and lo <= a.day < hi for lo, hi, ref in windows)
+        df = m.daily_metrics()
+        assert df["enforcement_arrests"].sum() == sum(
+            a.cause is Cause.FOCUSED_ENFORCEMENT for a in kinds(m, EventKind.ARREST)
+        )
+        assert df["unanswered_violence"].sum() == len(kinds(m, EventKind.ENFORCEMENT_SKIPPED))
     assert arrests >= 5
+
+
+def test_m7_an_operation_ends_when_the_effect_is_seen(tiny, run):
+    """An operation runs until its group has gone ``quiet_days`` without violence since
+    the operation began (Örebro: each action ended when an effect was seen), or for its
+    longest length; violence during the operation keeps it going (issue 15)."""
+    quiet, longest = 8, 120
+    sc = tiny(
+        "deterrence_only",
+        {
+            **ENF,
+            "violence.base_hazard": 0.002,
+            "enforcement.quiet_days": quiet,
+            "enforcement.duration_days": longest,
+        },
+    )
+    early = extended = 0
+    for seed in (0, 1, 2):
+        m = run(sc, seed)
+        shots = kinds(m, EventKind.SHOOTING)
+        ends = {e.ref: e for e in kinds(m, EventKind.ENFORCEMENT_END)}
+        for op in kinds(m, EventKind.ENFORCEMENT):
+            if op.ref not in ends:
+                continue  # still under way at the horizon
+            # the first day on which the group has been quiet for ``quiet`` days
+            own = sorted(e.day for e in shots if e.group == op.group and e.day >= op.day)
+            day = op.day
+            while day - max([op.day, *[d for d in own if d <= day]]) < quiet:
+                day += 1
+            expected = min(day, op.day + longest)
+            assert ends[op.ref].day == expected
+            early += expected < op.day + longest
+            extended += expected > op.day + quiet
+    assert early >= 3 and extended >= 1
+
+
+def test_m7_waiting_requests_are_served_by_priority(tiny):
+    """With every unit busy, due requests wait; a freed unit goes to the group with the
+    most violence since its request, then to the earliest request (issue 15): not first
+    come, first served."""
+    sc = tiny(
+        "deterrence_only",
+        {
+            **ENF,
+            "violence.base_hazard": 0.0,
+            "enforcement.delay_days": 0,
+            "enforcement.max_wait_days": 100,
+            "enforcement.quiet_days": 3,
+            "enforcement.duration_days": 50,
+        },
+    )
+    m = GVIModel(sc, rng=1)
+    step_to(m, m.rollout_day)
+    a, b, c, d = 0, 1, 2, 3
+    assert m.desk.order(a)
+    m.step()  # the one unit takes group a
+    m.desk.after_violence(b, -1)
+    m.desk.after_violence(c, -1)
+    m.desk.after_violence(c, -1)  # c shoots again while waiting
+    m.desk.after_violence(d, -1)  # another group, queued after b, no more violence
+    step_to(m, m.day + 30)
+    started = [e.group for e in kinds(m, EventKind.ENFORCEMENT)]
+    assert started == [a, c, b, d]
+    assert not kinds(m, EventKind.ENFORCEMENT_SKIPPED)
 
 
 @pytest.mark.parametrize("share", [0.0, 1.0])

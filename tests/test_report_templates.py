@@ -17,7 +17,7 @@ from experiments import compare
 from experiments.experiment import load_experiment
 from experiments.fitcity import FitResult, fit_city
 from experiments.sensitivity import SensitivityResult
-from experiments.validation import Record, Validation, evaluate_checks
+from experiments.validation import SCENARIOS, Record, Validation, evaluate_checks
 from gvi.report import render_report
 from gvi.report.fitcity import render_fit_report
 from gvi.report.study import summary_html
@@ -145,6 +145,7 @@ def _records(rng: np.random.Generator) -> dict[str, list[Record]]:
             lapse=913,
             daily_shootings=daily,
             arrests_post=100.0,
+            actions_first_year=4,
             involvement=involvement,
             retaliations=int(0.6 * daily.sum()),
             lags=lags,
@@ -153,9 +154,7 @@ def _records(rng: np.random.Generator) -> dict[str, list[Record]]:
             caseload=8.5,
         )
 
-    names = ("baseline", "gvi", "support_only", "crackdown", "gvi_lapse")
-    names += ("gvi_no_follow_through", "gvi_reach_5", "gvi_reach_15", "gvi_reach_30")
-    return {n: [record(n, r, 0.15) for r in range(4)] for n in names}
+    return {n: [record(n, r, 0.15) for r in range(4)] for n in SCENARIOS}
 
 
 def test_validation_page_escapes_the_texts_of_its_checks() -> None:

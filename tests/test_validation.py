@@ -22,6 +22,7 @@ def _record(name: str, r: int, rate: float, rng: np.random.Generator, **kw) -> R
     daily = rng.poisson(rate, 1095).astype(float)
     defaults = dict(
         arrests_post=100.0,
+        actions_first_year=4,
         involvement=np.sort(rng.pareto(1.0, 500).astype(int))[::-1],
         retaliations=int(0.6 * daily.sum()),
         lags=list(rng.exponential(83 / np.log(2), 200).astype(int)),  # median 83, mean 120
@@ -45,6 +46,7 @@ def _synthetic(n: int = 8) -> dict[str, list[Record]]:
         "gvi_reach_5": 0.8 * 60 / 365,
         "gvi_reach_15": 0.6 * 60 / 365,
         "gvi_reach_30": 0.45 * 60 / 365,
+        "orebro": 0.6 * 30 / 365,
     }
     out = {}
     for name, rate in rates.items():
@@ -76,6 +78,17 @@ def test_checks_fail_when_the_pattern_is_absent() -> None:
     by_key = {c.key: c for c in evaluate_checks(recs, seed=1)}
     assert not by_key["gvi_effect"].passed
     assert not by_key["dose_response"].passed
+
+
+def test_enforcement_checks_fail_on_a_wave_of_arrests_or_many_actions() -> None:
+    recs = _synthetic()
+    for r in recs["gvi"]:
+        r.arrests_post = 300.0  # three times the baseline's
+    for r in recs["orebro"]:
+        r.actions_first_year = 20
+    by_key = {c.key: c for c in evaluate_checks(recs, seed=1)}
+    assert not by_key["gvi_arrests"].passed and by_key["gvi_arrests"].value == 3.0
+    assert not by_key["enforcement_actions"].passed
 
 
 def test_paired_change_and_bootstrap() -> None:

@@ -21,8 +21,10 @@ VIOLENCE = ("shootings", "fatalities", "injuries", "bystander_victims", "retalia
 OUTPUTS = (
     "cost_sek",
     "arrests",
+    "enforcement_arrests",
     "incarcerated",
     "enforcement_actions",
+    "unanswered_violence",
     "callin_attendees",
     "notifications",
     "support_engaged",
