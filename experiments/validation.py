@@ -17,10 +17,12 @@ patterns (:func:`experiments.patterns.check_patterns`), and ``gvi validate`` che
 scenario files are well formed.
 
 Sources: Papachristos, Wildeman & Roberto 2015 (concentration); Green, Horel &
-Papachristos 2017 (63.1 % contagion, median lag 83 days); Sturup et al. 2017 (near-repeat
-2-4 weeks); Braga et al. 2001, 2014, 2019; Papachristos & Kirk 2015; Braga, Weisburd &
-Turchan 2024 (GVI effects); Braga, Hureau & Winship 2008 (lapse); NNSC (support alone);
-Wheeler et al. 2019 (message diffusion); Örebro and Stockton (uptake, caseload).
+Papachristos 2017 (63.1 % contagion, lag median 83 and mean 125 days, cascades of mean
+size 2.7) and Kucharski 2020 on its cascades (under 10 % of shootings caused 80 % of the
+follow-ons); Sturup et al. 2017 (near-repeat 2-4 weeks); Braga et al. 2001, 2014, 2019;
+Papachristos & Kirk 2015; Braga, Weisburd & Turchan 2024 (GVI effects); Braga, Hureau &
+Winship 2008 (lapse); NNSC (support alone); Wheeler et al. 2019 (message diffusion);
+Örebro and Stockton (uptake, caseload).
 """
 
 from __future__ import annotations
@@ -36,7 +38,13 @@ import numpy as np
 
 from model import GVIModel
 from model.events import Cause, EventKind
-from model.patterns import drift_per_year, top_share
+from model.patterns import (
+    drift_per_year,
+    follow_on_share,
+    infection_forest,
+    mean_cascade_size,
+    top_share,
+)
 from model.time import DAYS_PER_YEAR
 from scenarios import Scenario, load_scenario
 
@@ -83,6 +91,8 @@ class Record:
     offers_notified: int
     accepted_notified: int
     caseload: float
+    offspring: np.ndarray  # follow-ons of each shooting (model.patterns.infection_forest)
+    cascade_sizes: np.ndarray
 
     def shootings(self, lo: int, hi: int) -> float:
         return float(self.daily_shootings[lo:hi].sum())
@@ -196,6 +206,7 @@ def run_record(task: Task) -> Record:
         if any(0 <= e.day - d <= NOTIFIED_WINDOW for d in days):
             offers += 1
             accepted += int(e.value > 0)
+    offspring, sizes = infection_forest([e.id for e in shots], [e.ref for e in shots])
     lapse = task.scenario.partnership.lapse_day
     record = Record(
         scenario=task.scenario.name,
@@ -216,6 +227,8 @@ def run_record(task: Task) -> Record:
         offers_notified=offers,
         accepted_notified=accepted,
         caseload=float(np.mean(loads)) if loads else math.nan,
+        offspring=offspring,
+        cascade_sizes=sizes,
     )
     return record
 
@@ -323,6 +336,17 @@ def evaluate_checks(records: dict[str, list[Record]], *, seed: int = 1) -> list[
     est = boot(median_lag, n, seed=s + 4)
     checks.append(_check("retaliation_lag", est))
     checks.append(_check("retaliation_lag_mean", boot(mean_lag, n, seed=s + 4)))
+    sizes = [r.cascade_sizes for r in base]
+    offspring = [r.offspring for r in base]
+
+    def cascade_size(i: np.ndarray) -> float:
+        return mean_cascade_size(np.concatenate([sizes[k] for k in i]))
+
+    def follow_ons(i: np.ndarray) -> float:
+        return follow_on_share(np.concatenate([offspring[k] for k in i]))
+
+    checks.append(_check("cascade_size", boot(cascade_size, n, seed=s + 13)))
+    checks.append(_check("follow_on_concentration", boot(follow_ons, n, seed=s + 14)))
     eg = boot(change(gvi, base, post), n, seed=s + 5)
     checks.append(_check("gvi_effect", eg, eg[2] < 0))
     so = change(records["support_only"], base, post)

@@ -44,6 +44,8 @@ def test_every_pattern_is_complete_and_used() -> None:
         "retaliation_share",
         "retaliation_lag",
         "retaliation_lag_mean",
+        "cascade_size",
+        "follow_on_concentration",
     }
     assert len(patterns_for(Use.VALIDATE_MODEL)) == len(PATTERNS)
 

@@ -29,6 +29,8 @@ def _record(name: str, r: int, rate: float, rng: np.random.Generator, **kw) -> R
         offers_notified=30,
         accepted_notified=10,
         caseload=8.5,
+        offspring=np.r_[np.zeros(180, int), np.full(20, 6)],  # top 10 %: all follow-ons
+        cascade_sizes=np.r_[np.ones(60, int), np.full(20, 5), [20]],  # mean 2.2
     )
     defaults.update(kw)
     return Record(name, r, 365, 1095, 365 + 548, daily, **defaults)  # type: ignore[arg-type]
