@@ -27,6 +27,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "recruitment",
     "legitimacy",
     "outreach",
+    "retaliation",  # appended: the streams before it keep their seeds
 )
 
 _DAY_STRIDE = 1 << 40

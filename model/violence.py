@@ -10,8 +10,12 @@ intensity, ``X_g`` the group's retaliation pressure (shootings/day) and ``P_g`` 
 group's total propensity (free and in custody). Pressure is self-exciting (a Hawkes
 process): each victimisation of ``g`` by ``h`` adds ``n * lambda`` to ``X[g, h]``, which
 decays at rate ``lambda = ln 2 / half-life``, so one victimisation triggers ``n``
-retaliations on average (the branching ratio; Green, Horel & Papachristos 2017). A share
-of the jump passes to the victim group's allies. A shooting is attributed to its cause
+retaliations on average (the branching ratio; Green, Horel & Papachristos 2017). The
+jump of each victimisation is that mean times a gamma draw of mean 1 and shape ``k``
+(``retaliation_dispersion``): most shootings are answered by nothing, a few by many, and
+the number of retaliations one shooting causes is negative binomial with dispersion ``k``
+(superspreading; Lloyd-Smith et al. 2005). A share of the jump passes to the victim
+group's allies. A shooting is attributed to its cause
 (background rivalry or a specific earlier victimisation) in proportion to the hazard's
 components, as in the stochastic declustering of Hawkes processes.
 
@@ -164,16 +168,26 @@ class Violence:
         np.divide(self.excitation, prop_mass, out=per, where=prop_mass > 0)
         return self.background + per
 
-    def excite(self, victim_group: int, shooter_group: int, event_id: int, day: int) -> None:
-        """A victimisation: the victim group's pressure against the shooters jumps."""
+    def jump_scale(self, rng: np.random.Generator) -> float:
+        """The size of one victimisation's jump relative to the mean jump: a gamma draw
+        of mean 1 and shape ``retaliation_dispersion`` (variance 1 / shape)."""
+        k = self.params.retaliation_dispersion
+        return float(rng.gamma(k, 1.0 / k))
+
+    def excite(
+        self, victim_group: int, shooter_group: int, event_id: int, day: int, scale: float = 1.0
+    ) -> None:
+        """A victimisation: the victim group's pressure against the shooters jumps by
+        ``scale`` times the mean jump (:meth:`jump_scale`)."""
         allies = self.allies[victim_group]
         allies = allies[allies != shooter_group]
         share = self.params.alliance_spillover if len(allies) else 0.0
-        own = self.jump * (1.0 - share)
+        jump = self.jump * scale
+        own = jump * (1.0 - share)
         self.excitation[victim_group] += own
         self.history[victim_group].append(event_id, day, shooter_group, own)
         if share:
-            each = self.jump * share / len(allies)
+            each = jump * share / len(allies)
             for a in allies:
                 self.excitation[a] += each
                 self.history[a].append(event_id, day, shooter_group, each)
@@ -397,7 +411,8 @@ class Shootings:
         m.costs.shooting(fatal=killed, injured=int(injured) + int(bystander))
         m.community.shooting(fatal=killed, bystander=bystander)
         sg, vg = event.group, event.target
-        m.violence.excite(vg, sg, event.id, m.day)
+        v = m.violence
+        v.excite(vg, sg, event.id, m.day, v.jump_scale(m.streams["retaliation"]))
         m.comm.heat[sg] += 1.0
         min(m.investigators, key=lambda u: len(u.cases)).open_case(event.id, shooter)
         if m.policy_on and m.day >= m.rollout_day:

@@ -295,6 +295,17 @@ class ViolenceParams(Section):
         source="Green, Horel & Papachristos 2017: lag median 83 d, mean 125 d",
         sa=(20, 150),
     )
+    retaliation_dispersion: float = P(
+        0.1,
+        ge=MIN_DIVISOR,
+        le=1000,
+        unit="gamma shape",
+        label="Retaliation dispersion (smaller: few shootings answered by many)",
+        label_sv="Hämndens spridning (mindre: få skjutningar besvaras av många)",
+        source="Green, Horel & Papachristos 2017 (under 10 % of shootings cause 80 % of "
+        "follow-ons); Lloyd-Smith et al. 2005",
+        sa=(0.05, 2.0),
+    )
     alliance_spillover: float = P(
         0.3,
         ge=0,

@@ -1,5 +1,6 @@
 """Cascades of shootings (M2; Green, Horel & Papachristos 2017): the infection forest
-read from the event log and its statistics on a log made by hand."""
+read from the event log, its statistics on a log made by hand, and the overdispersed
+retaliation that concentrates follow-ons on few shootings (Lloyd-Smith et al. 2005)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import math
 
 import numpy as np
 import pytest
+from scipy import stats
 
-from model import Cause, EventKind
+from model import Cause, EventKind, GVIModel
 from model.events import EventLog
 from model.patterns import follow_on_share, infection_forest, mean_cascade_size, run_stats
 
@@ -57,3 +59,35 @@ def test_run_stats_forest_accounts_for_every_shooting(tiny) -> None:
     # every shooting is a root or the follow-on of exactly one shooting in the record
     assert st.offspring.sum() + len(st.cascade_sizes) == st.shootings
     assert st.offspring.sum() <= st.retaliations
+
+
+# --- overdispersed retaliation -------------------------------------------------------------
+@pytest.mark.parametrize("k", [0.1, 2.0])
+def test_each_jump_is_the_mean_jump_times_a_gamma_draw(tiny, k: float) -> None:
+    model = GVIModel(tiny("baseline", {"violence.retaliation_dispersion": k}), rng=1)
+    v, rng = model.violence, np.random.default_rng(4)
+    scales = np.array([v.jump_scale(rng) for _ in range(4000)])
+    # gamma with mean 1 and shape k (variance 1 / k)
+    assert stats.kstest(scales, stats.gamma(k, scale=1.0 / k).cdf).pvalue > 0.01
+    assert scales.mean() == pytest.approx(1.0, rel=0.15)
+    assert scales.var() == pytest.approx(1.0 / k, rel=0.3)
+    # the pressure rises by the mean jump times the draw
+    v.excite(0, 1, event_id=7, day=0, scale=2.5)
+    assert v.excitation.sum() == pytest.approx(2.5 * v.jump)
+
+
+def test_overdispersion_concentrates_follow_ons(tiny) -> None:
+    """With the default dispersion a shooting's follow-ons are far more variable than
+    Poisson (variance/mean well above 1); with a very large gamma shape (every jump the
+    mean jump) they are about Poisson."""
+
+    def ratio(k: float) -> tuple[float, float]:
+        sc = tiny("baseline", {"violence.base_hazard": 0.001})
+        if k:
+            sc = sc.with_updates({"violence.retaliation_dispersion": k})
+        off = np.concatenate([run_stats(sc, np.random.SeedSequence(s)).offspring for s in range(4)])
+        return float(off.var() / off.mean()), follow_on_share(off)
+
+    (default, top_default), (undone, top_undone) = ratio(0), ratio(1000.0)
+    assert default > 2.5 and undone < 1.6
+    assert top_default > top_undone + 0.2

@@ -50,6 +50,14 @@ def kinds(model: GVIModel, kind: EventKind) -> list[Event]:
     return model.log.of_kind(kind)
 
 
+def jump_of(model: GVIModel, group: int, event_id: int) -> float:
+    """What victimisation ``event_id`` added to ``group``'s pressure (M2; the mean jump
+    times that victimisation's gamma draw, times the group's share of it)."""
+    entries = model.violence.history[group].entries()
+    (jump,) = [j for event, _day, _shooter, j in entries if event == event_id]
+    return jump
+
+
 def post_total(model: GVIModel, metric: str) -> float:
     """Sum of a daily metric from the rollout on."""
     df = model.daily_metrics()
@@ -263,11 +271,14 @@ def test_m2_pressure_jumps_on_victimisation_and_halves_per_half_life(tiny):
     jump = branching * math.log(2) / half_life
     prev = m.violence.pressure.copy()
     history, shot_days = [], set()
+    scales = []
     for new in step_days(m):
         expected = prev * 0.5 ** (1.0 / half_life)
         for e in new:
             if e.kind is EventKind.SHOOTING:
-                expected[e.target, e.group] += jump  # the victim group against the shooters
+                # the victim group against the shooters: the mean jump times a gamma draw
+                scales.append(jump_of(m, e.target, e.id) / jump)
+                expected[e.target, e.group] += jump * scales[-1]
                 shot_days.add(m.day)
         np.testing.assert_allclose(m.violence.pressure, expected, rtol=1e-9, atol=TAIL * jump)
         # the shooting hazard carries the same pressure
@@ -277,6 +288,7 @@ def test_m2_pressure_jumps_on_victimisation_and_halves_per_half_life(tiny):
         prev = m.violence.pressure.copy()
         history.append(prev)
     assert len(shot_days) >= 3
+    assert len(set(scales)) == len(scales) and min(scales) > 0  # each jump drawn anew
     # somewhere a quiet spell of one half-life: the pressure halves exactly
     quiet = [
         t
@@ -319,10 +331,11 @@ def test_m2_pressure_spills_over_to_allies(tiny, tmp_path):
             seen.add((e.group, e.target))
             allies = np.flatnonzero(m.city.alliance[e.target])
             share = spill if len(allies) else 0.0
-            expected[e.target, e.group] += jump * (1 - share)
+            own = jump_of(m, e.target, e.id)  # the mean jump's share times a gamma draw
+            expected[e.target, e.group] += own
             for ally in allies:
-                if ally != e.group:
-                    expected[ally, e.group] += jump * share / len(allies)
+                if ally != e.group:  # the same draw, the allies' share of the jump
+                    expected[ally, e.group] += own / (1 - share) * share / len(allies)
         np.testing.assert_allclose(m.violence.pressure, expected, rtol=1e-9, atol=TAIL * jump)
         # the shooting hazard carries the same pressure
         np.testing.assert_allclose(
