@@ -79,13 +79,18 @@ class PoliceUnit(mesa.Agent):
     def busy(self) -> bool:
         return self.operation is not None
 
-    def open_case(self, event_id: int, shooter: int) -> Case:
-        """Take a new shooting case (M3); its clearance is decided now, its arrest later."""
+    def open_case(self, event_id: int, shooter: int, victim_group: int = -1) -> Case:
+        """Take a new shooting case (M3); its clearance is decided now, its arrest later.
+        Witnesses from the victim's group (if given) cooperate as far as they trust the
+        partnership (M9)."""
         m = self.model
         rng = m.streams["policing"]
         p = m.params.policing
         load = min(1.0, self.capacity / (len(self.cases) + 1))
-        cleared = bool(rng.random() < p.clearance * load)
+        chance = p.clearance * load
+        if victim_group >= 0:
+            chance *= m.legitimacy.witness_factor(m.rows[victim_group])
+        cleared = bool(rng.random() < chance)
         delay = int(rng.geometric(1.0 / p.investigation_days))  # >= 1 day, mean as set
         case = Case(event_id, shooter, m.day + delay, cleared)
         self.cases.add(case)

@@ -260,11 +260,12 @@ class Shootings:
         self._free_seen = np.zeros(0, dtype=bool)  # who was free at the last sum
 
     def daily(self, policy: bool) -> None:
-        """The day's shootings; ``policy``: deterrence (M6) and support (M8) multiply
-        each member's hazard.
+        """The day's shootings; ``policy``: deterrence (M6), support (M8) and defiance
+        (M9) multiply each member's hazard.
 
-        Both multipliers are at most 1, so a group's hazard without them bounds its
-        hazard with them, and so does the Poisson draw: a group whose uniform stays
+        The first two are at most 1 and defiance at most ``Legitimacy.defiance_bound``,
+        so a group's hazard without them, times that bound, bounds its hazard with them,
+        and so does the Poisson draw: a group whose uniform stays
         below ``exp(-bound)`` shoots no one today, and its members' multipliers need
         not be computed (on most days no group passes). The multipliers of the other
         groups are computed over their rows in ascending order, which sums exactly as
@@ -275,7 +276,10 @@ class Shootings:
         per_unit = m.violence.group_hazard(m.prop_mass)
         hazard = per_unit * self._free_mass()
         u = self._daily_u.draw(m.day, 2 * g)
-        firing = np.flatnonzero(u[:g] >= np.exp(-hazard))
+        bound = hazard
+        if policy and m.legitimacy.defiance_bound > 1.0:  # defiance can raise a hazard
+            bound = hazard * m.legitimacy.defiance_bound
+        firing = np.flatnonzero(u[:g] >= np.exp(-bound))
         if not len(firing):
             return
         weights = None
@@ -308,6 +312,8 @@ class Shootings:
         )
         if m.support.engaged:
             mult *= 1.0 - m.params.support.hazard_reduction * (s.support[rows] == ENGAGED)
+        if m.legitimacy.fallen:
+            mult *= m.legitimacy.defiance_factor(rows)
         w = s.propensity[rows] * mult * free
         weights = np.zeros(s.n)
         weights[rows] = w
@@ -414,7 +420,7 @@ class Shootings:
         v = m.violence
         v.excite(vg, sg, event.id, m.day, v.jump_scale(m.streams["retaliation"]))
         m.comm.heat[sg] += 1.0
-        min(m.investigators, key=lambda u: len(u.cases)).open_case(event.id, shooter)
+        min(m.investigators, key=lambda u: len(u.cases)).open_case(event.id, shooter, vg)
         if m.policy_on and m.day >= m.rollout_day:
             if m.params.notifications.enabled and communicating(m):
                 m.comm.after_shooting(sg, vg, event.id)

@@ -919,6 +919,26 @@ class LegitimacyParams(Section):
         label="Trust returns to its baseline, half-life",
         label_sv="Förtroende återgår, halveringstid",
     )
+    witness_weight: float = P(
+        0.5,
+        ge=0,
+        le=2,
+        unit="elasticity",
+        label="Clearance follows trust (witnesses)",
+        label_sv="Uppklarning följer förtroendet (vittnen)",
+        sa=(0.0, 1.0),
+        source="Tyler & Fagan 2008 (cooperation follows legitimacy); size an assumption",
+    )
+    defiance: float = P(
+        0.1,
+        ge=0,
+        le=5,
+        unit="hazard increase at no trust",
+        label="Defiance: lost trust raises violence",
+        label_sv="Trots: förlorat förtroende ökar våldet",
+        sa=(0.0, 0.5),
+        source="Sherman 1993 (defiance theory); size an assumption",
+    )
 
 
 class GroupDynamicsParams(Section):

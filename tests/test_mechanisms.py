@@ -1345,6 +1345,76 @@ def test_m9_crackdown_costs_trust(tiny, run):
         assert post_mean(m, "mean_perceived_risk") > post_mean(twin, "mean_perceived_risk")
 
 
+@pytest.mark.parametrize("weight", [0.0, 0.8])
+def test_m9_low_trust_lowers_clearance(tiny, weight):
+    """Witnesses from a victim's group that has lost trust cooperate less: its cases are
+    cleared with clearance x (1 + w (T / T0 - 1)) (issue 15)."""
+    from agents.police_unit import CaseQueue
+
+    sc = tiny(
+        "crackdown",
+        {"legitimacy.witness_weight": weight, "policing.clearance": 0.6},
+    )
+    m = GVIModel(sc, rng=2)
+    step_to(m, 1)
+    low, high = 0, 1
+    rows = m.rows[low]
+    for _ in range(7):
+        m.legitimacy.crackdown(rows)  # group ``low`` has lost trust, ``high`` has not
+    s = m.state
+    ratio = s.legitimacy[rows].sum() / s.legitimacy_base[rows].sum()
+    assert ratio < 0.55
+    factor = max(0.0, 1.0 + weight * (ratio - 1.0))
+    assert m.legitimacy.witness_factor(rows) == pytest.approx(factor)
+    assert m.legitimacy.witness_factor(m.rows[high]) == 1.0
+    unit = m.investigators[0]
+    shares = {}
+    for g in (low, high):
+        cleared = 0
+        for _ in range(3000):
+            unit.cases = CaseQueue()  # no backlog: the load factor stays 1
+            cleared += unit.open_case(-1, 0, g).cleared
+        shares[g] = cleared / 3000
+    assert shares[high] == pytest.approx(0.6, abs=0.03)
+    assert shares[low] == pytest.approx(0.6 * factor, abs=0.03)
+
+
+def test_m9_defiance_raises_the_hazard_of_members_who_lost_trust(tiny):
+    """A member whose trust fell below their baseline is more violent by
+    1 + defiance (t0 - t) / t0 (Sherman 1993); members at or above it are not."""
+    sc = tiny("baseline", {"legitimacy.defiance": 0.4, "deterrence.sensitivity": 0.0})
+    m = GVIModel(sc, rng=5)
+    step_to(m, m.rollout_day)
+    assert not m.legitimacy.fallen
+    groups = np.arange(m.city.n_groups)
+    per_unit = m.violence.group_hazard(m.prop_mass)
+    before, _ = m.shootings._policy_hazard(groups, per_unit)
+    s = m.state
+    n = s.n
+    hit = m.rows[0]
+    m.legitimacy.crackdown(hit)
+    after, _ = m.shootings._policy_hazard(groups, per_unit)
+    share = np.clip((s.legitimacy_base[:n] - s.legitimacy[:n]) / s.legitimacy_base[:n], 0, None)
+    expected = before * (1.0 + 0.4 * share)
+    np.testing.assert_allclose(after, expected, rtol=1e-12)
+    assert (after[hit] > before[hit])[before[hit] > 0].all()
+    others = np.setdiff1d(np.arange(n), hit)
+    below = s.legitimacy[others] < s.legitimacy_base[others]
+    np.testing.assert_array_equal(after[others][~below], before[others][~below])
+
+
+def test_m9_a_crackdown_can_backfire(tiny, run):
+    """With strong defiance, sweeps that cost trust bring more shootings than the same
+    sweeps without it (same seeds)."""
+    sc = tiny("crackdown", {"legitimacy.defiance": 1.5})
+    calm = sc.with_updates({"legitimacy.defiance": 0.0})
+    more = sum(
+        post_total(run(sc, seed), "shootings") - post_total(run(calm, seed), "shootings")
+        for seed in range(4)
+    )
+    assert more > 0
+
+
 @pytest.mark.parametrize("kept_promise", [0.0, 0.2])
 def test_m9_help_delivered_raises_trust(tiny, kept_promise):
     sc = tiny("support_only", {**SUPPORT, "legitimacy.kept_promise": kept_promise})
