@@ -1,5 +1,6 @@
 """The GVI simulation model: :class:`GVIModel` and its submodels (M1-M12)."""
 
+from . import mesa_import  # noqa: F401  (first: imports Mesa without its unused parts)
 from .events import Cause, Event, EventKind, EventLog
 from .gvi_model import GVIModel
 from .metrics import METRIC_NAMES, METRICS, Metric, MetricKind, metric

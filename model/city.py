@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 from scenarios.schema import CityParams, Scenario
 
 from .state import Role
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def group_label(i: int) -> str:
@@ -46,6 +49,8 @@ class City:
 
     def graph(self) -> nx.Graph:
         """The rivalry/alliance network (edge attribute ``kind`` and ``weight``)."""
+        import networkx as nx  # here, not at the top: a run does not need it (0.2 s to import)
+
         g = nx.Graph()
         for i, label in enumerate(self.labels):
             g.add_node(i, label=label, size=int(self.nominal_size[i]))
