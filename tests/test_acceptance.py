@@ -11,17 +11,27 @@ import pytest
 from experiments import compare
 from experiments.effects import ratio_change
 from experiments.patterns import PATTERNS
+from scenarios import load_scenario
 
 SCENARIOS = ["baseline", "gvi", "deterrence_only", "support_only", "crackdown", "gvi_lapse"]
 HALF_YEAR = 182
-# The lapse test asks for more than the declared target (> 0 pp): over 50 replicates the
-# effect must shrink by more than this many percentage points.
+# The lapse test asks for more than the declared target (> 0 pp): the effect must shrink
+# by more than this many percentage points. Violence comes in bursty cascades (ODD M2), so
+# six-month windows are noisy: at 50 replicates the shrinkage measured +7.9 pp (95 %
+# interval -0.9 to +17.1), at 200 replicates +20.4 pp (+15.5 to +25.2). The lapse test
+# therefore runs its own comparison with LAPSE_REPLICATES, marked slow.
 LAPSE_MARGIN_PP = 10
+LAPSE_REPLICATES = 200
 
 
 @pytest.fixture(scope="module")
 def result():
     return compare(SCENARIOS, replicates=50, seed=1)
+
+
+@pytest.fixture(scope="module")
+def lapse_result():
+    return compare(["baseline", "gvi", "gvi_lapse"], replicates=LAPSE_REPLICATES, seed=1)
 
 
 def change(result, scenario: str, metric: str = "shootings"):
@@ -56,10 +66,14 @@ def test_crackdown_arrests_more_for_a_smaller_cut(result) -> None:
     assert legit["ci_high"].iloc[0] < 0  # and it costs legitimacy
 
 
-def test_lapse_lets_violence_return_toward_baseline(result) -> None:
+@pytest.mark.slow
+def test_lapse_lets_violence_return_toward_baseline(lapse_result) -> None:
+    result = lapse_result
     end = result.days["end"]
+    lapse = result.days["rollout"] + load_scenario("gvi_lapse").partnership.lapse_day
+    assert lapse <= end - 2 * HALF_YEAR  # a year after the lapse is seen
     last = (end - HALF_YEAR, end)
-    before = (end - 2 * HALF_YEAR, end - HALF_YEAR)
+    before = (lapse - HALF_YEAR, lapse)
     lapse_last = window_totals(result, "gvi_lapse", *last)
     gvi_last = window_totals(result, "gvi", *last)
     base_last = window_totals(result, "baseline", *last)
@@ -69,6 +83,7 @@ def test_lapse_lets_violence_return_toward_baseline(result) -> None:
     est, lo, _ = ratio_change(lapse_last, gvi_last, seed=1)
     assert lo > 0
     # and its effect against the baseline has shrunk since the six months before the lapse
+    # (violence comes back over months: retaliation answers shootings months later)
     eff_last = ratio_change(lapse_last, base_last, seed=2)[0]
     eff_before = ratio_change(lapse_before, base_before, seed=3)[0]
     assert eff_last - eff_before > PATTERNS["lapse"].low + LAPSE_MARGIN_PP

@@ -149,7 +149,7 @@ def test_report_says_same_city_only_when_true_and_warns_on_few_runs(tmp_path: Pa
     assert "each compared with the same city" in html
     assert "cover chance only" in html
     assert f"with fewer than {MEANINGFUL_REPLICATES} the intervals are not" in html
-    assert "GVI that lapses after 18 months" in html  # the title, not gvi_lapse
+    assert "GVI that lapses after 12 months" in html  # the title, not gvi_lapse
     assert "months before the partnership lapses" in html
     assert "Root seed entropy" not in html and "Random seed" in html
     sv = c.report(tmp_path / "s.html", lang="sv").read_text(encoding="utf-8")
