@@ -50,7 +50,7 @@ from scenarios import Scenario, load_scenario
 
 from .executors import make_executor
 from .output import atomic_text
-from .patterns import PATTERNS
+from .patterns import Use, patterns_for
 from .runner import Task, root_entropy, run_tasks
 
 HALF_YEAR = 182
@@ -294,108 +294,214 @@ def validate(
     return Validation(checks, records, replicates, seed)
 
 
-def _check(key: str, est: tuple[float, float, float], also: bool = True, note: str = "") -> Check:
-    """The check of pattern ``key``: it passes when its point estimate is within the
-    declared target and ``also`` (the pattern's further condition) holds."""
-    p = PATTERNS[key]
-    ok = bool(p.holds(est[0]) and also)
-    return Check(key, p.name, p.source, p.target_text, est[0], est[1], est[2], p.unit, ok, note)
+@dataclass(frozen=True)
+class Measure:
+    """A pattern's statistic on a set of records: ``stat`` maps replicate indices to the
+    value (all indices: the point estimate; resampled: a bootstrap draw); ``also`` is the
+    pattern's further condition given ``(estimate, ci_low, ci_high)``; ``note`` says
+    what lies behind the value."""
+
+    stat: Stat
+    also: Callable[[tuple[float, float, float]], bool] | None = None
+    note: str = ""
 
 
-def evaluate_checks(records: dict[str, list[Record]], *, seed: int = 1) -> list[Check]:
-    """Every pattern that ``gvi validate-model`` uses, as a :class:`Check`, in the order of
-    :data:`~experiments.patterns.PATTERNS`."""
-    base, gvi = records["baseline"], records["gvi"]
-    n = len(base)
-    s = seed * 7919
-    yearly = np.array([r.yearly for r in base])
-    years = max(1.0, (base[0].end) / DAYS_PER_YEAR)
+Records = dict[str, list[Record]]
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """How one pattern is measured: the validation scenarios it needs, the function from
+    their records to a :class:`Measure`, and its bootstrap stream (``seed * 7919 +
+    boot``, as ``gvi validate-model`` has always drawn them)."""
+
+    scenarios: tuple[str, ...]
+    measure: Callable[[Records], Measure]
+    boot: int
+
+
+def _n(records: Records) -> np.ndarray:
+    return np.arange(len(records["baseline"]))
+
+
+def _volume(rec: Records) -> Measure:
+    base = rec["baseline"]
+    years = max(1.0, base[0].end / DAYS_PER_YEAR)
     totals = np.array([r.shootings(0, r.end) / years for r in base])
-    checks: list[Check] = []
-    est = boot(lambda i: float(totals[i].mean()), n, seed=s)
-    checks.append(_check("volume", est))
-    est = boot(lambda i: drift_per_year(yearly[i].mean(axis=0)), n, seed=s + 1)
-    checks.append(_check("stationarity", est))
-    tops = np.array([top_share(r.involvement) for r in base])
-    est = boot(lambda i: float(np.nanmean(tops[i])), n, seed=s + 2)
-    checks.append(_check("concentration", est))
+    return Measure(lambda i: float(totals[i].mean()))
+
+
+def _stationarity(rec: Records) -> Measure:
+    yearly = np.array([r.yearly for r in rec["baseline"]])
+    return Measure(lambda i: drift_per_year(yearly[i].mean(axis=0)))
+
+
+def _concentration(rec: Records) -> Measure:
+    tops = np.array([top_share(r.involvement) for r in rec["baseline"]])
+    return Measure(lambda i: float(np.nanmean(tops[i])))
+
+
+def _retaliation_share(rec: Records) -> Measure:
+    base = rec["baseline"]
     ret = np.array([r.retaliations for r in base], dtype=float)
     shots = np.array([r.shootings(0, r.end) for r in base])
-    est = boot(lambda i: float(ret[i].sum() / max(shots[i].sum(), 1)), n, seed=s + 3)
-    checks.append(_check("retaliation_share", est))
-    lags = [np.array(r.lags) for r in base]
+    return Measure(lambda i: float(ret[i].sum() / max(shots[i].sum(), 1)))
 
-    def median_lag(i: np.ndarray) -> float:
-        pooled = np.concatenate([lags[k] for k in i])
-        return float(np.median(pooled)) if len(pooled) else math.nan
 
-    def mean_lag(i: np.ndarray) -> float:
-        pooled = np.concatenate([lags[k] for k in i])
-        return float(np.mean(pooled)) if len(pooled) else math.nan
+def _lag(summary: Callable[[np.ndarray], Any]) -> Callable[[Records], Measure]:
+    def measure(rec: Records) -> Measure:
+        lags = [np.array(r.lags) for r in rec["baseline"]]
 
-    est = boot(median_lag, n, seed=s + 4)
-    checks.append(_check("retaliation_lag", est))
-    checks.append(_check("retaliation_lag_mean", boot(mean_lag, n, seed=s + 4)))
-    sizes = [r.cascade_sizes for r in base]
-    offspring = [r.offspring for r in base]
+        def stat(i: np.ndarray) -> float:
+            pooled = np.concatenate([lags[k] for k in i])
+            return float(summary(pooled)) if len(pooled) else math.nan
 
-    def cascade_size(i: np.ndarray) -> float:
-        return mean_cascade_size(np.concatenate([sizes[k] for k in i]))
+        return Measure(stat)
 
-    def follow_ons(i: np.ndarray) -> float:
-        return follow_on_share(np.concatenate([offspring[k] for k in i]))
+    return measure
 
-    checks.append(_check("cascade_size", boot(cascade_size, n, seed=s + 13)))
-    checks.append(_check("follow_on_concentration", boot(follow_ons, n, seed=s + 14)))
-    eg = boot(change(gvi, base, post), n, seed=s + 5)
-    checks.append(_check("gvi_effect", eg, eg[2] < 0))
-    so = change(records["support_only"], base, post)
-    gv = change(gvi, base, post)
-    est = boot(lambda i: so(i) / gv(i) if gv(i) else math.nan, n, seed=s + 6)
-    note = f"support_only change {so(np.arange(n)):.1f}%"
-    checks.append(_check("support_only", est, note=note))
-    crack = records["crackdown"]
-    ca = np.array([r.arrests_post for r in crack])
-    ga = np.array([r.arrests_post for r in gvi])
-    cc = change(crack, base, post)
-    est = boot(lambda i: float(ca[i].sum() / max(ga[i].sum(), 1)), n, seed=s + 7)
-    c_cut = cc(np.arange(n))
-    note = f"crackdown change {c_cut:.1f}% vs gvi {eg[0]:.1f}%"
-    checks.append(_check("crackdown", est, c_cut > eg[0], note))
-    ba = np.array([r.arrests_post for r in base])
-    est = boot(lambda i: float(ga[i].sum() / max(ba[i].sum(), 1)), n, seed=s + 13)
+
+def _cascade_size(rec: Records) -> Measure:
+    sizes = [r.cascade_sizes for r in rec["baseline"]]
+    return Measure(lambda i: mean_cascade_size(np.concatenate([sizes[k] for k in i])))
+
+
+def _follow_on_concentration(rec: Records) -> Measure:
+    offspring = [r.offspring for r in rec["baseline"]]
+    return Measure(lambda i: follow_on_share(np.concatenate([offspring[k] for k in i])))
+
+
+def _gvi_effect(rec: Records) -> Measure:
+    return Measure(change(rec["gvi"], rec["baseline"], post), also=lambda est: est[2] < 0)
+
+
+def _support_only(rec: Records) -> Measure:
+    so = change(rec["support_only"], rec["baseline"], post)
+    gv = change(rec["gvi"], rec["baseline"], post)
+    note = f"support_only change {so(_n(rec)):.1f}%"
+    return Measure(lambda i: so(i) / gv(i) if gv(i) else math.nan, note=note)
+
+
+def _crackdown(rec: Records) -> Measure:
+    ca = np.array([r.arrests_post for r in rec["crackdown"]])
+    ga = np.array([r.arrests_post for r in rec["gvi"]])
+    c_cut = change(rec["crackdown"], rec["baseline"], post)(_n(rec))
+    g_cut = change(rec["gvi"], rec["baseline"], post)(_n(rec))
+    return Measure(
+        lambda i: float(ca[i].sum() / max(ga[i].sum(), 1)),
+        also=lambda est: c_cut > g_cut,
+        note=f"crackdown change {c_cut:.1f}% vs gvi {g_cut:.1f}%",
+    )
+
+
+def _gvi_arrests(rec: Records) -> Measure:
+    ga = np.array([r.arrests_post for r in rec["gvi"]])
+    ba = np.array([r.arrests_post for r in rec["baseline"]])
     note = f"gvi {ga.mean():.1f}, baseline {ba.mean():.1f} arrests per run after rollout"
-    checks.append(_check("gvi_arrests", est, note=note))
-    acts = np.array([r.actions_first_year for r in records["orebro"]], dtype=float)
-    est = boot(lambda i: float(acts[i].mean()), len(acts), seed=s + 14)
-    checks.append(_check("enforcement_actions", est))
-    lap = records["gvi_lapse"]
+    return Measure(lambda i: float(ga[i].sum() / max(ba[i].sum(), 1)), note=note)
+
+
+def _enforcement_actions(rec: Records) -> Measure:
+    acts = np.array([r.actions_first_year for r in rec["orebro"]], dtype=float)
+    return Measure(lambda i: float(acts[i].mean()))
+
+
+def _lapse(rec: Records) -> Measure:
+    lap, base = rec["gvi_lapse"], rec["baseline"]
     cut_day = lap[0].lapse if lap[0].lapse is not None else lap[0].end
     before = change(lap, base, lambda r: (r.rollout, cut_day))
     after = change(lap, base, lambda r: (cut_day, r.end))
-    est = boot(lambda i: after(i) - before(i), n, seed=s + 8)
-    all_ = np.arange(n)
-    note = f"before lapse {before(all_):.1f}%, after {after(all_):.1f}%"
-    checks.append(_check("lapse", est, note=note))
-    nft = records["gvi_no_follow_through"]
+    note = f"before lapse {before(_n(rec)):.1f}%, after {after(_n(rec)):.1f}%"
+    return Measure(lambda i: after(i) - before(i), note=note)
+
+
+def _fades(rec: Records) -> Measure:
+    nft, base = rec["gvi_no_follow_through"], rec["baseline"]
     first = change(nft, base, lambda r: (r.rollout, r.rollout + HALF_YEAR))
     last = change(nft, base, lambda r: (r.end - HALF_YEAR, r.end))
-    est = boot(lambda i: last(i) - first(i), n, seed=s + 9)
-    note = f"first 6 months {first(all_):.1f}%, last 6 months {last(all_):.1f}%"
-    checks.append(_check("fades", est, note=note))
-    reach = [change(records[f"gvi_reach_{k}"], base, post) for k in REACH]
-    cuts = [f(all_) for f in reach]
-    est = boot(lambda i: reach[2](i) - reach[0](i), n, seed=s + 10)
+    note = f"first 6 months {first(_n(rec)):.1f}%, last 6 months {last(_n(rec)):.1f}%"
+    return Measure(lambda i: last(i) - first(i), note=note)
+
+
+def _dose_response(rec: Records) -> Measure:
+    reach = [change(rec[f"gvi_reach_{k}"], rec["baseline"], post) for k in REACH]
+    cuts = [f(_n(rec)) for f in reach]
     note = "changes " + ", ".join(f"{k}: {c:.1f}%" for k, c in zip(REACH, cuts, strict=True))
-    checks.append(_check("dose_response", est, cuts[0] > cuts[1] > cuts[2], note))
-    off = np.array([r.offers_notified for r in gvi], dtype=float)
-    acc = np.array([r.accepted_notified for r in gvi], dtype=float)
-    est = boot(
-        lambda i: float(acc[i].sum() / off[i].sum()) if off[i].sum() else math.nan, n, seed=s + 11
+    return Measure(
+        lambda i: reach[2](i) - reach[0](i),
+        also=lambda est: cuts[0] > cuts[1] > cuts[2],
+        note=note,
     )
+
+
+def _uptake(rec: Records) -> Measure:
+    off = np.array([r.offers_notified for r in rec["gvi"]], dtype=float)
+    acc = np.array([r.accepted_notified for r in rec["gvi"]], dtype=float)
     note = f"{int(off.sum())} offers to members notified within 90 days"
-    checks.append(_check("uptake", est, note=note))
-    load = np.array([r.caseload for r in gvi])
-    est = boot(lambda i: float(np.nanmean(load[i])), n, seed=s + 12)
-    checks.append(_check("caseload", est))
+    return Measure(
+        lambda i: float(acc[i].sum() / off[i].sum()) if off[i].sum() else math.nan, note=note
+    )
+
+
+def _caseload(rec: Records) -> Measure:
+    load = np.array([r.caseload for r in rec["gvi"]])
+    return Measure(lambda i: float(np.nanmean(load[i])))
+
+
+_B, _G = ("baseline",), ("baseline", "gvi")
+STATISTICS: dict[str, Statistic] = {
+    "volume": Statistic(_B, _volume, 0),
+    "stationarity": Statistic(_B, _stationarity, 1),
+    "concentration": Statistic(_B, _concentration, 2),
+    "retaliation_share": Statistic(_B, _retaliation_share, 3),
+    "retaliation_lag": Statistic(_B, _lag(np.median), 4),
+    "retaliation_lag_mean": Statistic(_B, _lag(np.mean), 4),
+    "cascade_size": Statistic(_B, _cascade_size, 13),
+    "follow_on_concentration": Statistic(_B, _follow_on_concentration, 14),
+    "gvi_effect": Statistic(_G, _gvi_effect, 5),
+    "support_only": Statistic((*_G, "support_only"), _support_only, 6),
+    "crackdown": Statistic((*_G, "crackdown"), _crackdown, 7),
+    "gvi_arrests": Statistic(_G, _gvi_arrests, 15),
+    "enforcement_actions": Statistic((*_B, "orebro"), _enforcement_actions, 16),
+    "lapse": Statistic((*_B, "gvi_lapse"), _lapse, 8),
+    "fades": Statistic((*_B, "gvi_no_follow_through"), _fades, 9),
+    "dose_response": Statistic((*_B, *(f"gvi_reach_{k}" for k in REACH)), _dose_response, 10),
+    "uptake": Statistic(("gvi",), _uptake, 11),
+    "caseload": Statistic(("gvi",), _caseload, 12),
+}
+"""Every pattern of ``gvi validate-model`` and how it is measured, by pattern key: the
+one place that maps run records to pattern values (validation and calibration)."""
+
+
+def scenarios_for(keys: list[str] | tuple[str, ...]) -> list[str]:
+    """The validation scenarios that the patterns ``keys`` need, in :data:`SCENARIOS`'
+    order (``baseline`` always: replicates are counted there)."""
+    needed = {"baseline"} | {s for k in keys for s in STATISTICS[k].scenarios}
+    return [name for name in SCENARIOS if name in needed]
+
+
+def pattern_values(records: Records, keys: list[str] | tuple[str, ...]) -> dict[str, float]:
+    """The point estimate of each pattern in ``keys`` over all replicates of
+    ``records`` (scenario name -> replicates, paired by index), as ``gvi validate-model``
+    reports it."""
+    every = _n(records)
+    return {k: float(STATISTICS[k].measure(records).stat(every)) for k in keys}
+
+
+def evaluate_checks(records: Records, *, seed: int = 1) -> list[Check]:
+    """Every pattern that ``gvi validate-model`` uses, as a :class:`Check`, in the order of
+    :data:`~experiments.patterns.PATTERNS`: the point estimate, a bootstrap interval
+    over replicates, and the verdict."""
+    n = len(records["baseline"])
+    checks = []
+    for pattern in patterns_for(Use.VALIDATE_MODEL):
+        statistic = STATISTICS[pattern.key]
+        m = statistic.measure(records)
+        est = boot(m.stat, n, seed=seed * 7919 + statistic.boot)
+        also = m.also is None or bool(m.also(est))
+        ok = bool(pattern.holds(est[0]) and also)
+        p, (value, lo, hi) = pattern, est
+        checks.append(
+            Check(p.key, p.name, p.source, p.target_text, value, lo, hi, p.unit, ok, m.note)
+        )
     return checks
