@@ -152,6 +152,8 @@ def _records(rng: np.random.Generator) -> dict[str, list[Record]]:
             offers_notified=30,
             accepted_notified=10,
             caseload=8.5,
+            offspring=np.r_[np.zeros(45, int), np.full(5, 6)],
+            cascade_sizes=np.r_[np.ones(20, int), np.full(5, 5)],
         )
 
     return {n: [record(n, r, 0.15) for r in range(4)] for n in SCENARIOS}
