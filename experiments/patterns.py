@@ -75,7 +75,9 @@ class Pattern:
     says so, a further condition holds that the checking code tests. ``published`` holds
     reported values drawn as reference marks in the figures. ``default_city_only``: the
     target is a design choice of the default city, so ``gvi check-patterns`` reports the
-    value of any scenario without a verdict.
+    value of any scenario without a verdict. ``scale``: the unit in which calibration
+    counts a miss outside the range (:attr:`distance_scale`; needed where a side is
+    open, else the range's width).
     """
 
     key: str
@@ -91,10 +93,24 @@ class Pattern:
     also: str = ""
     default_city_only: bool = False
     published: tuple[tuple[str, float], ...] = ()
+    scale: float | None = None
 
     def __post_init__(self) -> None:
         if self.low is not None and self.high is not None and self.low > self.high:
             raise ValueError(f"pattern {self.key}: low {self.low} is above high {self.high}")
+        if self.scale is not None and not self.scale > 0:
+            raise ValueError(f"pattern {self.key}: scale must be > 0, got {self.scale}")
+
+    @property
+    def distance_scale(self) -> float:
+        """The unit of a miss in calibration: ``scale``, else the range's width (a
+        ValueError when a side is open and no scale is declared)."""
+        if self.scale is not None:
+            return self.scale
+        low, high = self.band()
+        if not math.isfinite(high - low) or high == low:
+            raise ValueError(f"pattern {self.key}: its range has no width; declare a scale")
+        return high - low
 
     def holds(self, value: float) -> bool:
         """Whether ``value`` is finite and within the target range."""
@@ -155,6 +171,7 @@ _DECLARED = (
         high=None,
         source="Papachristos, Wildeman & Roberto 2015",
         used_in=(_CP, _VM),
+        scale=0.1,
     ),
     Pattern(
         key="retaliation_share",
@@ -257,6 +274,7 @@ _DECLARED = (
         high=0.5,
         source="NNSC: services alone had little impact",
         used_in=(_VM, _ACC),
+        scale=0.25,
     ),
     Pattern(
         key="crackdown",
@@ -269,6 +287,7 @@ _DECLARED = (
         source="DOMAIN.md 4 (crackdowns)",
         used_in=(_VM, _ACC),
         also="and a smaller cut in shootings than gvi",
+        scale=1.0,
     ),
     Pattern(
         key="gvi_arrests",
@@ -308,6 +327,7 @@ _DECLARED = (
         source="Braga, Hureau & Winship 2008 (Boston)",
         used_in=(_VM, _ACC),
         strict=True,
+        scale=5.0,
     ),
     Pattern(
         key="fades",
@@ -321,6 +341,7 @@ _DECLARED = (
         source="NNSC; Braga, Hureau & Winship 2008",
         used_in=(_VM,),
         strict=True,
+        scale=5.0,
     ),
     Pattern(
         key="dose_response",
@@ -334,6 +355,7 @@ _DECLARED = (
         used_in=(_VM,),
         strict=True,
         also="and the changes at 5, 15, 30 attendees fall monotonically",
+        scale=5.0,
     ),
     Pattern(
         key="uptake",
