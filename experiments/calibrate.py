@@ -1,4 +1,6 @@
-"""Calibration by approximate Bayesian computation (rejection ABC).
+"""Calibration by approximate Bayesian computation: rejection ABC against summary
+statistics of one scenario (here), or ABC-SMC against the declared patterns jointly
+(``method = "abc-smc"``, :mod:`experiments.calibrate_smc`).
 
     >>> from experiments.calibrate import calibrate
     >>> result = calibrate("experiments/calibrate_baseline.toml", "results/cal")  # doctest: +SKIP
@@ -27,6 +29,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +43,7 @@ from model.events import EventKind
 from model.time import DAYS_PER_YEAR
 from scenarios import Scenario
 
+from .abc_smc import Generation, weighted_quantile
 from .calibrate_spec import Calibration, load_calibration
 from .executors import make_executor
 from .output import atomic_text, write_csv
@@ -134,10 +138,18 @@ class CalibrationResult:
     summary: dict[str, Any] = field(default_factory=dict)
 
     def interval(self, path: str, level: float = 0.9) -> tuple[float, float]:
-        """The central posterior interval of a parameter."""
+        """The central posterior interval of a parameter (weighted, for ABC-SMC)."""
         q = (1 - level) / 2
-        lo, hi = np.quantile(self.accepted[path], [q, 1 - q])
-        return float(lo), float(hi)
+        x = self.accepted[path].to_numpy(dtype=float)
+        w = self.weights
+        return weighted_quantile(x, w, q), weighted_quantile(x, w, 1 - q)
+
+    @property
+    def weights(self) -> np.ndarray:
+        """The accepted draws' posterior weights (equal for rejection ABC)."""
+        if "weight" in self.accepted:
+            return self.accepted["weight"].to_numpy(dtype=float)
+        return np.full(len(self.accepted), 1.0 / max(len(self.accepted), 1))
 
 
 def summarise(cal: Calibration, accepted: pd.DataFrame, draws: pd.DataFrame) -> dict[str, Any]:
@@ -177,10 +189,21 @@ def calibrate(
     dask_local: int | None = None,
     progress: bool = False,
     scenario: Scenario | None = None,
+    on_generation: Callable[[Generation], None] | None = None,
 ) -> CalibrationResult:
     """Load, run (resumably) and summarise a calibration into ``out``. ``scenario``
-    replaces the file's base scenario (e.g. a shortened one in tests)."""
+    replaces the file's base scenario (e.g. a shortened one in tests; rejection ABC);
+    ``on_generation`` hears of every finished ABC-SMC generation."""
     cal = load_calibration(path)
+    if cal.method == "abc-smc":
+        from .calibrate_smc import calibrate_patterns
+
+        executor, close = make_executor(workers, scheduler=scheduler, dask_local=dask_local)
+        try:
+            return calibrate_patterns(cal, Path(out), executor=executor, progress=progress,
+                                      on_generation=on_generation)  # fmt: skip
+        finally:
+            close()
     base = scenario if scenario is not None else cal.scenario_model()
     folder = Path(out)
     identity = {
@@ -231,10 +254,10 @@ def scenario_toml(result: CalibrationResult) -> str:
         section, key = p.path.split(".", 1)
         median = result.summary["parameters"][p.path]["median"]
         doc.setdefault(section, {})[key] = float(f"{median:.6g}")
-    accepted, budget = int(result.summary["accepted"]), int(cal.budget)
+    accepted, proposals = int(result.summary["accepted"]), len(result.draws)
     header = (
-        f"# Posterior medians of a calibration (rejection ABC, {accepted} of {budget} "
-        "draws accepted).\n"
+        f"# Posterior medians of a calibration ({result.summary['method']}, {accepted} of "
+        f"{proposals} draws accepted).\n"
     )
     return header + tomli_w.dumps(doc)
 

@@ -19,6 +19,28 @@ summary statistics to match.
     value = 60
     scale = 6                      # distance unit: a miss of one scale counts 1
 
+ABC-SMC against the declared patterns (:mod:`experiments.calibrate_smc`) takes no
+``scenario``, ``targets``, ``budget``, ``quantile`` or ``window``: it runs the
+validation scenarios and matches the patterns' target ranges::
+
+    name = "calibrate_patterns"
+    method = "abc-smc"
+    population = 200               # particles per generation
+    generations = 6
+    replicates = 2                 # runs per particle and scenario (paired seeds)
+    seed = 1
+    patterns = ["volume", "retaliation_share"]  # default: every validate-model pattern
+    epsilon_quantile = 0.5         # next tolerance: this weighted quantile of distances
+    min_acceptance = 0.02          # stop when a generation accepts fewer
+    [time]                         # optional: shorter runs, for trials
+    horizon_days = 730
+
+    [[parameters]]
+    path = "violence.retaliation_branching"   # prior: the declared SA bounds
+
+A parameter's ``prior`` defaults to its declared SA bounds (``sa=`` in
+``scenarios/schema.py``) for either method.
+
 Problems are reported at once as a :class:`~scenarios.errors.ScenarioError`, with the
 same parameter-path checks and messages as experiment files
 (:mod:`experiments.experiment`).
@@ -91,10 +113,11 @@ class _Strict(BaseModel):
 
 
 class Prior(_Strict):
-    """A fitted parameter: a uniform prior over ``prior = [low, high]``."""
+    """A fitted parameter: a uniform prior over ``prior = [low, high]`` (default: the
+    parameter's declared SA bounds, filled in by :func:`load_calibration`)."""
 
     path: str
-    prior: list[float] = Field(min_length=2, max_length=2)
+    prior: list[float] = Field(default_factory=list, max_length=2)
     true: float | None = None
 
 
@@ -111,15 +134,29 @@ class Calibration(_Strict):
 
     name: str
     description: str = ""
-    scenario: str
+    method: Literal["rejection", "abc-smc"] = "rejection"
+    scenario: str = ""
     budget: int = Field(500, ge=10, le=1_000_000)
     quantile: float = Field(0.05, gt=0, le=1)
     replicates: int = Field(1, ge=1, le=1000)
     seed: int = Field(1, ge=1, le=2**63 - 1)
     window: Literal["all", "pre", "post"] = "all"
+    population: int = Field(200, ge=10, le=100_000)
+    generations: int = Field(6, ge=1, le=100)
+    epsilon_quantile: float = Field(0.5, gt=0, lt=1)
+    min_acceptance: float = Field(0.02, gt=0, le=1)
+    patterns: list[str] | None = None
+    time: dict[str, int] | None = None
     parameters: list[Prior] = Field(min_length=1)
-    targets: list[Target] = Field(min_length=1)
+    targets: list[Target] = Field(default_factory=list)
     _folder: str = PrivateAttr(default=".")
+
+    @property
+    def pattern_keys(self) -> list[str]:
+        """The patterns ABC-SMC matches: those given, else every validate-model one."""
+        from .patterns import Use, patterns_for
+
+        return self.patterns or [p.key for p in patterns_for(Use.VALIDATE_MODEL)]
 
     def scenario_model(self) -> Scenario:
         return load_scenario(resolve_ref(self.scenario, self._folder))
@@ -136,9 +173,55 @@ class Calibration(_Strict):
         return max(1, round(self.quantile * self.budget))
 
 
+_ONLY = {
+    "rejection": ("scenario", "budget", "quantile", "window", "targets"),
+    "abc-smc": ("population", "generations", "epsilon_quantile", "min_acceptance",
+                "patterns", "time"),
+}  # fmt: skip
+
+
+def method_findings(cal: Calibration) -> list[tuple[str, Any, str]]:
+    """Keys that the file's method does not use, and what each method needs."""
+    out: list[tuple[str, Any, str]] = []
+    for method, keys in _ONLY.items():
+        for key in keys:
+            if method != cal.method and key in cal.model_fields_set:
+                why = f'is for method = "{method}", not "{cal.method}"; remove it'
+                out.append((key, getattr(cal, key), why))
+    if cal.method == "rejection":
+        if not cal.scenario:
+            out.append(("scenario", None, "missing: name a preset or a scenario file"))
+        if not cal.targets:
+            out.append(("targets", None, "add at least one [[targets]] table"))
+        return out
+    from .patterns import PATTERNS
+    from .validation import STATISTICS
+
+    for k in cal.patterns or []:
+        if k not in STATISTICS:
+            match = closest(k, STATISTICS)
+            hint = f"did you mean {match!r}?" if match else "known: " + ", ".join(STATISTICS)
+            out.append(("patterns", k, f"is not a pattern of validate-model; {hint}"))
+        elif cal.patterns is not None and cal.patterns.count(k) > 1:
+            out.append(("patterns", k, "is given twice"))
+    if cal.patterns == []:
+        out.append(("patterns", [], "name at least one pattern, or leave the key out"))
+    for k in cal.time or {}:
+        if k not in ("warmup_days", "horizon_days", "rollout_day"):
+            out.append((f"time.{k}", cal.time[k] if cal.time else None,
+                        "is not a time setting; use warmup_days, horizon_days or rollout_day"))  # fmt: skip
+    for k in cal.pattern_keys:
+        if k in PATTERNS:
+            try:
+                _ = PATTERNS[k].distance_scale
+            except ValueError as exc:
+                out.append(("patterns", k, str(exc)))
+    return out
+
+
 def findings(cal: Calibration) -> list[tuple[str, Any, str]]:
     """Problems beyond types: parameter paths, prior ranges, target names."""
-    out: list[tuple[str, Any, str]] = []
+    out: list[tuple[str, Any, str]] = method_findings(cal)
     specs, seen = parameter_specs(), set()
     for p in cal.parameters:
         key = f"parameters[{p.path}]"
@@ -149,7 +232,14 @@ def findings(cal: Calibration) -> list[tuple[str, Any, str]]:
             out.append((f"{key}.path", p.path, unknown_path_message(p.path, specs)))
             continue
         spec = specs[p.path]
-        lo, hi = p.prior
+        if not p.prior and spec.sa_bounds is None:
+            why = "has no declared SA bounds; give prior = [low, high]"
+            out.append((f"{key}.prior", None, why))
+            continue
+        if len(p.prior) == 1:
+            out.append((f"{key}.prior", p.prior, "give two numbers: prior = [low, high]"))
+            continue
+        lo, hi = p.prior or spec.sa_bounds or (0.0, 0.0)
         if spec.type != "float":
             out.append((f"{key}.path", p.path, f"is {spec.type}; only numbers can be fitted"))
         elif lo >= hi:
@@ -205,6 +295,18 @@ def _type_problem(err: Any, data: dict[str, Any], file: str) -> Problem:
     return Problem(file, _display_key(err["loc"], data), value, message)
 
 
+def with_declared_priors(cal: Calibration) -> Calibration:
+    """``cal`` with every missing prior set to the parameter's declared SA bounds."""
+    specs = parameter_specs()
+    params = [
+        p if p.prior else p.model_copy(update={"prior": list(specs[p.path].sa_bounds or ())})
+        for p in cal.parameters
+    ]
+    out = cal.model_copy(update={"parameters": params})
+    out._folder = cal._folder
+    return out
+
+
 def load_calibration(path: str | os.PathLike[str]) -> Calibration:
     """A validated calibration; raises :class:`ScenarioError` listing every problem."""
     path = Path(path)
@@ -217,8 +319,9 @@ def load_calibration(path: str | os.PathLike[str]) -> Calibration:
     cal._folder = str(path.resolve().parent)
     problems = [Problem(file, k, v, m) for k, v, m in findings(cal)]
     if not problems:
+        cal = with_declared_priors(cal)
         try:
-            base = cal.scenario_model()
+            base = cal.scenario_model() if cal.method == "rejection" else load_scenario("gvi")
         except ScenarioError as exc:
             head = Problem(file, "scenario", cal.scenario, "cannot be loaded:")
             raise ScenarioError([head, *exc.problems]) from None

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -159,13 +159,23 @@ class Validation:
         return out / "validation.html"
 
 
-def scenarios(time: dict[str, int] | None = None) -> dict[str, Scenario]:
-    """The validation scenarios, with optional ``time.*`` overrides (tests: short runs;
-    the lapse then falls half-way through the post-rollout period)."""
+def scenarios(
+    time: dict[str, int] | None = None,
+    *,
+    params: dict[str, Any] | None = None,
+    names: Iterable[str] | None = None,
+) -> dict[str, Scenario]:
+    """The validation scenarios (those in ``names``, default all), with optional
+    ``time.*`` overrides (tests: short runs; the lapse then falls half-way through the
+    post-rollout period). ``params`` (dotted keys; a calibration's particle) apply to
+    every scenario before its own settings, which therefore win."""
     out = {}
+    wanted = set(SCENARIOS if names is None else names)
     for name, (preset, updates) in SCENARIOS.items():
+        if name not in wanted:
+            continue
         raw = load_scenario(preset)
-        changes = {"name": name, **updates, **(time or {})}
+        changes = {"name": name, **(params or {}), **updates, **(time or {})}
         t = raw.time.model_copy(update={k[5:]: v for k, v in (time or {}).items()})
         lapse, left = raw.partnership.lapse_day, t.horizon_days - t.rollout_day
         if lapse is not None and lapse >= left:

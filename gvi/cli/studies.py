@@ -15,6 +15,9 @@ from .common import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from experiments.abc_smc import Generation
     from gvi.i18n import Translator
 
 
@@ -76,6 +79,16 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     from .show import count, local
 
     t = ui(args)
+
+    def num(x: float) -> str:
+        return local(f"{x:.4g}", t)
+
+    def generation(g: Generation) -> None:
+        fields = {"generation": g.generation, "epsilon": num(g.epsilon),
+                  "accepted": count(g.accepted, t), "proposals": count(g.proposals, t),
+                  "ess": num(g.ess)}  # fmt: skip
+        print(t("calibrate.generation", **fields), file=sys.stderr, flush=True)
+
     out = check_executor_args(args, args.calibration)
     with folder_lock(out, "calibrate"):
         result = usage_errors(
@@ -86,13 +99,13 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
                 scheduler=args.scheduler,
                 dask_local=args.dask_local,
                 progress=sys.stderr.isatty(),
+                on_generation=generation,
             )
         )
     s = result.summary
+    if s["method"] == "ABC-SMC":
+        return _print_smc(s, out, t, num)
     print(t("calibrate.accepted", accepted=count(s["accepted"], t), budget=count(s["budget"], t)))
-
-    def num(x: float) -> str:
-        return local(f"{x:.4g}", t)
 
     for path, p in s["parameters"].items():
         lo, hi = p["interval90"]
@@ -104,6 +117,28 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         )
         print(f"  {name:<32} {line}")
     print(t("calibrate.results", out=out))
+    return EXIT_OK
+
+
+def _print_smc(s: dict, out: Path, t: Translator, num: Callable[[float], str]) -> int:
+    from experiments.patterns import target_text
+
+    from .show import count, local
+
+    fields = {"generations": count(len(s["generations"]), t),
+              "proposals": count(s["proposals"], t), "accepted": count(s["accepted"], t),
+              "stop": s["stop"]}  # fmt: skip
+    print(t("calibrate.smc", **fields))
+    for path, p in s["parameters"].items():
+        lo, hi = p["interval90"]
+        line = t("calibrate.parameter", median=num(p["median"]), low=num(lo), high=num(hi))
+        print(f"  {path:<32} {line}")
+    for key, f in s["patterns"].items():
+        mean = "-" if f["posterior_mean"] is None else num(f["posterior_mean"])
+        target = local(target_text(f["low"], f["high"]), t)
+        line = t("calibrate.pattern", target=target, mean=mean, inside=num(f["share_inside"]))
+        print(f"  {key:<32} {line}")
+    print(t("calibrate.results_smc", out=out))
     return EXIT_OK
 
 

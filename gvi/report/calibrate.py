@@ -26,6 +26,7 @@ def posterior_plot(result: CalibrationResult, path: Path) -> Path:
         info = result.summary["parameters"][p.path]
         lo, hi = p.prior
         ax.hist(result.accepted[p.path], bins=15, range=(lo, hi), color="tab:blue", alpha=0.7,
+                weights=result.weights * len(result.accepted),
                 label=f"posterior ({len(result.accepted)} accepted)")  # fmt: skip
         ax.axvline(info["median"], color="k", label="median")
         for q in info["interval90"]:
@@ -33,7 +34,7 @@ def posterior_plot(result: CalibrationResult, path: Path) -> Path:
         if p.true is not None:
             ax.axvline(p.true, color="tab:red", ls="--", label="true value")
         ax.set_xlim(lo, hi)
-        ax.set(xlabel=p.path, ylabel="accepted draws")
+        ax.set(xlabel=p.path, ylabel="accepted draws (weighted)")
         ax.legend(fontsize=7)
     fig.suptitle(f"{cal.name}: posterior within the uniform prior ranges", fontsize=10)
     fig.tight_layout()
