@@ -2,7 +2,8 @@
 
 docs/ODD.md carries the parameter table between markers; this rewrites it from the
 schema's declarations, so the table cannot drift from the code (a test checks it).
-docs/validation.md carries the targets table of the declared patterns the same way.
+docs/validation.md carries the targets table of the declared patterns the same way, and
+docs/calibration.md the priors and pattern distances of the shipped calibration.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .calibrationtable import CALIBRATION_BEGIN, CALIBRATION_END, calibration_tables_markdown
 from .paramtable import TABLE_BEGIN, TABLE_END, parameter_table_markdown
 from .patterntable import PATTERNS_BEGIN, PATTERNS_END, pattern_table_markdown
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 VALIDATION = ODD.with_name("validation.md")
+CALIBRATION = ODD.with_name("calibration.md")
 
 
 def splice_table(text: str) -> str:
@@ -31,8 +34,16 @@ def splice_patterns(text: str) -> str:
     return text[:start] + pattern_table_markdown() + text[end:]
 
 
+def splice_calibration(text: str) -> str:
+    """``text`` with the calibration tables between their markers replaced."""
+    start = text.index(CALIBRATION_BEGIN)
+    end = text.index(CALIBRATION_END) + len(CALIBRATION_END)
+    return text[:start] + calibration_tables_markdown() + text[end:]
+
+
 def main() -> int:
-    for path, splice in ((ODD, splice_table), (VALIDATION, splice_patterns)):
+    docs = ((ODD, splice_table), (VALIDATION, splice_patterns), (CALIBRATION, splice_calibration))
+    for path, splice in docs:
         text = path.read_text(encoding="utf-8")
         new = splice(text)
         if new != text:

@@ -221,3 +221,11 @@ def test_parameter_recovery_on_the_model(tmp_path: Path) -> None:
     print(json.dumps(report, indent=1), f"{time.perf_counter() - start:.0f} s")
     for path, p in report["parameters"].items():
         assert p["covered"], (path, p)
+
+
+def test_calibration_doc_tables_match_the_declarations() -> None:
+    from gvi.docs import CALIBRATION, splice_calibration
+
+    text = CALIBRATION.read_text(encoding="utf-8")
+    assert splice_calibration(text) == text, "run `make docs` to refresh docs/calibration.md"
+    assert "not yet shipped" in text
