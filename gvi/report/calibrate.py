@@ -21,8 +21,12 @@ def posterior_plot(result: CalibrationResult, path: Path) -> Path:
     """Write ``posterior.png``: accepted values against the prior, per parameter."""
     cal = result.calibration
     k = len(cal.parameters)
-    fig, axes = plt.subplots(1, k, figsize=(4.2 * k, 3.3), squeeze=False)
-    for ax, p in zip(axes[0], cal.parameters, strict=True):
+    cols = min(k, 4)
+    rows = -(-k // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.3 * rows), squeeze=False)
+    for ax in axes.flat[k:]:
+        ax.set_visible(False)
+    for ax, p in zip(axes.flat, cal.parameters, strict=False):
         info = result.summary["parameters"][p.path]
         lo, hi = p.prior
         ax.hist(result.accepted[p.path], bins=15, range=(lo, hi), color="tab:blue", alpha=0.7,
