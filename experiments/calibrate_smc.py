@@ -54,7 +54,7 @@ from .output import write_csv
 from .patterns import PATTERNS
 from .pipeline import Job
 from .runner import Task
-from .store import package_versions
+from .store import MANIFEST, StoreMismatch, package_versions
 from .validation import pattern_values, run_record, scenarios, scenarios_for
 from .version import model_identity
 
@@ -170,9 +170,7 @@ def run_smc(
     )
 
 
-def synthetic_bands(
-    cal: Calibration, truth: dict[str, float], *, seed: int, workers: int | None = None
-) -> tuple[Band, ...]:
+def synthetic_bands(cal: Calibration, truth: dict[str, float], *, seed: int) -> tuple[Band, ...]:
     """Point targets: the patterns of one particle at ``truth`` (``cal.replicates``
     runs per scenario, own seed), each with its declared scale."""
     keys = tuple(cal.pattern_keys)
@@ -291,6 +289,10 @@ def calibrate_patterns(
     from .calibrate import CalibrationResult, write_outputs
 
     bands = tuple(Band.declared(k) for k in cal.pattern_keys)
+    if (folder / "runs" / MANIFEST).exists():
+        raise StoreMismatch(
+            f"{folder} holds a rejection ABC calibration: choose another --out or delete it"
+        )
     result = run_smc(cal, folder / "runs", executor=executor, workers=workers,
                      progress=progress, on_generation=on_generation)  # fmt: skip
     if not len(result.population):

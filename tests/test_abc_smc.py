@@ -229,3 +229,15 @@ def test_calibration_doc_tables_match_the_declarations() -> None:
     text = CALIBRATION.read_text(encoding="utf-8")
     assert splice_calibration(text) == text, "run `make docs` to refresh docs/calibration.md"
     assert "not yet shipped" in text
+
+
+def test_smc_refuses_a_folder_of_a_rejection_calibration(tmp_path: Path) -> None:
+    from experiments.calibrate import calibrate
+    from experiments.store import StoreMismatch
+
+    toml = tmp_path / "small.toml"
+    toml.write_text(SMALL, encoding="utf-8")
+    (tmp_path / "out" / "runs").mkdir(parents=True)
+    (tmp_path / "out" / "runs" / "manifest.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(StoreMismatch, match="rejection"):
+        calibrate(toml, tmp_path / "out", workers=1)
