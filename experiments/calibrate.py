@@ -245,19 +245,23 @@ def scenario_toml(result: CalibrationResult) -> str:
     scenario path holds (quotes, backslashes, newlines, TOML of its own), it stays the
     text of ``name`` and ``description``. The comment on top holds numbers only."""
     cal = result.calibration
+    # ABC-SMC fits every validation scenario at once: its medians extend business as usual
+    smc = cal.method == "abc-smc"
     doc: dict[str, Any] = {
         "name": f"{cal.name}-calibrated",
-        "description": f"{cal.scenario} with parameters calibrated by {cal.name}",
-        "extends": cal.scenario_ref(),
+        "description": f"{'baseline' if smc else cal.scenario} with parameters calibrated by "
+        f"{cal.name}",
+        "extends": "baseline" if smc else cal.scenario_ref(),
     }
     for p in cal.parameters:
         section, key = p.path.split(".", 1)
         median = result.summary["parameters"][p.path]["median"]
         doc.setdefault(section, {})[key] = float(f"{median:.6g}")
-    accepted, proposals = int(result.summary["accepted"]), len(result.draws)
+    accepted = int(result.summary["accepted"])
+    drawn = int(result.summary.get("proposals", cal.budget))
+    method = "ABC-SMC" if smc else "rejection ABC"
     header = (
-        f"# Posterior medians of a calibration ({result.summary['method']}, {accepted} of "
-        f"{proposals} draws accepted).\n"
+        f"# Posterior medians of a calibration ({method}, {accepted} of {drawn} draws accepted).\n"
     )
     return header + tomli_w.dumps(doc)
 
