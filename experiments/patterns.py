@@ -239,6 +239,7 @@ _DECLARED = (
         source="Green, Horel & Papachristos 2017 cascades as analysed by Kucharski 2020 "
         "(fewer than 10% of shootings caused 80% of follow-ons)",
         used_in=(_CP, _VM),
+        scale=0.1,
     ),
     Pattern(
         key="gvi_effect",
@@ -301,6 +302,7 @@ _DECLARED = (
         high=2.0,
         source="DOMAIN.md 7 (Örebro practice); no published figure",
         used_in=(_VM,),
+        scale=0.5,
     ),
     Pattern(
         key="enforcement_actions",
