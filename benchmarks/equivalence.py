@@ -151,6 +151,9 @@ def child_run(spec: Mapping[str, Any]) -> dict[str, Any]:
             "drift": float(patterns.drift_per_year(np.asarray(yearly, dtype=float))),
             "involvement_sha256": hashlib.sha256(involvement.tobytes()).hexdigest(),
             "post": {m: float(summary.loc[m, "post"]) for m in POST_METRICS},
+            # the cascade figures, where the tree has them (trees before they existed: [])
+            "offspring": [int(x) for x in getattr(stats, "offspring", [])],
+            "cascade_sizes": [int(x) for x in getattr(stats, "cascade_sizes", [])],
         }
 
     updates = spec.get("updates") or {}
@@ -223,7 +226,10 @@ def _drift(yearly: np.ndarray) -> float:
 def pooled_patterns(records: Sequence[Record]) -> dict[str, float]:
     """The values ``gvi check-patterns`` reports for ``baseline`` and ``gvi`` over these
     runs (volume and drift of ``gvi`` from its twin, as there), and the pooled paired
-    ``gvi`` effect on shootings, ``100 (sum gvi / sum twin - 1)``."""
+    ``gvi`` effect on shootings, ``100 (sum gvi / sum twin - 1)``. Cascade figures use
+    the working tree's formulas (NaN for a tree without cascades)."""
+    from model.patterns import follow_on_share, mean_cascade_size
+
     out: dict[str, float] = {}
     for p, base_of in (("baseline", "baseline"), ("gvi", "twin")):
         runs = [rec[p] for rec in records]
@@ -237,6 +243,10 @@ def pooled_patterns(records: Sequence[Record]) -> dict[str, float]:
         out[f"{p}.retaliation_share"] = sum(r["retaliations"] for r in runs) / max(shootings, 1)
         out[f"{p}.retaliation_lag"] = _nan_median(lags)
         out[f"{p}.retaliation_lag_mean"] = _nan_mean(lags)
+        sizes = np.concatenate([np.asarray(r.get("cascade_sizes", []), dtype=int) for r in runs])
+        kids = np.concatenate([np.asarray(r.get("offspring", []), dtype=int) for r in runs])
+        out[f"{p}.cascade_size"] = mean_cascade_size(sizes)
+        out[f"{p}.follow_on_concentration"] = follow_on_share(kids)
     treated = sum(rec["gvi"]["post"]["shootings"] for rec in records)
     control = sum(rec["twin"]["post"]["shootings"] for rec in records)
     out["gvi.gvi_effect"] = _change(treated, control)

@@ -166,17 +166,31 @@ def test_a_local_dask_cluster_gives_the_same_fit(tiny) -> None:
     assert _fit_files(out.parent / "dask") == _fit_files(out)
 
 
+# Coverage of the fit's 90 % interval over synthetic cities: a single draw misses one time
+# in ten by design, so the test asks for at least COVERED_AT_LEAST of DATASETS (a fit
+# whose intervals were right would fail this about 1.3 % of the time). Measured with
+# overdispersed retaliation: 9 of 12 (seeds 424242-424253), below the nominal 90 %.
+DATASETS = 10
+COVERED_AT_LEAST = 7
+
+
+@pytest.mark.slow
 def test_a_known_hazard_is_recovered_inside_its_interval(tmp_path: Path) -> None:
     """Counts of three years drawn from the model at a known hazard (a city and seeds
-    of their own): the fit's 90 % interval holds the true value."""
+    of their own): the fit's 90 % interval holds the true value in most datasets."""
     true = 0.00015
-    spec = {**TINY, "counts": {"shootings": [1, 1, 1]}, "seed": 11}
-    shape = load_fit_spec(_write(tmp_path, spec))
-    counts = synthetic_counts(shape, true, seed=424242)["shootings"]
-    fit = load_fit_spec(_write(tmp_path, {**spec, "counts": {"shootings": counts}}))
-    result = fit_city(fit, tmp_path / "out", workers=2)
-    lo, hi = result.interval
-    assert lo <= true <= hi, (counts, lo, hi)
+    covered, misses = 0, []
+    for k in range(DATASETS):
+        folder = tmp_path / f"d{k}"
+        spec = {**TINY, "counts": {"shootings": [1, 1, 1]}, "seed": 11}
+        shape = load_fit_spec(_write(folder, spec))
+        counts = synthetic_counts(shape, true, seed=424242 + k)["shootings"]
+        fit = load_fit_spec(_write(folder, {**spec, "counts": {"shootings": counts}}))
+        lo, hi = fit_city(fit, folder / "out", workers=2).interval
+        covered += lo <= true <= hi
+        if not lo <= true <= hi:
+            misses.append((counts, lo, hi))
+    assert covered >= COVERED_AT_LEAST, misses
 
 
 COVERAGE = {"replicates": 10, "grid_points": 7}  # the spread needs enough runs to be right

@@ -954,7 +954,8 @@ def test_m6_a_message_is_worth_its_strength_times_credibility(tiny):
 
 
 def test_m6_without_sensitivity_the_message_changes_no_shooting(tiny, run):
-    # the message alone: no enforcement, and unanswered violence costs no belief (M7)
+    # the message alone: no enforcement, unanswered violence costs no belief (M7), and the
+    # trust a call-in raises neither helps clear cases nor feeds defiance (M9)
     sc = tiny(
         "deterrence_only",
         {
@@ -962,6 +963,8 @@ def test_m6_without_sensitivity_the_message_changes_no_shooting(tiny, run):
             "violence.base_hazard": 0.002,
             "deterrence.unpunished": 0.0,
             "deterrence.credibility_loss": 0.0,
+            "legitimacy.witness_weight": 0.0,
+            "legitimacy.defiance": 0.0,
         },
     )
     deterred = untreated = 0.0
