@@ -27,9 +27,10 @@ import pandas as pd
 
 from scenarios import Scenario, load_scenario, preset_path
 
+from . import ensemble as ensembles
 from .budget import check_comparison
 from .effects import effects as compute_effects
-from .effects import period_values, summarise, window_change
+from .effects import period_values, summarise, variance_split, window_change
 from .outcomes import Outcomes
 from .outcomes import compute as compute_outcomes
 from .output import atomic_text, atomic_write, write_csv
@@ -40,6 +41,16 @@ MEANINGFUL_REPLICATES = 10  # fewer paired runs than this: intervals are not mea
 CHANCE_ONLY = (
     "intervals cover chance only (the spread between paired runs of one parameter set), "
     "not uncertainty about the model itself"
+)
+ENSEMBLE_COVER = (
+    "intervals cover model uncertainty and chance (replicate r runs a parameter set drawn "
+    "from the posterior ensemble, the same in every scenario)"
+)
+ENSEMBLE_RULE = (
+    "replicate r runs parameter set draws[r] in every scenario, with its usual seed; the "
+    "sets are drawn with replacement by weight from SeedSequence(root_seed_entropy, "
+    "spawn_key=(0x656E73,)); the ensemble sets only parameters that are not plan levers "
+    "and that no compared scenario sets itself"
 )
 
 
@@ -73,6 +84,11 @@ class Comparison:
     - ``effects``: one row per scenario and metric: paired change against the baseline
       and pre/post change, with 95 % intervals.
     - ``cities``: one row per scenario: its city (groups, members, background hazard).
+
+    With a posterior ensemble (``manifest["ensemble"]``), ``runs`` and ``groups`` also
+    carry ``parameter_set``: the set replicate ``replicate`` drew (the same in every
+    scenario), and :attr:`spread` splits the headline effect's spread into chance and
+    parameter sets.
     """
 
     scenarios: list[Scenario]
@@ -91,6 +107,34 @@ class Comparison:
     @property
     def names(self) -> list[str]:
         return [s.name for s in self.scenarios]
+
+    @property
+    def ensemble(self) -> dict[str, Any] | None:
+        """The ensemble record of the manifest (None: one fixed parameter set)."""
+        record = self.manifest.get("ensemble")
+        return record if isinstance(record, dict) else None
+
+    @cached_property
+    def spread(self) -> pd.DataFrame | None:
+        """With an ensemble: per scenario, how much of the variance of the per-replicate
+        paired effect on shootings is chance (within parameter sets) and how much the
+        parameter sets (between them); see :func:`experiments.effects.variance_split`.
+        None with one fixed parameter set."""
+        if self.ensemble is None or "parameter_set" not in self.runs.columns:
+            return None
+        sets = self.runs.groupby("replicate")["parameter_set"].first()
+        values = period_values(
+            self.runs,
+            warmup_day=self.days["warmup"],
+            rollout_day=self.days["rollout"],
+            end_day=self.days["end"],
+        )
+        rows = [
+            variance_split(values, sets, baseline=self.baseline, scenario=name)
+            for name in self.names
+            if name != self.baseline
+        ]
+        return pd.DataFrame(rows)
 
     @property
     def baseline_is_twin(self) -> bool:
@@ -340,6 +384,14 @@ class Comparison:
                     get(city, key, kinds, what, f"{where}.")
         if not isinstance(manifest.get("baseline_is_twin", False), bool):
             raise bad("baseline_is_twin", "must be true or false")
+        record = manifest.get("ensemble")
+        if record is not None:
+            record = get(manifest, "ensemble", (dict,), "an ensemble record")
+            drawn = get(record, "draws", (list,), "a list of parameter sets", "ensemble.")
+            if len(drawn) != replicates or not all(
+                isinstance(k, int) and not isinstance(k, bool) for k in drawn
+            ):
+                raise bad("ensemble.draws", f"must be {replicates} whole numbers (one a replicate)")
         text = {column: csv_text for column in ("scenario", "baseline", "metric")}
         runs = _with_seed(pd.read_parquet(folder / "runs.parquet"), entropy)
         runs.attrs = {f"{key}_day": days[key] for key in ("warmup", "rollout", "end")}
@@ -427,7 +479,22 @@ def _outcomes_json(c: Comparison, num: Any) -> dict[str, Any]:
             }
             for r in c.power.itertuples()
         ],
-        "intervals_cover": "chance only (paired runs of one parameter set), not model uncertainty",
+        "intervals_cover": "chance only (paired runs of one parameter set), not model uncertainty"
+        if c.ensemble is None
+        else "model uncertainty and chance (parameter sets drawn from the ensemble)",
+        "spread": None
+        if c.spread is None
+        else [
+            {
+                "scenario": r.scenario,
+                "metric": r.metric,
+                "model_share": num(r.model_share),
+                "chance_share": num(r.chance_share),
+                "sets_drawn": int(r.sets_drawn),
+                "sets_repeated": int(r.sets_repeated),
+            }
+            for r in c.spread.itertuples()
+        ],
         "same_city": c.same_city,
         "baseline_is_twin": c.baseline_is_twin,
     }
@@ -554,21 +621,48 @@ def compare(
     executor: Executor | None = None,
     progress: bool = False,
     command: str | None = None,
+    ensemble: str | os.PathLike[str] | ensembles.Ensemble | None = None,
 ) -> Comparison:
     """Run every scenario ``replicates`` times with common random numbers and compare
     each with business as usual of its own city: the first scenario when it has no
     policy switched on, else the scenarios' baseline twin (see :func:`plan`). A scenario
     of another city is refused (ValueError). ``seed=None`` draws a fresh root seed
-    (recorded)."""
+    (recorded).
+
+    ``ensemble`` (a folder or a loaded :class:`~experiments.ensemble.Ensemble`): replicate
+    ``r`` runs a parameter set drawn from it by weight (from the root seed), the same set
+    and seed in every scenario, so the intervals cover model uncertainty and chance. It
+    may set only parameters that are not plan levers and that no compared scenario sets
+    itself; otherwise, or when it was made for another model version, it is refused
+    (:class:`~experiments.ensemble.EnsembleConflict`, a ValueError). Without it every
+    replicate runs the scenarios' own (fixed) parameters."""
     if replicates < 2:
         raise ValueError(f"replicates must be at least 2 for intervals, got {replicates}")
     scs, files, twin = plan(list(scenarios))
+    ens, where = _ensemble(ensemble)
+    if ens is not None:
+        ensembles.check_identity(ens, where)
+        ensembles.check_parameters(ens, scs, files, where)
     check_comparison(scs, replicates, workers)
     started = datetime.now(UTC)
     entropy = root_entropy(seed)
-    tasks = [Task(sc, r, entropy) for sc in scs for r in range(replicates)]
+    if ens is None:
+        tasks = [Task(sc, r, entropy) for sc in scs for r in range(replicates)]
+    else:
+        drawn = ensembles.draws(ens, replicates, entropy)
+        chosen = dict(zip(ens.sets["set"].tolist(), ens.parameter_sets(), strict=True))
+        runs_of = {
+            (sc.name, k): sc.with_updates(chosen[k]) for sc in scs for k in set(drawn.tolist())
+        }
+        tasks = [
+            Task(runs_of[sc.name, int(drawn[r])], r, entropy)
+            for sc in scs
+            for r in range(replicates)
+        ]
     results = run_tasks(tasks, executor=executor, workers=workers, progress=progress)
     comparison = assemble(scs, results, replicates=replicates, entropy=entropy)
+    if ens is not None:
+        _label_sets(comparison, drawn)
     comparison.manifest = {
         "kind": "comparison",
         "scenarios": [_file_record(s, p) for s, p in zip(scs, files, strict=True)],
@@ -588,7 +682,42 @@ def compare(
         "finished": datetime.now(UTC).isoformat(),
         "command": command or " ".join(sys.argv),
     }
+    if ens is not None:
+        comparison.manifest["ensemble"] = {
+            "folder": None if isinstance(ensemble, ensembles.Ensemble) else str(ensemble),
+            "sha256": ensembles.fingerprint(ens),
+            "sets": len(ens),
+            "parameters": ens.parameters,
+            "calibrated_for": ens.provenance.get("model"),
+            "draws": [int(k) for k in drawn],
+            "rule": ENSEMBLE_RULE,
+        }
     return comparison
+
+
+def _ensemble(
+    given: str | os.PathLike[str] | ensembles.Ensemble | None,
+) -> tuple[ensembles.Ensemble | None, str]:
+    """The ensemble to use and how messages name it."""
+    if given is None:
+        return None, ""
+    if isinstance(given, ensembles.Ensemble):
+        return given, "(given as an object)"
+    try:
+        return ensembles.load(given), str(given)
+    except ensembles.EnsembleMissing as exc:
+        raise ensembles.EnsembleConflict(
+            f"{exc}; give a folder written by gvi calibrate (its ensemble/ subfolder)"
+        ) from None
+
+
+def _label_sets(comparison: Comparison, drawn: np.ndarray) -> None:
+    """Add ``parameter_set`` (after ``seed``) to the per-run frames."""
+    for frame in (comparison.runs, comparison.groups):
+        if frame is not None:
+            at = frame.columns.get_loc("seed") + 1
+            sets = drawn[frame["replicate"].to_numpy()]
+            frame.insert(at, "parameter_set", pd.Series(sets, index=frame.index, dtype="int64"))
 
 
 def assemble(

@@ -162,3 +162,54 @@ def window_change(
     t, b = sums.loc[scenario], sums.loc[baseline]
     common = t.index.intersection(b.index)
     return ratio_change(t.loc[common].to_numpy(), b.loc[common].to_numpy(), seed=seed)
+
+
+def variance_split(
+    values: pd.DataFrame,
+    sets: pd.Series,
+    *,
+    baseline: str,
+    scenario: str,
+    metric: str = "shootings",
+) -> dict[str, float | int | str]:
+    """How much of the spread of a paired effect is chance and how much the parameter
+    sets (ensemble comparisons): the law of total variance,
+    ``Var(e) = E[Var(e | set)] + Var(E[e | set])``, over the per-replicate paired effects
+    ``e_r = 100 * (I_r / B_r - 1)`` (post-period, replicates whose baseline is 0
+    left out), with the replicates grouped by the parameter set they drew (``sets``:
+    replicate -> set). ``Var(e)`` is the sample variance of all ``e_r``; the chance part
+    ``E[Var(e | set)]`` is the pooled within-set variance of the sets drawn at least twice
+    (NaN when none was); the parameter part is the rest (at least 0)."""
+    rows = values[values["metric"] == metric]
+    t = rows[rows["scenario"] == scenario].set_index("replicate")["post"]
+    b = rows[rows["scenario"] == baseline].set_index("replicate")["post"]
+    common = t.index.intersection(b.index)
+    t, b = t.loc[common], b.loc[common]
+    ok = b > 0
+    e = 100.0 * (t[ok] / b[ok] - 1.0)
+    group = sets.reindex(e.index)
+    sizes = e.groupby(group).size()
+    repeated = sizes[sizes >= 2]
+    df = int((repeated - 1).sum())
+    total = float(e.var(ddof=1)) if len(e) >= 2 else float("nan")
+    if df > 0:
+        mean = e.groupby(group).transform("mean")
+        within = float(((e - mean) ** 2)[group.isin(repeated.index)].sum() / df)
+    else:
+        within = float("nan")
+    between = max(0.0, total - within) if np.isfinite(total) and np.isfinite(within) else np.nan
+    share = between / total if np.isfinite(between) and total > 0 else float("nan")
+    return {
+        "scenario": scenario,
+        "baseline": baseline,
+        "metric": metric,
+        "replicates": len(e),
+        "sets_drawn": len(sizes),
+        "sets_repeated": len(repeated),
+        "within_df": df,
+        "total_var": total,
+        "chance_var": within,
+        "model_var": float(between),
+        "model_share": float(share),
+        "chance_share": float(1.0 - share) if np.isfinite(share) else float("nan"),
+    }

@@ -16,12 +16,22 @@ A folder holds two files:
 
 The package's own ensemble lives in ``experiments/data/ensemble``; it is not shipped
 yet (the model is still changing), and :func:`load` says so.
+
+Comparisons with an ensemble (``compare(..., ensemble=...)``, ``gvi compare --ensemble
+DIR``) use :func:`draws`, :func:`check_identity` and :func:`check_parameters`: replicate
+``r`` runs parameter set ``draws(...)[r]`` in every scenario, with the replicate's usual
+seed. The ensemble sets only parameters that are not plan levers (a policy's on/off
+switch, or a declared lever of a policy section: :func:`is_plan_lever`) and that no
+compared scenario sets itself (in its file or the files it extends; for a scenario given as an
+object, a value other than the schema's default counts as set); anything else is refused.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,8 +46,15 @@ CSV, JSON = "ensemble.csv", "ensemble.json"
 FIXED = ("set", "weight", "seed")
 
 
+DRAW_KEY = (0x656E73,)  # spawn key of the draws' stream: apart from every replicate's (r,)
+
+
 class EnsembleMissing(FileNotFoundError):
     """No ensemble in the folder (for the package's own: not shipped yet)."""
+
+
+class EnsembleConflict(ValueError):
+    """An ensemble that cannot be used for these scenarios (one line: what and the fix)."""
 
 
 @dataclass(frozen=True)
@@ -95,3 +112,89 @@ def load(folder: str | os.PathLike[str] | None = None) -> Ensemble:
     if len(sets) == 0 or not np.all(weights >= 0) or not np.isclose(weights.sum(), 1.0):
         raise ValueError(f"{path / CSV}: weights must be >= 0 and sum to 1")
     return Ensemble(sets, provenance)
+
+
+def fingerprint(ens: Ensemble) -> str:
+    """sha256 of the sets (as CSV) and the provenance (as sorted JSON): what a rerun of a
+    comparison must find again."""
+    digest = hashlib.sha256(ens.sets.to_csv(index=False).encode())
+    digest.update(b"\0" + json.dumps(ens.provenance, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def draws(ens: Ensemble, replicates: int, root_entropy: int) -> np.ndarray:
+    """The parameter set (its ``set`` number) of each replicate: drawn with replacement by
+    the ensemble's weights from a stream of the root seed of its own
+    (``SeedSequence(root_entropy, spawn_key=DRAW_KEY)``), before any run starts, so the
+    same seed gives the same draws whatever the number of workers."""
+    rng = np.random.default_rng(np.random.SeedSequence(root_entropy, spawn_key=DRAW_KEY))
+    weights = ens.weights / ens.weights.sum()
+    rows = rng.choice(len(ens), size=replicates, replace=True, p=weights)
+    return ens.sets["set"].to_numpy(dtype=np.int64)[rows]
+
+
+def check_identity(ens: Ensemble, where: str) -> None:
+    """Refuse an ensemble whose provenance names another package version or model code."""
+    from .version import model_identity
+
+    made = ens.provenance.get("model")
+    if not isinstance(made, dict):
+        return
+    here = model_identity()
+    differ = [k for k in ("gvi_sim", "model_code") if k in made and made[k] != here[k]]
+    if differ:
+        then = ", ".join(f"{k} {made[k]}" for k in differ)
+        now = ", ".join(f"{k} {here[k]}" for k in differ)
+        raise EnsembleConflict(
+            f"{where}: the ensemble was calibrated for {then}, this is {now}; calibrate "
+            'again for this version (gvi calibrate with method = "abc-smc"), or compare '
+            "with the fixed parameters (leave out the ensemble)"
+        )
+
+
+def is_plan_lever(spec: Any) -> bool:
+    """A parameter of the plan a scenario describes: a policy's on/off switch, or a
+    declared lever (an app slider) of a policy section, not of the city."""
+    return bool(spec.name == "enabled" or (spec.lever and not spec.city))
+
+
+def check_parameters(
+    ens: Ensemble, scenarios: Sequence[Any], files: Sequence[str | None], where: str
+) -> None:
+    """Refuse parameters the ensemble must not set: unknown ones, plan levers, and any a
+    compared scenario sets itself (named with the file that sets it)."""
+    from scenarios import loader
+    from scenarios.schema import parameters
+
+    specs = {spec.path: spec for spec in parameters()}
+    for path in ens.parameters:
+        spec = specs.get(path)
+        if spec is None:
+            raise EnsembleConflict(
+                f"{where}: {path} is not a model parameter; use an ensemble calibrated "
+                "for this version of the model"
+            )
+        if is_plan_lever(spec):
+            raise EnsembleConflict(
+                f"{where}: {path} is a plan lever, which scenarios set and an ensemble "
+                "must not; drop that column, or compare with the fixed parameters"
+            )
+    pairs = list(zip(scenarios, files, strict=True))
+    for _, file in (p for p in pairs if p[1] is not None):  # files first: they name the fix
+        own = loader.set_keys(file)
+        for path in (p for p in ens.parameters if p in own):
+            raise EnsembleConflict(
+                f"{own[path]}: sets {path}, which the ensemble {where} calibrates; "
+                "remove it from the scenario file (and the files it extends), or "
+                "compare with the fixed parameters (leave out the ensemble)"
+            )
+    for scenario, _ in (p for p in pairs if p[1] is None):
+        for path in ens.parameters:
+            section, name = path.split(".", 1)
+            value = getattr(getattr(scenario, section), name)
+            if value != specs[path].default:
+                raise EnsembleConflict(
+                    f"scenario {scenario.name}: sets {path} = {value!r}, which the "
+                    f"ensemble {where} calibrates; leave it at its default, or compare "
+                    "with the fixed parameters (leave out the ensemble)"
+                )

@@ -276,3 +276,11 @@ def validate_files(paths: Iterable[str | os.PathLike[str]]) -> list[Problem]:
         except ScenarioError as exc:
             problems.extend(exc.problems)
     return problems
+
+
+def set_keys(name_or_path: str | os.PathLike[str]) -> dict[str, Path]:
+    """The dotted keys a scenario file sets itself or through its ``extends`` chain,
+    each with the file that sets it (what the schema's defaults do not decide)."""
+    path = _entry_path(name_or_path)
+    data, origins, _ = _load_chain(path, [])
+    return {".".join(loc): file for loc, file in origins.items() if len(loc) == 2}
