@@ -31,6 +31,7 @@ def add_parsers(sub: argparse._SubParsersAction, t: Translator) -> None:
     cmp.add_argument("--workers", type=int, default=None, help=t("opt.workers.cores"))
     cmp.add_argument("--out", type=Path, help=t("opt.compare.out"))
     cmp.add_argument("--json", action="store_true", help=t("opt.compare.json"))
+    cmp.add_argument("--ensemble", type=Path, default=None, help=t("opt.compare.ensemble"))
     cmp.add_argument("--lang", choices=("en", "sv"), default=None, help=t("opt.lang.report"))
 
     rep = sub.add_parser("report", help=t("cmd.report"))
@@ -66,10 +67,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             workers=args.workers,
             progress=sys.stderr.isatty(),
             command="gvi " + " ".join(sys.argv[1:]),
+            ensemble=args.ensemble,
         )
     except ScenarioError:
         raise
-    except ValueError as exc:  # scenarios that cannot be compared (names, time settings)
+    except ValueError as exc:  # scenarios that cannot be compared, an unusable ensemble
         raise UsageError(str(exc)) from None
     lang = args.lang or t.lang
     publish_folder(out, lambda tmp: result.save(tmp, lang=lang))

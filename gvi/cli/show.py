@@ -123,7 +123,10 @@ def print_comparison(c: Comparison, t: Translator | None = None) -> None:
             days=count(c.days["end"] - c.days["rollout"], t),
         )
     )
-    print(t("compare.chance_only"))
+    if c.ensemble is None:
+        print(t("compare.chance_only"))
+    else:
+        print(t("compare.ensemble_cover", sets=c.ensemble.get("sets", "?")))
     width = max(20, *(len(metric_label(m, t)) for m in METRICS))
     print(
         f"{t('compare.col_scenario'):<16} {t('compare.col_metric'):<{width}} "
@@ -144,6 +147,23 @@ def print_comparison(c: Comparison, t: Translator | None = None) -> None:
                 f"{terminal_text(name):<16} {metric_label(m, t):<{width}} "
                 f"{_fmt(s.post_mean, t):>12} {interval:>25} {change:>12} {ci:>19}"
             )
+    if c.spread is not None:
+        print()
+        for r in c.spread.itertuples():
+            if math.isfinite(r.model_share):
+                model = local(f"{100 * r.model_share:.0f}", t)
+                chance = local(f"{100 * r.chance_share:.0f}", t)
+                print(
+                    t(
+                        "compare.spread",
+                        scenario=terminal_text(r.scenario),
+                        model=model,
+                        chance=chance,
+                        sets=r.sets_repeated,
+                    )
+                )
+            else:
+                print(t("compare.spread_none", scenario=terminal_text(r.scenario)))
 
 
 def _default(value: object, t: Translator) -> str:
