@@ -118,10 +118,48 @@ def headline(x: Ctx) -> dict[str, Any]:
         "lapses": [s for n in others if (s := lapse_sentence(x, n))],
         "powers": [s for n in others if (s := power_sentence(x, n))],
         "base_power": f.pct(100 * c.power.set_index("scenario").loc[c.baseline].power),
+        "ensemble": ensemble_facts(x),
+        "spread": spread_sentences(x),
         "few": c.replicates < MEANINGFUL_REPLICATES,
         "min_replicates": MEANINGFUL_REPLICATES,
         "rows": rows,
     }
+
+
+def ensemble_facts(x: Ctx) -> dict[str, Any] | None:
+    """With a posterior ensemble: how many sets it holds, which parameters it varies,
+    where it came from. None with one fixed parameter set."""
+    record = x.c.ensemble
+    if record is None:
+        return None
+    params = record.get("parameters") or []
+    return {
+        "sets": x.f.number(float(record.get("sets", 0)), 0),
+        "parameters": ", ".join(str(p) for p in params),
+        "source": str(record.get("folder") or "-"),
+        "sha": str(record.get("sha256", ""))[:16],
+    }
+
+
+def spread_sentences(x: Ctx) -> list[dict[str, Any]]:
+    """Per scenario, how much of the spread of its paired effect on shootings is model
+    uncertainty (between parameter sets) and how much chance (within them)."""
+    spread = x.c.spread
+    if spread is None:
+        return []
+    out = []
+    for r in spread.itertuples():
+        ok = r.model_share == r.model_share  # not NaN
+        out.append(
+            {
+                "scenario": r.scenario,
+                "key": "spread_split" if ok else "spread_none",
+                "model": x.f.pct(100 * r.model_share) if ok else "",
+                "chance": x.f.pct(100 * r.chance_share) if ok else "",
+                "sets": x.f.number(float(r.sets_repeated), 0),
+            }
+        )
+    return out
 
 
 def setting_text(x: Ctx, v: object) -> str:
@@ -180,7 +218,11 @@ def timeline(x: Ctx) -> dict[str, Any]:
 
 def howto(x: Ctx) -> dict[str, Any]:
     seed = x.c.manifest.get("root_seed")
-    return {"seed": "-" if seed is None else seed, "entropy": x.c.root_entropy}
+    return {
+        "seed": "-" if seed is None else seed,
+        "entropy": x.c.root_entropy,
+        "ensemble": ensemble_facts(x),
+    }
 
 
 def limits(x: Ctx) -> list[str]:
