@@ -180,7 +180,7 @@ def check_parameters(
                 "must not; drop that column, or compare with the fixed parameters"
             )
     pairs = list(zip(scenarios, files, strict=True))
-    for _, file in (p for p in pairs if p[1] is not None):  # files first: they name the fix
+    for file in (f for _, f in pairs if f is not None):  # files first: they name the fix
         own = loader.set_keys(file)
         for path in (p for p in ens.parameters if p in own):
             raise EnsembleConflict(
@@ -188,7 +188,7 @@ def check_parameters(
                 "remove it from the scenario file (and the files it extends), or "
                 "compare with the fixed parameters (leave out the ensemble)"
             )
-    for scenario, _ in (p for p in pairs if p[1] is None):
+    for scenario in (s for s, f in pairs if f is None):
         for path in ens.parameters:
             section, name = path.split(".", 1)
             value = getattr(getattr(scenario, section), name)
