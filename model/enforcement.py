@@ -29,12 +29,11 @@ class EnforcementDesk:
     def __init__(self, model: GVIModel) -> None:
         self.model = model
         self.requests: list[Request] = []
-        self.waiting: set[int] = set()  # groups with a request in ``requests``
+        # groups with a request in ``requests``: their acts of violence since it was queued
+        self.waiting: dict[int, int] = {}
         self.active_until = np.full(model.city.n_groups, -1, dtype=np.int64)
         # the last day a member of each group shot someone while the group was on notice
         self.last_violence = np.full(model.city.n_groups, -1, dtype=np.int64)
-        # per group with a waiting request: its acts of violence since the request
-        self.pressure: dict[int, int] = {}
         self.delivered = 0
         self.skipped = 0
         self.unlearn_work = 0  # rows the losses of belief worked on, summed over events
@@ -47,16 +46,15 @@ class EnforcementDesk:
 
     def _queue(self, request: Request) -> None:
         self.requests.append(request)
-        self.waiting.add(request.group)
-        self.pressure[request.group] = 0
+        self.waiting[request.group] = 0
 
     def after_violence(self, group: int, event_id: int) -> None:
         """A member of ``group`` (on notice) shot someone: decide on follow-through."""
         m = self.model
         self.last_violence[group] = m.day  # an operation under way goes on (quiet_over)
         if self.busy(group):
-            if group in self.pressure:
-                self.pressure[group] += 1  # a waiting request moves up the queue
+            if group in self.waiting:
+                self.waiting[group] += 1  # a waiting request moves up the queue
             return  # the group is already being dealt with
         due = m.day + m.params.enforcement.delay_days
         if not m.params.enforcement.enabled:
@@ -104,7 +102,7 @@ class EnforcementDesk:
         passed over in silence: at ``max_wait_days`` its violence counts as unanswered."""
         day = self.model.day
         due = [r for r in self.requests if r.due_day <= day]
-        due.sort(key=lambda r: (-self.pressure.get(r.group, 0), r.due_day))
+        due.sort(key=lambda r: (-self.waiting[r.group], r.due_day))
         return due + [r for r in self.requests if r.due_day > day]
 
     def daily(self) -> None:
@@ -145,8 +143,7 @@ class EnforcementDesk:
                 keep.append(r)
         self._unlearn(unpunished)
         self.requests = keep
-        self.waiting = {r.group for r in keep}
-        self.pressure = {g: self.pressure[g] for g in self.waiting}
+        self.waiting = {r.group: self.waiting[r.group] for r in keep}
 
     def started(self, op: Operation) -> None:
         """Signals of a delivered sanction: own group and, publicised, others on notice."""
