@@ -133,7 +133,7 @@ def test_the_busy_check_does_not_search_the_request_queue(tiny) -> None:
     desk.requests = desk.requests[:]  # a plain list again (slicing does not iterate)
     for _ in range(m.params.enforcement.max_wait_days + m.params.enforcement.delay_days + 2):
         m.step()
-        assert desk.waiting == {r.group for r in desk.requests}
+        assert set(desk.waiting) == {r.group for r in desk.requests}
 
 
 def _unlearn_one_at_a_time(m: GVIModel, risk: np.ndarray, groups: list[int]) -> None:
