@@ -332,6 +332,21 @@ _DECLARED = (
         scale=5.0,
     ),
     Pattern(
+        key="resurgence",
+        name="After a lapse: violence returns to baseline or above",
+        level=Level.INTERVENTION,
+        statistic="gvi_lapse: paired change in the last 6 months of the run (6-12 months "
+        "after the lapse); no published size: Boston's killings after its lapse rose "
+        "above the year before (55 in 2004, 41 in 2003), so the target is a return to "
+        "within 5 % of business as usual or above",
+        unit="% change",
+        low=-5.0,
+        high=None,
+        source="Braga, Hureau & Winship 2008 (Boston)",
+        used_in=(_VM,),
+        scale=5.0,
+    ),
+    Pattern(
         key="fades",
         name="Without follow-through: effect fades",
         level=Level.INTERVENTION,
@@ -343,6 +358,20 @@ _DECLARED = (
         source="NNSC; Braga, Hureau & Winship 2008",
         used_in=(_VM,),
         strict=True,
+        also="and its 95 % interval excludes 0 at the replicates the check runs",
+        scale=5.0,
+    ),
+    Pattern(
+        key="early_peak",
+        name="Effect strongest early",
+        level=Level.INTERVENTION,
+        statistic="gvi: paired change in the first year after rollout minus that in the "
+        "second; direction only (no published size of the decline)",
+        unit="pp change",
+        low=None,
+        high=0.0,
+        source="New Orleans: strongest early, diminishing later (Corsaro & Engel 2015)",
+        used_in=(_VM,),
         scale=5.0,
     ),
     Pattern(

@@ -430,7 +430,21 @@ def _fades(rec: Records) -> Measure:
     first = change(nft, base, lambda r: (r.rollout, r.rollout + HALF_YEAR))
     last = change(nft, base, lambda r: (r.end - HALF_YEAR, r.end))
     note = f"first 6 months {first(_n(rec)):.1f}%, last 6 months {last(_n(rec)):.1f}%"
-    return Measure(lambda i: last(i) - first(i), note=note)
+    return Measure(lambda i: last(i) - first(i), also=lambda est: est[1] > 0, note=note)
+
+
+def _resurgence(rec: Records) -> Measure:
+    lap = rec["gvi_lapse"]
+    last = change(lap, rec["baseline"], lambda r: (r.end - HALF_YEAR, r.end))
+    return Measure(last)
+
+
+def _early_peak(rec: Records) -> Measure:
+    gvi, base = rec["gvi"], rec["baseline"]
+    first = change(gvi, base, lambda r: (r.rollout, r.rollout + DAYS_PER_YEAR))
+    second = change(gvi, base, lambda r: (r.rollout + DAYS_PER_YEAR, r.rollout + 2 * DAYS_PER_YEAR))
+    note = f"first year {first(_n(rec)):.1f}%, second year {second(_n(rec)):.1f}%"
+    return Measure(lambda i: first(i) - second(i), note=note)
 
 
 def _dose_response(rec: Records) -> Measure:
@@ -474,7 +488,9 @@ STATISTICS: dict[str, Statistic] = {
     "gvi_arrests": Statistic(_G, _gvi_arrests, 15),
     "enforcement_actions": Statistic((*_B, "orebro"), _enforcement_actions, 16),
     "lapse": Statistic((*_B, "gvi_lapse"), _lapse, 8),
+    "resurgence": Statistic((*_B, "gvi_lapse"), _resurgence, 17),
     "fades": Statistic((*_B, "gvi_no_follow_through"), _fades, 9),
+    "early_peak": Statistic(_G, _early_peak, 18),
     "dose_response": Statistic((*_B, *(f"gvi_reach_{k}" for k in REACH)), _dose_response, 10),
     "uptake": Statistic(("gvi",), _uptake, 11),
     "caseload": Statistic(("gvi",), _caseload, 12),

@@ -54,8 +54,10 @@ def _synthetic(n: int = 8) -> dict[str, list[Record]]:
     for name, rate in rates.items():
         arrests = 500.0 if name == "crackdown" else 100.0
         out[name] = [_record(name, r, rate, rng, arrests_post=arrests) for r in range(n)]
-    for r in out["gvi_lapse"]:  # back to baseline after the lapse
-        r.daily_shootings[r.lapse :] = rng.poisson(60 / 365, 1095 - r.lapse)
+    for r in out["gvi"]:  # strongest in the first year
+        r.daily_shootings[365:730] = rng.poisson(0.4 * 60 / 365, 365)
+    for r in out["gvi_lapse"]:  # back above baseline after the lapse
+        r.daily_shootings[r.lapse :] = rng.poisson(1.1 * 60 / 365, 1095 - r.lapse)
     for r in out["gvi_no_follow_through"]:  # the effect wears off
         r.daily_shootings[r.end - 182 :] = rng.poisson(60 / 365, 182)
     return out
@@ -80,6 +82,23 @@ def test_checks_fail_when_the_pattern_is_absent() -> None:
     by_key = {c.key: c for c in evaluate_checks(recs, seed=1)}
     assert not by_key["gvi_effect"].passed
     assert not by_key["dose_response"].passed
+
+
+def test_shape_checks_fail_when_the_effect_grows_or_does_not_return() -> None:
+    recs = _synthetic()
+    rng = np.random.default_rng(5)
+    for r in recs["gvi"]:  # weakest in the first year
+        r.daily_shootings[365:730] = rng.poisson(0.9 * 60 / 365, 365)
+    for r in recs["gvi_lapse"]:  # stays down after the lapse
+        r.daily_shootings[r.lapse :] = rng.poisson(0.6 * 60 / 365, 1095 - r.lapse)
+    for r in recs["gvi_no_follow_through"]:  # a fade too small to tell from chance
+        r.daily_shootings[365:] = rng.poisson(0.8 * 60 / 365, 730)
+        r.daily_shootings[1095 - 182 :] = rng.poisson(0.82 * 60 / 365, 182)
+    by_key = {c.key: c for c in evaluate_checks(recs, seed=1)}
+    assert not by_key["early_peak"].passed and by_key["early_peak"].value > 0
+    assert not by_key["resurgence"].passed and by_key["resurgence"].value < -5
+    fades = by_key["fades"]
+    assert not fades.passed and fades.ci_low <= 0
 
 
 def test_enforcement_checks_fail_on_a_wave_of_arrests_or_many_actions() -> None:

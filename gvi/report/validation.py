@@ -160,7 +160,9 @@ def figure_for(check: Check, v: Validation) -> Figure:
         "retaliation_lag_mean": lambda: lag_histogram(base),
         "gvi_effect": lambda: effect_plot(check),
         "lapse": lambda: decay_plot(v.records),
+        "resurgence": lambda: decay_plot(v.records),
         "fades": lambda: decay_plot(v.records),
+        "early_peak": lambda: decay_plot(v.records),
         "dose_response": lambda: dose_plot(v.records),
     }
     return special.get(check.key, lambda: target_plot(check))()
