@@ -392,6 +392,8 @@ class Comparison:
                 isinstance(k, int) and not isinstance(k, bool) for k in drawn
             ):
                 raise bad("ensemble.draws", f"must be {replicates} whole numbers (one a replicate)")
+            if not isinstance(record.get("kept", {}), dict):
+                raise bad("ensemble.kept", "must be a table of parameter values")
         text = {column: csv_text for column in ("scenario", "baseline", "metric")}
         runs = _with_seed(pd.read_parquet(folder / "runs.parquet"), entropy)
         runs.attrs = {f"{key}_day": days[key] for key in ("warmup", "rollout", "end")}
@@ -621,7 +623,7 @@ def compare(
     executor: Executor | None = None,
     progress: bool = False,
     command: str | None = None,
-    ensemble: str | os.PathLike[str] | ensembles.Ensemble | None = None,
+    ensemble: str | os.PathLike[str] | ensembles.Ensemble | None = ensembles.SHIPPED_DEFAULT,
 ) -> Comparison:
     """Run every scenario ``replicates`` times with common random numbers and compare
     each with business as usual of its own city: the first scenario when it has no
@@ -629,20 +631,24 @@ def compare(
     of another city is refused (ValueError). ``seed=None`` draws a fresh root seed
     (recorded).
 
-    ``ensemble`` (a folder or a loaded :class:`~experiments.ensemble.Ensemble`): replicate
-    ``r`` runs a parameter set drawn from it by weight (from the root seed), the same set
-    and seed in every scenario, so the intervals cover model uncertainty and chance. It
-    may set only parameters that are not plan levers and that no compared scenario sets
-    itself; otherwise, or when it was made for another model version, it is refused
-    (:class:`~experiments.ensemble.EnsembleConflict`, a ValueError). Without it every
-    replicate runs the scenarios' own (fixed) parameters."""
+    ``ensemble``: by default the posterior ensemble shipped with the package (while none
+    is shipped, the fixed parameters); or a folder or a loaded
+    :class:`~experiments.ensemble.Ensemble`. Replicate ``r`` runs a parameter set drawn
+    from it by weight (from the root seed), the same set and seed in every scenario, so
+    the intervals cover model uncertainty and chance. It may set only parameters that
+    are not plan levers; a calibrated parameter the compared scenarios all set to the
+    same value keeps that value (recorded as ``kept``). Otherwise, or when it was made
+    for other model code, it is refused (:class:`~experiments.ensemble.EnsembleConflict`,
+    a ValueError). ``ensemble=None``: every replicate runs the scenarios' own (fixed)
+    parameters, and the intervals cover chance only."""
     if replicates < 2:
         raise ValueError(f"replicates must be at least 2 for intervals, got {replicates}")
     scs, files, twin = plan(list(scenarios))
-    ens, where = _ensemble(ensemble)
+    ens, where = ensembles.resolve(ensemble)
+    kept: dict[str, Any] = {}
     if ens is not None:
         ensembles.check_identity(ens, where)
-        ensembles.check_parameters(ens, scs, files, where)
+        kept = ensembles.check_parameters(ens, scs, files, where)
     check_comparison(scs, replicates, workers)
     started = datetime.now(UTC)
     entropy = root_entropy(seed)
@@ -650,7 +656,8 @@ def compare(
         tasks = [Task(sc, r, entropy) for sc in scs for r in range(replicates)]
     else:
         drawn = ensembles.draws(ens, replicates, entropy)
-        chosen = dict(zip(ens.sets["set"].tolist(), ens.parameter_sets(), strict=True))
+        sets = [{k: v for k, v in p.items() if k not in kept} for p in ens.parameter_sets()]
+        chosen = dict(zip(ens.sets["set"].tolist(), sets, strict=True))
         runs_of = {
             (sc.name, k): sc.with_updates(chosen[k]) for sc in scs for k in set(drawn.tolist())
         }
@@ -684,31 +691,16 @@ def compare(
     }
     if ens is not None:
         comparison.manifest["ensemble"] = {
-            "folder": None if isinstance(ensemble, ensembles.Ensemble) else str(ensemble),
+            "folder": where,
             "sha256": ensembles.fingerprint(ens),
             "sets": len(ens),
-            "parameters": ens.parameters,
+            "parameters": [p for p in ens.parameters if p not in kept],
+            "kept": kept,
             "calibrated_for": ens.provenance.get("model"),
             "draws": [int(k) for k in drawn],
             "rule": ENSEMBLE_RULE,
         }
     return comparison
-
-
-def _ensemble(
-    given: str | os.PathLike[str] | ensembles.Ensemble | None,
-) -> tuple[ensembles.Ensemble | None, str]:
-    """The ensemble to use and how messages name it."""
-    if given is None:
-        return None, ""
-    if isinstance(given, ensembles.Ensemble):
-        return given, "(given as an object)"
-    try:
-        return ensembles.load(given), str(given)
-    except ensembles.EnsembleMissing as exc:
-        raise ensembles.EnsembleConflict(
-            f"{exc}; give a folder written by gvi calibrate (its ensemble/ subfolder)"
-        ) from None
 
 
 def _label_sets(comparison: Comparison, drawn: np.ndarray) -> None:

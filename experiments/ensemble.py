@@ -17,13 +17,16 @@ A folder holds two files:
 The package's own ensemble lives in ``experiments/data/ensemble``; it is not shipped
 yet (the model is still changing), and :func:`load` says so.
 
-Comparisons with an ensemble (``compare(..., ensemble=...)``, ``gvi compare --ensemble
-DIR``) use :func:`draws`, :func:`check_identity` and :func:`check_parameters`: replicate
-``r`` runs parameter set ``draws(...)[r]`` in every scenario, with the replicate's usual
-seed. The ensemble sets only parameters that are not plan levers (a policy's on/off
-switch, or a declared lever of a policy section: :func:`is_plan_lever`) and that no
-compared scenario sets itself (in its file or the files it extends; for a scenario given as an
-object, a value other than the schema's default counts as set); anything else is refused.
+Comparisons use the shipped ensemble by default (``compare(...)``, ``gvi compare``), or
+one given (``ensemble=FOLDER``, ``--ensemble DIR``); ``ensemble=None`` and
+``--fixed-parameters`` run the scenarios' own fixed parameters. They use :func:`draws`,
+:func:`check_identity` and :func:`check_parameters`: replicate ``r`` runs parameter set
+``draws(...)[r]`` in every scenario, with the replicate's usual seed. The ensemble sets
+only parameters that are not plan levers (a policy's on/off switch, or a declared lever
+of a policy section: :func:`is_plan_lever`); a calibrated parameter that the compared
+scenarios set themselves (in their files or the files they extend; for a scenario given
+as an object, a value other than the schema's default) keeps their value, provided all
+hold the same one; anything else is refused.
 """
 
 from __future__ import annotations
@@ -47,6 +50,18 @@ FIXED = ("set", "weight", "seed")
 
 
 DRAW_KEY = (0x656E73,)  # spawn key of the draws' stream: apart from every replicate's (r,)
+
+
+class _Shipped:
+    """The default of ``compare(ensemble=...)``: the package's own ensemble."""
+
+    def __repr__(self) -> str:
+        return "ensemble.SHIPPED_DEFAULT"
+
+
+SHIPPED_DEFAULT: Any = _Shipped()
+"""``compare(..., ensemble=SHIPPED_DEFAULT)`` (the default): the package's own ensemble,
+or the fixed parameters while none is shipped; ``ensemble=None``: the fixed parameters."""
 
 
 class EnsembleMissing(FileNotFoundError):
@@ -114,6 +129,27 @@ def load(folder: str | os.PathLike[str] | None = None) -> Ensemble:
     return Ensemble(sets, provenance)
 
 
+def resolve(given: Any) -> tuple[Ensemble | None, str]:
+    """The ensemble ``given`` (:data:`SHIPPED_DEFAULT`, a folder, an :class:`Ensemble`, or
+    None: the fixed parameters) and how messages name it. The default falls back to
+    the fixed parameters while no ensemble is shipped; a folder without one is refused."""
+    if given is None:
+        return None, ""
+    if given is SHIPPED_DEFAULT:
+        try:
+            return load(), "shipped with gvi-sim"
+        except EnsembleMissing:
+            return None, ""
+    if isinstance(given, Ensemble):
+        return given, "(given as an object)"
+    try:
+        return load(given), str(given)
+    except EnsembleMissing as exc:
+        raise EnsembleConflict(
+            f"{exc}; give a folder written by gvi calibrate (its ensemble/ subfolder)"
+        ) from None
+
+
 def fingerprint(ens: Ensemble) -> str:
     """sha256 of the sets (as CSV) and the provenance (as sorted JSON): what a rerun of a
     comparison must find again."""
@@ -134,22 +170,23 @@ def draws(ens: Ensemble, replicates: int, root_entropy: int) -> np.ndarray:
 
 
 def check_identity(ens: Ensemble, where: str) -> None:
-    """Refuse an ensemble whose provenance names another package version or model code."""
-    from .version import model_identity
+    """Refuse an ensemble calibrated for other model code: its provenance's
+    ``model.model_code``, or one of ``same_results_as`` (model code recorded, by
+    ``python -m experiments.ensemble confirm``, after a change that kept every golden
+    output bit-identical: a pure refactor or optimisation does not void a calibration)."""
+    from .version import model_code_hash
 
     made = ens.provenance.get("model")
-    if not isinstance(made, dict):
+    if not isinstance(made, dict) or "model_code" not in made:
         return
-    here = model_identity()
-    differ = [k for k in ("gvi_sim", "model_code") if k in made and made[k] != here[k]]
-    if differ:
-        then = ", ".join(f"{k} {made[k]}" for k in differ)
-        now = ", ".join(f"{k} {here[k]}" for k in differ)
-        raise EnsembleConflict(
-            f"{where}: the ensemble was calibrated for {then}, this is {now}; calibrate "
-            'again for this version (gvi calibrate with method = "abc-smc"), or compare '
-            "with the fixed parameters (leave out the ensemble)"
-        )
+    here = model_code_hash()
+    if here == made["model_code"] or here in ens.provenance.get("same_results_as", []):
+        return
+    raise EnsembleConflict(
+        f"{where}: the ensemble was calibrated for model_code {made['model_code']}, this "
+        f"is model_code {here}; calibrate again for this version (gvi calibrate with "
+        'method = "abc-smc"), or compare with the fixed parameters'
+    )
 
 
 def is_plan_lever(spec: Any) -> bool:
@@ -160,9 +197,14 @@ def is_plan_lever(spec: Any) -> bool:
 
 def check_parameters(
     ens: Ensemble, scenarios: Sequence[Any], files: Sequence[str | None], where: str
-) -> None:
-    """Refuse parameters the ensemble must not set: unknown ones, plan levers, and any a
-    compared scenario sets itself (named with the file that sets it)."""
+) -> dict[str, Any]:
+    """Which calibrated parameters the compared scenarios decide themselves, as
+    ``{path: value}``: those are kept at the scenarios' value (an own city's file may
+    know better than the literature) and the ensemble draws the rest. A scenario decides
+    a parameter when its file (or one it extends) sets it, or, given as an object, when
+    its value is not the schema's default; every compared scenario must then hold the
+    same value, else the comparison would not be like for like and is refused. Refused
+    too: parameters the model does not have, and plan levers."""
     from scenarios import loader
     from scenarios.schema import parameters
 
@@ -180,21 +222,24 @@ def check_parameters(
                 "must not; drop that column, or compare with the fixed parameters"
             )
     pairs = list(zip(scenarios, files, strict=True))
-    for file in (f for _, f in pairs if f is not None):  # files first: they name the fix
-        own = loader.set_keys(file)
-        for path in (p for p in ens.parameters if p in own):
+    own = [loader.set_keys(f) if f is not None else {} for _, f in pairs]
+    kept: dict[str, Any] = {}
+    for path in ens.parameters:
+        section, name = path.split(".", 1)
+        values = [getattr(getattr(sc, section), name) for sc, _ in pairs]
+        setters = [
+            str(keys[path]) if path in keys else f"scenario {sc.name}"
+            for (sc, f), keys, v in zip(pairs, own, values, strict=True)
+            if path in keys or (f is None and v != specs[path].default)
+        ]
+        if not setters:
+            continue
+        if any(v != values[0] for v in values):
             raise EnsembleConflict(
-                f"{own[path]}: sets {path}, which the ensemble {where} calibrates; "
-                "remove it from the scenario file (and the files it extends), or "
-                "compare with the fixed parameters (leave out the ensemble)"
+                f"{setters[0]}: sets {path}, which the ensemble {where} calibrates, and "
+                "not every compared scenario holds the same value; set it once for all "
+                "of them (in the city file they extend), or compare with the fixed "
+                "parameters"
             )
-    for scenario in (s for s, f in pairs if f is None):
-        for path in ens.parameters:
-            section, name = path.split(".", 1)
-            value = getattr(getattr(scenario, section), name)
-            if value != specs[path].default:
-                raise EnsembleConflict(
-                    f"scenario {scenario.name}: sets {path} = {value!r}, which the "
-                    f"ensemble {where} calibrates; leave it at its default, or compare "
-                    "with the fixed parameters (leave out the ensemble)"
-                )
+        kept[path] = values[0]
+    return kept

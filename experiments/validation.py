@@ -48,6 +48,8 @@ from model.patterns import (
 from model.time import DAYS_PER_YEAR
 from scenarios import Scenario, load_scenario
 
+from . import ensemble as ensembles
+from .ensemble import resolve as resolve_ensemble
 from .executors import make_executor
 from .output import atomic_text
 from .patterns import Use, patterns_for
@@ -135,16 +137,29 @@ class Validation:
     records: dict[str, list[Record]]
     replicates: int
     seed: int
+    ensemble: dict[str, Any] | None = None
 
     @property
     def passed(self) -> bool:
         return all(c.passed for c in self.checks)
+
+    @property
+    def intervals_cover(self) -> str:
+        if self.ensemble is None:
+            return "chance only (one fixed parameter set)"
+        return (
+            "model uncertainty and chance: posterior predictive checks, replicate r runs "
+            f"parameter set draws[r] of the ensemble ({self.ensemble['sets']} sets) in every "
+            "scenario"
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
             "replicates": self.replicates,
             "seed": self.seed,
             "passed": self.passed,
+            "intervals_cover": self.intervals_cover,
+            "ensemble": self.ensemble,
             "checks": [c.to_dict() for c in self.checks],
         }
 
@@ -286,12 +301,38 @@ def validate(
     workers: int | None = None,
     time: dict[str, int] | None = None,
     progress: bool = False,
+    ensemble: Any = ensembles.SHIPPED_DEFAULT,
 ) -> Validation:
-    """Run every scenario ``replicates`` times (common random numbers), then every check."""
+    """Run every scenario ``replicates`` times (common random numbers), then every check.
+
+    ``ensemble`` as for :func:`experiments.comparison.compare` (default: the shipped
+    posterior ensemble while there is one; ``None``: the fixed parameters): replicate
+    ``r`` of every scenario runs parameter set ``draws[r]``, so the checks are posterior
+    predictive checks and their intervals cover model uncertainty and chance."""
     if replicates < 2:
         raise ValueError(f"replicates must be at least 2 for intervals, got {replicates}")
     entropy, scs = root_entropy(seed), scenarios(time)
-    tasks = [Task(sc, r, entropy) for sc in scs.values() for r in range(replicates)]
+    ens, where = resolve_ensemble(ensemble)
+    record: dict[str, Any] | None = None
+    if ens is None:
+        tasks = [Task(sc, r, entropy) for sc in scs.values() for r in range(replicates)]
+    else:
+        ensembles.check_identity(ens, where)
+        ensembles.check_parameters(ens, list(scs.values()), [None] * len(scs), where)
+        drawn = ensembles.draws(ens, replicates, entropy)
+        chosen = dict(zip(ens.sets["set"].tolist(), ens.parameter_sets(), strict=True))
+        tasks = [
+            Task(sc.with_updates(chosen[int(drawn[r])]), r, entropy)
+            for sc in scs.values()
+            for r in range(replicates)
+        ]
+        record = {
+            "folder": where,
+            "sha256": ensembles.fingerprint(ens),
+            "sets": len(ens),
+            "parameters": ens.parameters,
+            "draws": [int(k) for k in drawn],
+        }
     executor, close = make_executor(workers)
     try:
         results = run_tasks(tasks, executor=executor, progress=progress, fn=run_record)
@@ -301,7 +342,7 @@ def validate(
     for rec in results:
         records[rec.scenario].append(rec)
     checks = evaluate_checks(records, seed=seed)
-    return Validation(checks, records, replicates, seed)
+    return Validation(checks, records, replicates, seed, record)
 
 
 @dataclass(frozen=True)

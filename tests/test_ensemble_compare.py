@@ -19,6 +19,7 @@ from gvi.cli import main
 from gvi.report import render_report
 
 DATA = Path(__file__).parent / "data" / "ensemble"
+SENS = "deterrence.sensitivity"  # calibrated, and not a setting of the city
 REPLICATES = 8
 
 
@@ -130,9 +131,43 @@ def test_cli_prints_what_the_intervals_cover_and_the_split(ens_dir, tmp_path, ca
     assert main([*args, "--ensemble", str(ens_dir), "--out", str(tmp_path / "o")]) == 0
     out = capsys.readouterr().out
     assert "cover model uncertainty and chance" in out and "law of total variance" in out
-    assert main([*args, "--out", str(tmp_path / "fixed")]) == 0  # the default: fixed
+    assert main([*args, "--fixed-parameters", "--out", str(tmp_path / "fixed")]) == 0
     out = capsys.readouterr().out
     assert "cover chance only" in out and "law of total variance" not in out
+
+
+def test_the_shipped_ensemble_is_the_default(ens_dir, tmp_path, monkeypatch, capsys, pair):
+    b, g = _files(tmp_path)
+    args = ["compare", str(b), str(g), "--replicates", "4", "--workers", "1"]
+    monkeypatch.setattr(ensemble, "SHIPPED", tmp_path / "none")  # none shipped: fixed
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    assert "cover chance only" in capsys.readouterr().out
+    monkeypatch.setattr(ensemble, "SHIPPED", Path(ens_dir))
+    assert main([*args, "--out", str(tmp_path / "b")]) == 0
+    assert "cover model uncertainty and chance" in capsys.readouterr().out
+    shipped = compare(pair, replicates=4, seed=5, workers=1)
+    given = compare(pair, replicates=4, seed=5, workers=1, ensemble=ens_dir)
+    assert shipped.manifest["ensemble"]["folder"] == "shipped with gvi-sim"
+    assert shipped.runs.equals(given.runs)
+    fixed = compare(pair, replicates=4, seed=5, workers=1, ensemble=None)
+    assert "ensemble" not in fixed.manifest and not fixed.runs.equals(given.runs)
+    with pytest.raises(SystemExit) as stop:  # one or the other
+        main([*args, "--ensemble", str(ens_dir), "--fixed-parameters"])
+    assert stop.value.code == 2
+
+
+def test_a_parameter_every_scenario_sets_is_kept_not_drawn(ens_dir, tmp_path, capsys):
+    _files(tmp_path)
+    own = tmp_path / "own.toml"  # sets a calibrated parameter for its city and its twin
+    own.write_text('name = "own"\nextends = "g.toml"\n[violence]\nretaliation_branching = 0.5\n')
+    c = compare([str(own)], replicates=3, seed=5, workers=1, ensemble=ens_dir)
+    assert c.manifest["ensemble"]["kept"] == {"violence.retaliation_branching": 0.5}
+    assert "violence.retaliation_branching" not in c.manifest["ensemble"]["parameters"]
+    html = render_report(c, lang="en")
+    assert "not drawn from the ensemble: violence.retaliation_branching = 0.5" in html
+    assert main(["compare", str(own), "--replicates", "2", "--workers", "1", "--ensemble",
+                 str(ens_dir), "--out", str(tmp_path / "o")]) == 0  # fmt: skip
+    assert "violence.retaliation_branching = 0.5" in capsys.readouterr().out
 
 
 def _refused(args: list[str], capsys) -> str:
@@ -144,13 +179,14 @@ def _refused(args: list[str], capsys) -> str:
 
 def test_conflicting_ensembles_are_refused_with_one_line(ens_dir, tmp_path, capsys):
     b, g = _files(tmp_path)
-    own = tmp_path / "own.toml"  # sets a calibrated parameter itself
-    own.write_text('name = "own"\nextends = "g.toml"\n[violence]\nretaliation_branching = 0.5\n')
+    own = tmp_path / "own.toml"  # sets a calibrated parameter that g.toml does not
+    own.write_text('name = "own"\nextends = "g.toml"\n[deterrence]\nsensitivity = 0.5\n')
+    wider = _current(tmp_path / "wider", ensemble.load(DATA).sets.assign(**{SENS: 0.6}))
     out = tmp_path / "never"
     common = ["--replicates", "2", "--workers", "1", "--out", str(out)]
-    line = _refused(["compare", str(own), "--ensemble", str(ens_dir), *common], capsys)
-    assert str(own) in line and "violence.retaliation_branching" in line
-    assert "remove it from the scenario file" in line
+    line = _refused(["compare", str(g), str(own), "--ensemble", str(wider), *common], capsys)
+    assert str(own) in line and SENS in line
+    assert "not every compared scenario holds the same value" in line
     # made for another version of the model (the test data's own provenance)
     line = _refused(["compare", str(b), str(g), "--ensemble", str(DATA), *common], capsys)
     assert "calibrate again" in line and "model_code" in line
@@ -162,10 +198,10 @@ def test_conflicting_ensembles_are_refused_with_one_line(ens_dir, tmp_path, caps
     line = _refused(["compare", str(b), str(g), "--ensemble", str(lever), *common], capsys)
     assert "enforcement.fidelity is a plan lever" in line
     assert not out.exists()
-    # a scenario object that sets the parameter (not at its default)
-    changed = make_tiny("gvi", {"violence.retaliation_branching": 0.5})
-    with pytest.raises(ensemble.EnsembleConflict, match="leave it at its default"):
-        compare([changed], replicates=2, workers=1, ensemble=ens_dir)
+    # scenario objects that set the parameter differently (one not at its default)
+    changed = make_tiny("gvi", {SENS: 0.5, "name": "tiny-gvi-changed"})
+    with pytest.raises(ensemble.EnsembleConflict, match="not every compared scenario"):
+        compare([make_tiny("gvi", {}), changed], replicates=2, workers=1, ensemble=wider)
 
 
 def test_variance_split_separates_sets_from_chance():

@@ -10,7 +10,7 @@ import json
 import numpy as np
 import pytest
 
-from experiments import validation
+from experiments import ensemble, validation
 from experiments.patterns import PATTERNS, Use, patterns_for
 from experiments.validation import REACH, SCENARIOS, Record, boot, change, evaluate_checks, post
 from gvi.cli import main
@@ -150,3 +150,40 @@ def test_cli_rejects_one_replicate(capsys) -> None:
 @pytest.mark.parametrize("bad", [["--workers", "0"]])
 def test_cli_rejects_bad_workers(bad: list[str]) -> None:
     assert main(["validate-model", *bad]) == 2
+
+
+def test_with_an_ensemble_the_checks_are_posterior_predictive(tmp_path, monkeypatch, capsys):
+    from test_ensemble_compare import _current
+
+    ens_dir = _current(tmp_path / "ens")
+    ens = ensemble.load(ens_dir)
+    seen, real = [], validation.run_tasks
+
+    def recording(tasks, **kw):
+        seen.extend(tasks)
+        return real(tasks, **kw)
+
+    monkeypatch.setattr(validation, "run_tasks", recording)
+    v = validation.validate(3, seed=2, workers=1, time=SHORT, ensemble=ens_dir)
+    assert v.ensemble is not None and v.ensemble["sets"] == len(ens)
+    assert "model uncertainty and chance" in v.to_json()["intervals_cover"]
+    drawn = v.ensemble["draws"]
+    by_set = dict(zip(ens.sets["set"].tolist(), ens.parameter_sets(), strict=True))
+    for task in seen:  # every scenario of replicate r runs set draws[r]
+        want = by_set[drawn[task.replicate]]
+        assert (
+            task.scenario.violence.retaliation_branching == want["violence.retaliation_branching"]
+        )
+    seen.clear()
+    fixed = validation.validate(3, seed=2, workers=1, time=SHORT, ensemble=None)
+    assert fixed.ensemble is None and fixed.to_json()["intervals_cover"].startswith("chance only")
+    assert {t.scenario.violence.retaliation_branching for t in seen} == {0.72}
+    # refused with one line by the command: an ensemble for other model code
+    stale = tmp_path / "stale"
+    data = json.loads((ens_dir / "ensemble.json").read_text())
+    data["model"]["model_code"] = "0" * 16
+    ensemble.write(stale, ens.sets, data)
+    assert main(["validate-model", "--replicates", "2", "--ensemble", str(stale),
+                 "--out", str(tmp_path / "o")]) == 2  # fmt: skip
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "calibrate again" in err[0]

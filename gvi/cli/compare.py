@@ -31,7 +31,9 @@ def add_parsers(sub: argparse._SubParsersAction, t: Translator) -> None:
     cmp.add_argument("--workers", type=int, default=None, help=t("opt.workers.cores"))
     cmp.add_argument("--out", type=Path, help=t("opt.compare.out"))
     cmp.add_argument("--json", action="store_true", help=t("opt.compare.json"))
-    cmp.add_argument("--ensemble", type=Path, default=None, help=t("opt.compare.ensemble"))
+    params = cmp.add_mutually_exclusive_group()
+    params.add_argument("--ensemble", type=Path, default=None, help=t("opt.compare.ensemble"))
+    params.add_argument("--fixed-parameters", action="store_true", help=t("opt.compare.fixed"))
     cmp.add_argument("--lang", choices=("en", "sv"), default=None, help=t("opt.lang.report"))
 
     rep = sub.add_parser("report", help=t("cmd.report"))
@@ -40,6 +42,7 @@ def add_parsers(sub: argparse._SubParsersAction, t: Translator) -> None:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    from experiments import ensemble
     from experiments.comparison import MEANINGFUL_REPLICATES, compare
     from experiments.output import publish_folder
     from scenarios import ScenarioError
@@ -67,7 +70,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             workers=args.workers,
             progress=sys.stderr.isatty(),
             command="gvi " + " ".join(sys.argv[1:]),
-            ensemble=args.ensemble,
+            ensemble=None if args.fixed_parameters else args.ensemble or ensemble.SHIPPED_DEFAULT,
         )
     except ScenarioError:
         raise

@@ -37,6 +37,11 @@ def add_parsers(sub: argparse._SubParsersAction, t) -> None:
     vm.add_argument("--replicates", type=int, default=20, help=t("opt.validate_model.replicates"))
     vm.add_argument("--out", type=Path, default=Path("results/validation"), help=t("opt.folder"))
     vm.add_argument("--workers", type=int, default=None, help=t("opt.workers.cores"))
+    params = vm.add_mutually_exclusive_group()
+    params.add_argument(
+        "--ensemble", type=Path, default=None, help=t("opt.validate_model.ensemble")
+    )
+    params.add_argument("--fixed-parameters", action="store_true", help=t("opt.compare.fixed"))
 
 
 def _cmd_check_patterns(args: argparse.Namespace) -> int:
@@ -87,6 +92,7 @@ def _cmd_check_patterns(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate_model(args: argparse.Namespace) -> int:
+    from experiments import ensemble
     from experiments.folders import check_folder, folder_lock
     from experiments.validation import validate
 
@@ -97,7 +103,17 @@ def _cmd_validate_model(args: argparse.Namespace) -> int:
         raise UsageError.of("err.at_least_1", option="--workers", value=args.workers)
     check_writable(args.out)
     check_folder(args.out, "validate-model")
-    result = validate(args.replicates, workers=args.workers, progress=sys.stderr.isatty())
+    chosen = None if args.fixed_parameters else args.ensemble or ensemble.SHIPPED_DEFAULT
+    try:
+        result = validate(
+            args.replicates, workers=args.workers, progress=sys.stderr.isatty(), ensemble=chosen
+        )
+    except ValueError as exc:  # an unusable ensemble
+        raise UsageError(str(exc)) from None
+    if result.ensemble is None:
+        print(t("compare.chance_only"))
+    else:
+        print(t("validate_model.ensemble_cover", sets=result.ensemble["sets"]))
     with folder_lock(args.out, "validate-model"):
         page = result.save(args.out)
     for c in result.checks:

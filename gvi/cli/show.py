@@ -127,6 +127,10 @@ def print_comparison(c: Comparison, t: Translator | None = None) -> None:
         print(t("compare.chance_only"))
     else:
         print(t("compare.ensemble_cover", sets=c.ensemble.get("sets", "?")))
+        kept = c.ensemble.get("kept") or {}
+        if kept:
+            listed = ", ".join(f"{terminal_text(k)} = {v}" for k, v in kept.items())
+            print(t("compare.ensemble_kept", kept=listed))
     width = max(20, *(len(metric_label(m, t)) for m in METRICS))
     print(
         f"{t('compare.col_scenario'):<16} {t('compare.col_metric'):<{width}} "

@@ -138,6 +138,7 @@ def ensemble_facts(x: Ctx) -> dict[str, Any] | None:
         "parameters": ", ".join(str(p) for p in params),
         "source": str(record.get("folder") or "-"),
         "sha": str(record.get("sha256", ""))[:16],
+        "kept": ", ".join(f"{k} = {v}" for k, v in (record.get("kept") or {}).items()),
     }
 
 

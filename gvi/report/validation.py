@@ -193,6 +193,7 @@ def render_html(v: Validation) -> str:
         title="Model validation",
         replicates=v.replicates,
         seed=v.seed,
+        ensemble=v.ensemble,
         passed=v.passed,
         checks=checks,
     )
