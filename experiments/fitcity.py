@@ -80,6 +80,7 @@ from scenarios.files import read_toml
 from scenarios.messages import validation_problems
 from scenarios.schema import CityParams, parameter
 
+from . import ensemble as ensembles
 from .executors import make_executor
 from .experiment import has_table, resolve_ref, type_message
 from .output import atomic_text
@@ -452,14 +453,18 @@ class FitEvaluator:
     """``FitEvaluator(scenario, entropy, years)(job) -> outputs``: one business-as-usual
     run at ``job.params`` with the seed ``SeedSequence(entropy, spawn_key=(point,
     replicate))``; outputs the hazard, the city's members and, per year ``t``, shootings
-    ``s<t>``, injured ``i<t>`` and killed ``k<t>``."""
+    ``s<t>``, injured ``i<t>`` and killed ``k<t>``. With ``sets`` (a posterior ensemble's
+    draws), replicate ``r`` runs parameter set ``sets[r]`` at every hazard, so the fit
+    is marginal over model uncertainty, as the comparisons that use the fitted city are."""
 
     scenario: Scenario
     entropy: int
     years: int
+    sets: tuple[dict[str, float], ...] | None = None
 
     def __call__(self, job: Job) -> dict[str, float]:
-        sc = self.scenario.with_updates(job.params)
+        drawn = self.sets[job.replicate] if self.sets is not None else {}
+        sc = self.scenario.with_updates({**drawn, **job.params})
         seed = np.random.SeedSequence(self.entropy, spawn_key=(job.point, job.replicate))
         model = GVIModel(sc, rng=seed)
         model.run_model()
@@ -770,9 +775,16 @@ def fit_city(
     dask_local: int | None = None,
     progress: bool = False,
     lang: str = "en",
+    ensemble: Any = ensembles.SHIPPED_DEFAULT,
 ) -> FitResult:
     """Fit a city to its yearly counts (resumably) into ``out``: ``<name>.toml``,
-    ``fit.json``, ``fit.html`` (in ``lang``) and the runs' store."""
+    ``fit.json``, ``fit.html`` (in ``lang``) and the runs' store.
+
+    ``ensemble`` as for :func:`experiments.comparison.compare` (default: the shipped
+    posterior ensemble while there is one; ``None``: the base scenario's fixed
+    parameters): replicate ``r`` of every hazard runs the parameter set drawn for it,
+    so the fitted hazard and its interval hold model uncertainty too. Calibrated
+    parameters the fit file sets for its city are kept, not drawn."""
     if isinstance(spec_or_path, FitSpec):
         spec = spec_or_path
         check_spec(spec)
@@ -786,6 +798,25 @@ def fit_city(
     updates.update({path: s["median"] for path, s in shares.items()})
     scenario = run_scenario(spec, base, updates)
     entropy = root_entropy(spec.seed)
+    ens, where = ensembles.resolve(ensemble)
+    sets, record = None, None
+    if ens is not None:
+        ensembles.check_identity(ens, where)
+        kept = {k: v for k, v in updates.items() if k in ens.parameters}
+        drawn = ensembles.draws(ens, max(PILOT_REPLICATES, spec.replicates,
+                                         spec.check_replicates), entropy)  # fmt: skip
+        by_set = dict(zip(ens.sets["set"].tolist(), ens.parameter_sets(), strict=True))
+        sets = tuple(
+            {k: v for k, v in by_set[int(d)].items() if k not in kept} for d in drawn
+        )
+        record = {
+            "folder": where,
+            "sha256": ensembles.fingerprint(ens),
+            "sets": len(ens),
+            "parameters": [p for p in ens.parameters if p not in kept],
+            "kept": kept,
+            "draws": [int(d) for d in drawn],
+        }
     folder = Path(out)
     identity = {
         "method": METHOD,
@@ -802,15 +833,18 @@ def fit_city(
             "grid": [GRID_HALF_SPAN, EDGE_DENSITY, EXTEND_POINTS, MAX_EXTENSIONS],
             "analysis": [FINE_POINTS, BANDWIDTH, CITY_NODES],
         },
+        "ensemble": None if record is None else [record["sha256"], record["kept"]],
     }
     executor, close = make_executor(workers, scheduler=scheduler, dask_local=dask_local)
     try:
         store = ResultStore(folder, identity=identity)
         store.update_manifest(kind="fit-city", fit=spec.model_dump(mode="json"))
-        runner = _Runner(store, FitEvaluator(scenario, entropy, spec.years), executor, progress)
+        evaluate = FitEvaluator(scenario, entropy, spec.years, sets)
+        runner = _Runner(store, evaluate, executor, progress)
         analysis = _fit(runner, spec, scenario)
     finally:
         close()
+    analysis["ensemble"] = record
     return _finish(spec, base, scenario, updates, shares, entropy, analysis, runner, folder, lang)
 
 
@@ -966,6 +1000,11 @@ def _finish(spec, base, scenario, updates, shares, entropy, a, runner, folder, l
             "check": spec.check_replicates,
         },
         "notes": a["notes"] + check_notes,
+        "ensemble": a["ensemble"],
+        "intervals_cover": "chance and the counts' information only (one fixed parameter set)"
+        if a["ensemble"] is None
+        else "model uncertainty (parameter sets drawn from the posterior ensemble), chance "
+        "and the counts' information",
     }
     summary["runs"]["total"] = sum(summary["runs"].values())
     text = scenario_toml(spec, base, updates, summary, folder)

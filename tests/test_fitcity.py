@@ -186,7 +186,7 @@ def test_a_known_hazard_is_recovered_inside_its_interval(tmp_path: Path) -> None
         shape = load_fit_spec(_write(folder, spec))
         counts = synthetic_counts(shape, true, seed=424242 + k)["shootings"]
         fit = load_fit_spec(_write(folder, {**spec, "counts": {"shootings": counts}}))
-        lo, hi = fit_city(fit, folder / "out", workers=2).interval
+        lo, hi = fit_city(fit, folder / "out", workers=2, ensemble=None).interval
         covered += lo <= true <= hi
         if not lo <= true <= hi:
             misses.append((counts, lo, hi))
@@ -207,7 +207,7 @@ def test_coverage_of_the_interval_over_seeds(tmp_path: Path) -> None:
         shape = load_fit_spec(_write(tmp_path / f"c{i}", spec))
         counts = synthetic_counts(shape, true, seed=9000 + i)["shootings"]
         fit = load_fit_spec(_write(tmp_path / f"c{i}", {**spec, "counts": {"shootings": counts}}))
-        lo, hi = fit_city(fit, tmp_path / f"c{i}" / "out", workers=2).interval
+        lo, hi = fit_city(fit, tmp_path / f"c{i}" / "out", workers=2, ensemble=None).interval
         inside.append(lo <= true <= hi)
     assert sum(inside) >= 7, inside
 
@@ -427,3 +427,32 @@ def test_report_in_the_folder_follows_the_language_asked(tiny, tmp_path: Path) -
     fit_city(spec, out, workers=1, lang="sv")  # stored runs: only the report is rewritten
     assert _Text((out / "fit.html").read_text(encoding="utf-8")).lang == "sv"
     fit_city(spec, out, workers=1)
+
+
+def test_with_an_ensemble_each_replicate_runs_its_drawn_set(tmp_path: Path) -> None:
+    """Replicate r of every hazard runs the parameter set drawn for it (marginal over
+    model uncertainty, as the comparisons of the fitted city are); the summary and the
+    report say what the intervals cover."""
+    from test_ensemble_compare import _current
+
+    from experiments import ensemble
+    from experiments.fitcity import HAZARD, FitEvaluator
+    from experiments.pipeline import Job
+
+    ens_dir = _current(tmp_path / "ens")
+    spec = load_fit_spec(_write(tmp_path, {**TINY, "replicates": 3, "grid_points": 5}))
+    result = fit_city(spec, tmp_path / "out", workers=1, ensemble=ens_dir)
+    record = result.summary["ensemble"]
+    ens = ensemble.load(ens_dir)
+    assert record["sets"] == len(ens) and record["kept"] == {}
+    assert result.summary["intervals_cover"].startswith("model uncertainty")
+    assert "posterior ensemble" in (tmp_path / "out" / "fit.html").read_text(encoding="utf-8")
+    by_set = dict(zip(ens.sets["set"].tolist(), ens.parameter_sets(), strict=True))
+    sets = tuple(by_set[d] for d in record["draws"])
+    ev = FitEvaluator(result.scenario.with_updates({"name": "fit-city"}), 7, 1, sets)
+    plain = FitEvaluator(result.scenario.with_updates({"name": "fit-city"}), 7, 1)
+    job = Job(0, 1, {HAZARD: result.hazard})
+    fixed_at_set = FitEvaluator(result.scenario.with_updates(sets[1]), 7, 1)
+    assert ev(job) == fixed_at_set(job) != plain(job)
+    fixed = fit_city(spec, tmp_path / "fixed", workers=1, ensemble=None)
+    assert fixed.summary["ensemble"] is None

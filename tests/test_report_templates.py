@@ -189,7 +189,7 @@ def test_every_template_loads_and_escapes() -> None:
     assert env.from_string("{{ x }}").render(x=EVIL) == (
         "&lt;script&gt;alert(1)&lt;/script&gt; &#34;&amp;&#39;"
     )
-    page = render("validation.html", lang="en", title=EVIL, replicates=2, seed=1, passed=True,
+    page = render("validation.html", lang="en", title=EVIL, replicates=2, seed=1, passed=True, ensemble=None,
                   checks=[])  # fmt: skip
     assert re.search(r"<title>&lt;script&gt;", page)
 

@@ -34,6 +34,9 @@ def add_parsers(sub: argparse._SubParsersAction, t: Translator) -> None:
     p.add_argument("--dask-local", type=int, metavar="N", help=t("opt.dask_local"))
     p.add_argument("--lang", choices=("en", "sv"), default=None, help=t("opt.lang.report"))
     p.add_argument("--json", action="store_true", help=t("opt.fit_city.json"))
+    params = p.add_mutually_exclusive_group()
+    params.add_argument("--ensemble", type=Path, default=None, help=t("opt.fit_city.ensemble"))
+    params.add_argument("--fixed-parameters", action="store_true", help=t("opt.compare.fixed"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,6 +66,9 @@ def run(args: argparse.Namespace) -> int:
     from experiments.folders import check_folder, folder_lock
 
     check_folder(out, "fit-city")  # the rule every command that writes a folder follows
+    from experiments import ensemble
+
+    chosen = None if args.fixed_parameters else args.ensemble or ensemble.SHIPPED_DEFAULT
     with folder_lock(out, "fit-city"):
         result = usage_errors(
             lambda: fit_city(
@@ -73,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
                 dask_local=args.dask_local,
                 progress=sys.stderr.isatty(),
                 lang=args.lang or t.lang,
+                ensemble=chosen,
             )
         )
     if args.json:

@@ -271,7 +271,7 @@ def _caveats(x: _Ctx) -> list[str]:
         keys.append("caveat_city")
     if s["observed"]["injured"] is not None or s["observed"]["killed"] is not None:
         keys.append("caveat_counts")
-    keys.append("caveat_chance")
+    keys.append("caveat_chance" if s.get("ensemble") is None else "caveat_ensemble")
     return keys
 
 
