@@ -806,9 +806,7 @@ def fit_city(
         drawn = ensembles.draws(ens, max(PILOT_REPLICATES, spec.replicates,
                                          spec.check_replicates), entropy)  # fmt: skip
         by_set = dict(zip(ens.sets["set"].tolist(), ens.parameter_sets(), strict=True))
-        sets = tuple(
-            {k: v for k, v in by_set[int(d)].items() if k not in kept} for d in drawn
-        )
+        sets = tuple({k: v for k, v in by_set[int(d)].items() if k not in kept} for d in drawn)
         record = {
             "folder": where,
             "sha256": ensembles.fingerprint(ens),
