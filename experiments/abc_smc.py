@@ -6,9 +6,10 @@
 Generation 0 draws from the uniform prior box; generation ``t >= 1`` keeps the tolerance
 ``epsilon_t``, the weighted ``quantile`` of generation ``t - 1``'s distances, and
 proposes particles by picking an ancestor of generation ``t - 1`` by weight and moving
-it by a Gaussian kernel with twice the population's weighted covariance; a move that
-leaves the prior box is redrawn, ancestor and all (the proposal is the kernel mixture
-truncated to the box, whose constant cancels in the normalised weights). A proposal is
+it by a Gaussian kernel, coordinate by coordinate, with twice the population's weighted
+variance; a coordinate that leaves the prior box is redrawn (each ancestor's kernel is
+truncated to the box, and its normalising constant enters the weights; redrawing the
+whole move instead almost never lands inside the box with twenty parameters). A proposal is
 accepted when its distance is at most ``epsilon_t``; the accepted particles get the
 importance weight ``prior / sum_j w_j K(theta | theta_j)`` (Beaumont, Cornuet, Marin &
 Robert 2009, doi:10.1093/biomet/asp052; Toni, Welch, Strelkowa, Ipsen & Stumpf 2009,
@@ -155,13 +156,20 @@ def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
     return float(x[order][at])
 
 
-def kernel_cov(unit: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Twice the weighted covariance of a population (unit coordinates), made positive
-    definite (Beaumont et al. 2009)."""
-    mean = w @ unit
-    d = unit - mean
-    cov = 2.0 * (d.T * w) @ d / np.sum(w)
-    return cov + 1e-12 * np.eye(len(cov))
+def kernel_sd(unit: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Per coordinate, the kernel's standard deviation: the square root of twice the
+    population's weighted variance (unit coordinates; Beaumont et al. 2009)."""
+    mean = w @ unit / np.sum(w)
+    var = 2.0 * (w @ (unit - mean) ** 2) / np.sum(w)
+    return np.sqrt(var) + 1e-9
+
+
+def _log_inside(centres: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """log P(a move from each centre stays in the unit box), per centre."""
+    from scipy.special import ndtr
+
+    upper, lower = ndtr((1.0 - centres) / sd), ndtr(-centres / sd)
+    return np.sum(np.log(np.maximum(upper - lower, 1e-300)), axis=1)
 
 
 def propose(
@@ -169,12 +177,15 @@ def propose(
     points: Sequence[int],
 ) -> np.ndarray:  # fmt: skip
     """Proposals ``points`` of ``generation`` (rows, natural units): prior draws when
-    ``prev`` (unit coordinates, weights) is None, else kernel moves inside the box."""
+    ``prev`` (unit coordinates, weights) is None, else moves of an ancestor picked by
+    weight, by a Gaussian truncated to the box coordinate by coordinate (a move that
+    leaves ``[0, 1]`` in one coordinate redraws that coordinate). A kernel that must land
+    inside the box in every coordinate at once almost never does in many dimensions."""
     k = len(box.names)
     out = np.empty((len(points), k))
     if prev is not None:
         unit, w = prev
-        chol = np.linalg.cholesky(kernel_cov(unit, w))
+        sd = kernel_sd(unit, w)
         p = w / w.sum()
     for row, i in enumerate(points):
         rng = np.random.default_rng(
@@ -183,26 +194,32 @@ def propose(
         if prev is None:
             out[row] = rng.uniform(0.0, 1.0, k)
             continue
-        for _ in range(MAX_REDRAWS):
-            u = unit[rng.choice(len(unit), p=p)] + chol @ rng.standard_normal(k)
-            if np.all((u >= 0.0) & (u <= 1.0)):
-                out[row] = u
-                break
-        else:
-            raise RuntimeError(f"generation {generation}: no move stayed in the prior box")
+        centre = unit[rng.choice(len(unit), p=p)]
+        for d in range(k):
+            for _ in range(MAX_REDRAWS):
+                u = centre[d] + sd[d] * rng.standard_normal()
+                if 0.0 <= u <= 1.0:
+                    out[row, d] = u
+                    break
+            else:
+                raise RuntimeError(f"generation {generation}: no move stayed in the prior box")
     return box.from_unit(out)
 
 
 def importance_weights(
-    unit: np.ndarray, prev_unit: np.ndarray, prev_w: np.ndarray, cov: np.ndarray
+    unit: np.ndarray, prev_unit: np.ndarray, prev_w: np.ndarray, sd: np.ndarray
 ) -> np.ndarray:
-    """``1 / sum_j w_j N(u; u_j, cov)`` (the uniform prior's density is constant inside
-    the box), normalised to sum 1."""
-    inv = np.linalg.inv(cov)
-    diff = unit[:, None, :] - prev_unit[None, :, :]
-    q = np.einsum("ijk,kl,ijl->ij", diff, inv, diff)
-    mix = np.exp(-0.5 * q) @ (prev_w / prev_w.sum())
-    w = 1.0 / np.maximum(mix, 1e-300)
+    """``1 / sum_j w_j K(u | u_j)`` with ``K`` the coordinate-wise truncated Gaussian of
+    :func:`propose` (its normalising constant depends on the ancestor ``u_j``; the
+    uniform prior's density is constant inside the box), normalised to sum 1; computed
+    in logarithms, as densities in many dimensions underflow."""
+    z = (unit[:, None, :] - prev_unit[None, :, :]) / sd
+    log_k = -0.5 * np.sum(z**2, axis=2) - _log_inside(prev_unit, sd)[None, :]
+    log_mix = log_k + np.log(prev_w / prev_w.sum())[None, :]
+    top = log_mix.max(axis=1, keepdims=True)
+    log_den = top[:, 0] + np.log(np.exp(log_mix - top).sum(axis=1))
+    log_w = -(log_den - log_den.max())
+    w = np.exp(log_w)
     return w / w.sum()
 
 
@@ -282,7 +299,7 @@ def abc_smc(
         if prev is None:
             w = np.full(len(keep), 1.0 / len(keep))
         else:
-            w = importance_weights(unit, prev[0], prev[1], kernel_cov(prev[0], prev[1]))
+            w = importance_weights(unit, prev[0], prev[1], kernel_sd(prev[0], prev[1]))
         keep.insert(2 + len(names), "weight", w)
         population = keep
         gen = Generation(t, eps, len(batch), len(keep), float(1.0 / np.sum(w**2)))
