@@ -18,6 +18,9 @@ What is compared, and why (each part's module says more):
   one-group city (target <= 30 µs) with the slope per group.
 * :mod:`benchmarks.startup` - ``gvi --help`` (target <= 1 s) and ``gvi run gvi`` against
   the run itself (target <= 2x), as whole processes.
+* :mod:`benchmarks.ensemble_speed` - ``compare gvi`` at 50 replicates with the shipped
+  posterior ensemble against the fixed parameters (target: at most 1.2x the wall time;
+  issue 15).
 * :mod:`benchmarks.throughput` - runs per second on 1 and 2 processes and Dask (target:
   2 processes >= 1.8x one); opt-in ``--sobol``: the whole shipped Sobol study through
   ``gvi sensitivity --workers 2`` (target <= 5 minutes).
@@ -52,7 +55,7 @@ from mesa.examples.basic.virus_on_network.model import VirusOnNetwork
 from model import GVIModel
 from scenarios import Scenario, load_scenario
 
-from . import large, speed, startup, throughput
+from . import ensemble_speed, large, speed, startup, throughput
 from .child import blas_threads
 from .common import REFERENCE_FIGURES, ROOT, check, spread
 
@@ -239,6 +242,9 @@ def run_default(repeats: int) -> dict[str, Any]:
     result["startup"] = startup.run_startup(min(repeats, 5))
     print(startup.report(result["startup"]), flush=True)
     result["checks"] += startup.checks(result["startup"])
+    result["ensemble"] = ensemble_speed.run_ensemble_speed(repeats=min(repeats, 3))
+    print(ensemble_speed.report(result["ensemble"]), flush=True)
+    result["checks"] += ensemble_speed.checks(result["ensemble"])
     return result
 
 
