@@ -99,7 +99,7 @@ def test_report_and_json_state_what_the_intervals_cover(with_ensemble, pair):
     data = c.to_json()
     assert data["intervals_cover"].startswith("model uncertainty and chance")
     assert data["spread"][0]["scenario"] == "tiny-gvi"
-    fixed = compare(pair, replicates=3, seed=5, workers=1)
+    fixed = compare(pair, replicates=3, seed=5, workers=1, ensemble=None)
     html = render_report(fixed, lang="en")
     assert "cover chance only" in html and "law of total variance" not in html
     assert fixed.spread is None and "parameter_set" not in fixed.runs.columns

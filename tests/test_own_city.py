@@ -142,7 +142,11 @@ def test_every_parameter_outside_the_city_leaves_business_as_usual_unchanged(tin
 
 def test_report_says_same_city_only_when_true_and_warns_on_few_runs(tmp_path: Path) -> None:
     c = compare(
-        [short("gvi_lapse", **{"partnership.lapse_day": 90})], replicates=3, seed=1, workers=1
+        [short("gvi_lapse", **{"partnership.lapse_day": 90})],
+        replicates=3,
+        seed=1,
+        workers=1,
+        ensemble=None,
     )
     html = c.report(tmp_path / "r.html").read_text(encoding="utf-8")
     assert "business as usual in the same city" in html and "NOT the same city" not in html
