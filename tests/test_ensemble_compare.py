@@ -224,3 +224,20 @@ def test_variance_split_separates_sets_from_chance():
     assert chance_only["model_share"] < 0.3 and chance_only["within_df"] == 54
     once = variance_split(values(between), pd.Series(reps, index=reps), baseline="b", scenario="g")
     assert np.isnan(once["model_share"]) and once["sets_repeated"] == 0
+
+
+def test_effect_by_set_pairs_each_sets_runs_on_its_own_seed(ens_dir):
+    from experiments.runner import Task
+    from experiments.validation import run_record
+    from scenarios import load_scenario
+
+    ens = ensemble.load(ens_dir)
+    two = ensemble.Ensemble(ens.sets.head(2).assign(weight=[0.5, 0.5]), ens.provenance)
+    out = ensemble.effect_by_set(two, "gvi", replicates=1, workers=1)
+    assert out["set"].tolist() == two.sets["set"].tolist() and out["weight"].sum() == 1
+    gvi = load_scenario("gvi")
+    params, seed = two.parameter_sets()[1], int(two.sets["seed"].iloc[1])
+    b = run_record(Task(gvi.baseline_twin().with_updates(params), 0, seed))
+    t = run_record(Task(gvi.with_updates(params), 0, seed))
+    want = 100 * (t.shootings(t.rollout, t.end) / b.shootings(b.rollout, b.end) - 1)
+    assert out["change"].iloc[1] == pytest.approx(want)
