@@ -18,7 +18,7 @@ from html import escape
 
 import numpy as np
 
-from .run import RECENT_DAYS, TrainingRun
+from .run import MARK_WEEKS, RECENT_DAYS, TrainingRun
 from .text import tr
 
 # Okabe–Ito colours (distinguishable with common colour-vision deficiencies)
@@ -166,7 +166,7 @@ class TimelineFigure:
     """Weekly shootings of the live run and its twin, with the policy's events marked."""
 
     W, H = 520.0, 250.0
-    LEFT, RIGHT, TOP, BOTTOM = 50.0, 510.0, 46.0, 196.0
+    LEFT, RIGHT, TOP, BOTTOM = 50.0, 510.0, 58.0, 196.0
 
     def __init__(self, run: TrainingRun) -> None:
         self.run = run
@@ -182,7 +182,6 @@ class TimelineFigure:
     def svg(self, lang: str, cumulative: bool) -> str:
         run = self.run
         tl = run.timeline()
-        marks = run.marks
         x = tl["x"]
         if cumulative:
             live, twin = tl["total_live"], tl["total_twin"]
@@ -259,15 +258,17 @@ class TimelineFigure:
                     f'<polyline class="{cls}" points="{pts}" fill="none" stroke="{colour}" '
                     f'stroke-width="{width}" stroke-linejoin="round"{dash}/>'
                 )
-        # the policy's events, in a band above the plot
-        for days, cls, colour, shape, row in (
-            (marks.callins, "mark-callin", GREEN, "tri", T - 32),
-            (marks.enforcement, "mark-enforcement", PURPLE, "square", T - 13),
-            (marks.skipped, "mark-skipped", SHOT_RED, "cross", T - 13),
+        # the policy's events, in a band above the plot: one mark per kind and span of
+        # MARK_WEEKS weeks, with the number of events when there were several
+        weekly = run.weekly_marks()
+        for kind, cls, colour, shape, row in (
+            ("callins", "mark-callin", GREEN, "tri", T - 40),
+            ("enforcement", "mark-enforcement", PURPLE, "square", T - 23),
+            ("skipped", "mark-skipped", SHOT_RED, "cross", T - 6),
         ):
-            for d in days:
-                xm = float(self._x(d / 7.0))
-                out.append(_marker(cls, shape, colour, xm, row))
+            for week, count in weekly[kind]:
+                xm = float(self._x(week + MARK_WEEKS / 2))
+                out.append(_marker(cls, shape, colour, xm, row, count))
         # axis labels
         out.append(
             f'<text x="{_n((L + R) / 2)}" y="{self.H - 8}" text-anchor="middle" '
@@ -280,7 +281,18 @@ class TimelineFigure:
         return "".join(out)
 
 
-def _marker(cls: str, shape: str, colour: str, x: float, y: float) -> str:
+def _marker(cls: str, shape: str, colour: str, x: float, y: float, count: int = 1) -> str:
+    """One week's mark; ``count`` > 1 is written next to it (``data-count`` holds it)."""
+    mark = _shape(cls, shape, colour, x, y).replace(" ", f' data-count="{count}" ', 1)
+    if count <= 1:
+        return mark
+    return (
+        f'{mark}<text class="{cls}-count" x="{_n(x + 8)}" y="{_n(y)}" font-size="15" '
+        f'font-weight="700" fill="{colour}" dominant-baseline="central">{count}</text>'
+    )
+
+
+def _shape(cls: str, shape: str, colour: str, x: float, y: float) -> str:
     if shape == "tri":
         pts = f"{_n(x - 7)},{_n(y - 6)} {_n(x + 7)},{_n(y - 6)} {_n(x)},{_n(y + 7)}"
         return f'<polygon class="{cls}" points="{pts}" fill="{colour}"/>'

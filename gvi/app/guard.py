@@ -287,12 +287,19 @@ def install() -> bool:
     """Put :class:`Guard` in front of Solara's Starlette app, once; True if it is there.
     Does nothing outside a Solara server (the app's module is not loaded then)."""
     import sys
+    import warnings
 
     module = sys.modules.get("solara.server.starlette")
     if module is None:
         return False
     from starlette.middleware import Middleware
 
+    # the page is served over plain http on this machine's own names and is not meant to
+    # be embedded: Solara's fallback to a same-site (lax) cookie is what we want, so its
+    # twelve-line warning about it on every page load says nothing to a trainer
+    warnings.filterwarnings(
+        "ignore", message="Cookies with samesite=none require https", category=UserWarning
+    )
     app = module.app
     if not any(getattr(m, "cls", None) is Guard for m in app.user_middleware):
         app.user_middleware.insert(0, Middleware(Guard))

@@ -29,10 +29,11 @@ from scenarios import list_presets
 
 from . import guard, limits
 from .figures import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, PURPLE, SHOT_RED
-from .run import Action, FeedItem, Outcome
+from .run import MARK_WEEKS, RECENT_GAP_WEEKS, Action, FeedItem, Outcome
 from .session import SPEEDS, Session, default_lang
+from .story import MIN_CHAIN
 from .style import CSS
-from .text import LANGS, LANGUAGE_NAMES, tr
+from .text import LANGS, LANGUAGE_NAMES, Share, tr
 
 guard.install()  # in the server: host check, closed diagnostic routes (no-op elsewhere)
 
@@ -184,6 +185,46 @@ def Indicators(session: Session, frame: solara.Reactive[int], lang: solara.React
 
 
 @solara.component
+def PromiseView(session: Session, frame: solara.Reactive[int], lang: solara.Reactive[str]):
+    """The partnership's credibility and the perceived risk of the groups on notice,
+    today, in the live run and (same groups) in business as usual, with one line that
+    says why they matter."""
+    frame.value  # noqa: B018
+    lg = lang.value
+    run = session.run
+    if not run.live.policy_on:
+        return
+    p = run.promise()
+    cred = Share(p.credibility).text(lg) if p.credibility is not None else tr(lg, "cred_none")
+    if p.risk_live is None:
+        risk, risk_twin = "\u2013", _esc(tr(lg, "risk_none"))
+    else:
+        risk = Share(p.risk_live).text(lg)
+        risk_twin = _esc(tr(lg, "risk_twin", v=Share(p.risk_twin)))
+    level = p.credibility if p.credibility is not None else 1.0
+    solara.HTML(
+        tag="div",
+        classes=["gvi-promise"],
+        attributes={
+            "id": "gvi-promise",
+            "data-credibility": f"{level:.4f}",
+            "data-risk": "" if p.risk_live is None else f"{p.risk_live:.4f}",
+        },
+        unsafe_innerHTML=(
+            f'<div class="gvi-tile" id="ind-credibility" style="border-left-color:{BLUE}">'
+            f'<div class="l">{_esc(tr(lg, "cred_label"))}</div>'
+            f'<div class="v">{_esc(cred)}</div>'
+            f'<div class="bar"><span style="width:{100 * level:.1f}%"></span></div>'
+            f'<div class="t">{_esc(tr(lg, "cred_twin"))}</div></div>'
+            f'<div class="gvi-tile" id="ind-risk" style="border-left-color:{PURPLE}">'
+            f'<div class="l">{_esc(tr(lg, "risk_label"))}</div>'
+            f'<div class="v">{_esc(risk)}</div><div class="t">{risk_twin}</div></div>'
+            f'<div class="gvi-explain" id="gvi-explain">{_esc(tr(lg, "cred_explain"))}</div>'
+        ),
+    )
+
+
+@solara.component
 def Figure(svg: str, element_id: str, data: dict[str, object] | None = None):
     attributes = {"id": element_id}
     attributes.update({f"data-{k}": str(v) for k, v in (data or {}).items()})
@@ -231,6 +272,12 @@ def Timeline(session: Session, frame: solara.Reactive[int], lang: solara.Reactiv
     else:
         pct = fmt.pct(100 * (live - twin) / twin, signed=True) if twin else "–"
         gap = tr(lg, "gap_after", live=fmt.number(live, 0), twin=fmt.number(twin, 0), pct=pct)
+        r_live, r_twin, r_days = run.recent_gap()
+        if r_days >= 7 * RECENT_GAP_WEEKS:
+            pct = fmt.pct(100 * (r_live - r_twin) / r_twin, signed=True) if r_twin else "–"
+            recent = tr(lg, "gap_recent", weeks=RECENT_GAP_WEEKS, live=fmt.number(r_live, 0),
+                        twin=fmt.number(r_twin, 0), pct=pct)  # fmt: skip
+            gap = f"{gap} {recent}"
     with solara.Column(classes=["gvi-card", "gvi-timeline"], gap="4px"):
         with solara.Row(style={"align-items": "center", "justify-content": "space-between"}):
             solara.HTML(tag="h2", unsafe_innerHTML=_esc(tr(lg, "h_timeline")))
@@ -265,11 +312,14 @@ def Timeline(session: Session, frame: solara.Reactive[int], lang: solara.Reactiv
                 (f'<span class="sw mark" style="color:{GREEN}">▼</span>', "mark_callin"),
                 (f'<span class="sw mark" style="color:{PURPLE}">■</span>', "mark_enforce"),
                 (f'<span class="sw mark" style="color:{SHOT_RED}">✖</span>', "mark_skip"),
+                ('<span class="sw mark">2</span>', "mark_count"),
             ]
         solara.HTML(
             tag="ul",
             classes=["gvi-legend", "gvi-legend-row"],
-            unsafe_innerHTML="".join(f"<li>{sw}{_esc(tr(lg, k))}</li>" for sw, k in legend),
+            unsafe_innerHTML="".join(
+                f"<li>{sw}{_esc(tr(lg, k, weeks=MARK_WEEKS))}</li>" for sw, k in legend
+            ),
         )
 
 
@@ -528,6 +578,72 @@ def ScenarioControls(
 
 
 @solara.component
+def StoryPanel(
+    session: Session,
+    frame: solara.Reactive[int],
+    lang: solara.Reactive[str],
+    act: Callable[[Callable[[], None]], None],
+):
+    """The guided story: the phase's title and narration, how the seed was chosen, and
+    Next (or, at the choice, keep or break the promise)."""
+    frame.value  # noqa: B018
+    lg = lang.value
+    st = session.story
+    if st is None:
+        return
+    c = st.choice
+    if c.met:
+        seed_text = tr(lg, "story_seed", seed=c.seed, tried=c.tried, min=MIN_CHAIN)
+    else:
+        seed_text = tr(lg, "story_seed_none", seed=c.seed, tried=c.tried)
+    with solara.Column(classes=["gvi-card", "gvi-story"], gap="8px"):
+        solara.HTML(tag="h2", unsafe_innerHTML=_esc(tr(lg, "story_button")))
+        if st.index:
+            key, values = st.text
+            solara.HTML(
+                tag="div",
+                attributes={"id": "gvi-story", "data-phase": st.phase.value,
+                            "data-index": str(st.index)},
+                unsafe_innerHTML=(
+                    f'<div class="gvi-story-step">{_esc(tr(lg, "story_step", i=st.index, n=st.total))}</div>'
+                    f"<h3>{_esc(tr(lg, st.title))}</h3>"
+                    f'<p class="gvi-narration">{_esc(tr(lg, key, **values))}</p>'
+                ),
+            )  # fmt: skip
+        else:
+            solara.HTML(tag="div", attributes={"id": "gvi-story", "data-phase": "start",
+                        "data-index": "0"}, unsafe_innerHTML="")  # fmt: skip
+        if st.at_choice:
+            solara.HTML(tag="p", classes=["gvi-narration", "gvi-choice"],
+                        unsafe_innerHTML=_esc(tr(lg, "story_choice")))  # fmt: skip
+            with solara.Row(gap="8px", classes=["gvi-buttons"]):
+                solara.Button(
+                    tr(lg, "story_keep"), color="success", classes=["gvi-story-keep"],
+                    on_click=lambda: act(lambda: session.story_next(kept=True)),
+                )  # fmt: skip
+                solara.Button(
+                    tr(lg, "story_break"), color="error", classes=["gvi-story-break"],
+                    on_click=lambda: act(lambda: session.story_next(kept=False)),
+                )  # fmt: skip
+        elif not st.finished:
+            solara.Button(
+                tr(lg, "story_next"), icon_name="mdi-arrow-right", color="primary",
+                on_click=lambda: act(session.story_next), classes=["gvi-story-next"],
+            )  # fmt: skip
+        else:
+            solara.Button(
+                tr(lg, "story_again"), icon_name="mdi-restart", color="primary",
+                on_click=lambda: act(session.start_story), classes=["gvi-story-again"],
+            )  # fmt: skip
+        solara.Button(
+            tr(lg, "story_leave"), outlined=True, classes=["gvi-story-leave"],
+            on_click=lambda: act(session.leave_story),
+        )  # fmt: skip
+        solara.HTML(tag="div", classes=["gvi-note", "gvi-story-seed"],
+                    attributes={"id": "gvi-story-seed"}, unsafe_innerHTML=_esc(seed_text))  # fmt: skip
+
+
+@solara.component
 def Trainer(session: Session, lang: solara.Reactive[str], alive: Callable[[], None]):
     """The trainer's view of one session; ``alive`` notes a sign of life on its seat."""
     frame = solara.use_reactive(0)
@@ -581,14 +697,41 @@ def Trainer(session: Session, lang: solara.Reactive[str], alive: Callable[[], No
         config.set(config.value + 1)
         refresh()
 
+    settings_open = solara.use_reactive(False)
+    config.value  # noqa: B018 - the story's start and end change the side panel
+
+    def story(action: Callable[[], None]) -> None:
+        playing.set(False)
+        action()
+        config.set(config.value + 1)
+        refresh()
+
     Header(session, frame, lang)
     with solara.Row(classes=["gvi-body"], gap="12px"):
         with solara.Column(classes=["gvi-side"], gap="10px"):
-            RunControls(session, frame, config, lang, playing, reset, refresh)
-            Actions(session, frame, lang, refresh)
-            ScenarioControls(session, config, lang, choose_preset)
+            if session.story is not None:
+                StoryPanel(session, frame, lang, story)
+            else:
+                RunControls(session, frame, config, lang, playing, reset, refresh)
+                Actions(session, frame, lang, refresh)
+                with solara.Row(gap="8px", classes=["gvi-buttons"]):
+                    solara.Button(
+                        tr(lang.value, "story_button"), icon_name="mdi-book-open-variant",
+                        on_click=lambda: story(session.start_story), color="primary",
+                        outlined=True, classes=["gvi-story-start"],
+                    )  # fmt: skip
+                    solara.Button(
+                        tr(lang.value, "h_scenario"),
+                        icon_name="mdi-chevron-up" if settings_open.value else "mdi-chevron-down",
+                        on_click=lambda: settings_open.set(not settings_open.value),
+                        outlined=True, classes=["gvi-settings-toggle"],
+                        attributes={"aria-expanded": str(settings_open.value).lower()},
+                    )  # fmt: skip
+                if settings_open.value:
+                    ScenarioControls(session, config, lang, choose_preset)
         with solara.Column(classes=["gvi-main"], gap="10px"):
             Indicators(session, frame, lang)
+            PromiseView(session, frame, lang)
             with solara.Row(classes=["gvi-views"], gap="10px"):
                 CityView(session, frame, lang)
                 with solara.Column(classes=["gvi-right"], gap="10px"):

@@ -33,6 +33,8 @@ HEAT_HALF_LIFE_DAYS = 30.0  # how long a shooting keeps colouring its groups
 RECENT_DAYS = 7  # shootings drawn as lines in the city view
 AVERAGE_WEEKS = 8  # the timeline's moving average
 FEED_LENGTH = 200
+MARK_WEEKS = 8  # the timeline marks events per span of this many weeks
+RECENT_GAP_WEEKS = 13  # the "last three months" gap under the timeline
 
 
 class Action(StrEnum):
@@ -69,6 +71,29 @@ class Marks:
     callins: list[int] = field(default_factory=list)
     enforcement: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Promise:
+    """What keeps deterrence alive (M6), as shown on the page: the partnership's
+    credibility (0-1, None without a partnership) and the mean perceived sanction risk
+    (0-1) of the free members of the groups on notice, in the live run and in the same
+    groups of the twin (None while no group is on notice)."""
+
+    credibility: float | None
+    groups_on_notice: int
+    risk_live: float | None
+    risk_twin: float | None
+
+
+def _mean_risk(model: GVIModel, groups: np.ndarray) -> float | None:
+    """Mean perceived risk of the free members of ``groups`` (a mask), or None."""
+    if not groups.any():
+        return None
+    s = model.state
+    n = s.n
+    who = (s.status[:n] == FREE) & groups[s.group[:n]]
+    return float(s.risk[:n][who].mean()) if who.any() else None
 
 
 class TrainingRun:
@@ -302,6 +327,46 @@ class TrainingRun:
             self.feed.append(FeedItem(day, Action.ENFORCE, (("ev_sweep", {"n": len(e.members)}),)))
 
     # --- numbers for the page --------------------------------------------------------
+    def promise(self) -> Promise:
+        """The partnership's credibility and the perceived risk of the groups on notice
+        (in the live run, and in the same groups of the twin), today."""
+        with self.lock:
+            m = self.live
+            notice = m.comm.on_notice.copy() if m.policy_on else np.zeros(0, dtype=bool)
+            risks = [_mean_risk(model, notice) for model in (self.live, self.twin)]
+            return Promise(
+                credibility=float(m.deterrence.credibility) if m.policy_on else None,
+                groups_on_notice=int(notice.sum()),
+                risk_live=risks[0],
+                risk_twin=risks[1],
+            )
+
+    def recent_gap(self, weeks: int = RECENT_GAP_WEEKS) -> tuple[float, float, int]:
+        """Shootings in the last ``weeks`` weeks since the rollout: (live, twin, days
+        covered); the days are fewer early in the rollout and 0 before it."""
+        with self.lock:
+            live = self._series(self.live, "shootings")
+            twin = self._series(self.twin, "shootings")
+        end = len(live)
+        start = max(self.live.rollout_day, end - 7 * weeks)
+        if end <= start:
+            return 0.0, 0.0, 0
+        return float(live[start:end].sum()), float(twin[start:end].sum()), end - start
+
+    def weekly_marks(self, weeks: int = MARK_WEEKS) -> dict[str, list[tuple[int, int]]]:
+        """The timeline's marks, one per span of ``weeks`` weeks and kind: (first week
+        of the span, count), so that many events close together read as one mark with a
+        number instead of a smear."""
+        out = {}
+        for kind, days in (
+            ("callins", self.marks.callins),
+            ("enforcement", self.marks.enforcement),
+            ("skipped", self.marks.skipped),
+        ):
+            spans = np.bincount(np.asarray(days, dtype=np.int64) // (7 * weeks)) if days else []
+            out[kind] = [(int(i * weeks), int(c)) for i, c in enumerate(spans) if c]
+        return out
+
     def _series(self, model: GVIModel, name: str) -> np.ndarray:
         return np.asarray(model.datacollector.model_vars[name], dtype=float)
 

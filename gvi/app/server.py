@@ -22,10 +22,14 @@ settings in the server process from the environment set here):
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
+import signal
 import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 from .text import LANGS
@@ -223,19 +227,29 @@ def serve(
     idle: float | None = None,
     allowed_hosts: list[str] | None = None,
 ) -> int:
-    """Run the server until it stops or Ctrl+C; returns its exit code (0 after Ctrl+C).
+    """Run the server until it stops, or until Ctrl+C, SIGTERM or SIGHUP stop it and
+    everything it started (:func:`stop_server`); returns its exit code (0 when stopped).
     Prints the warning for a public interface first and the address once it answers.
     ``sessions``, ``idle`` and ``allowed_hosts`` override the environment's limits."""
-    import subprocess
-    import time
-
     out = out or sys.stdout
     err = err or sys.stderr
     warning = public_warning(host)
     if warning:
         print(warning, file=err, flush=True)
     env = environment(lang, host, sessions=sessions, idle=idle, allowed_hosts=allowed_hosts)
-    proc = subprocess.Popen(command(host, port), env=env)
+    proc = subprocess.Popen(
+        command(host, port),
+        env=env,
+        start_new_session=True,  # its own process group: stopped with everything it starts
+        preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads yet in this process
+    )
+    stopping: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        stopping.append(signum)
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, stop) for sig in STOP_SIGNALS}
     try:
         deadline = time.monotonic() + 60
         while proc.poll() is None and time.monotonic() < deadline:
@@ -246,9 +260,44 @@ def serve(
             time.sleep(0.3)
         return proc.wait()
     except KeyboardInterrupt:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         return 0
+    finally:
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
+        stop_server(proc)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+STOP_SECONDS = 5.0  # how long the server may take to close its connections
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the server and every process it started (its process group): SIGTERM, and
+    SIGKILL after :data:`STOP_SECONDS`; returns once they are gone."""
+    if proc.poll() is not None:
+        _signal_group(proc.pid, signal.SIGKILL)  # anything it left behind
+        return
+    _signal_group(proc.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(STOP_SECONDS)
+    _signal_group(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
+
+
+def _die_with_parent() -> None:
+    """In the server process before it starts (Linux): get SIGTERM if ``gvi app``
+    itself dies, even by SIGKILL, so no server is left holding the port."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass

@@ -17,6 +17,8 @@ from scenarios import Scenario, list_presets, load_scenario
 from .figures import CityFigure, TimelineFigure
 from .levers import Lever, levers
 from .run import TrainingRun
+from .story import PRESET as STORY_PRESET
+from .story import Story, choose_seed
 from .text import LANGS, tr
 
 DEFAULT_PRESET = "gvi"
@@ -55,6 +57,7 @@ class Session:
         self._shown = threading.Condition()
         self._shown_frame = 0
         self._closed = False
+        self.story: Story | None = None  # the guided story, while it is told
         self._start()
 
     # --- settings ------------------------------------------------------------------
@@ -107,6 +110,33 @@ class Session:
             old = self.run
             self._start()
             old.close()
+
+    # --- the guided story -----------------------------------------------------------
+    def start_story(self) -> None:
+        """Start (or restart) the guided story: the story's preset, its chosen seed, a
+        fresh run; the first phase runs at :meth:`story_next`."""
+        with self.lock:
+            if self._closed:
+                return
+            choice = choose_seed()
+            self.preset = STORY_PRESET
+            self.base = load_scenario(STORY_PRESET)
+            self.levers = levers(self.base)
+            self.values = {lv.path: lv.value_in(self.base) for lv in self.levers}
+            self.seed = choice.seed
+            self.reset()
+            self.story = Story(choice)
+
+    def story_next(self, kept: bool | None = None) -> None:
+        """Run the story's next phase (``kept``: the trainer's choice, at the choice)."""
+        with self.lock:
+            if self.story is not None and not self._closed:
+                self.story.advance(self.run, kept)
+
+    def leave_story(self) -> None:
+        """Back to the free controls, with the run where the story left it."""
+        with self.lock:
+            self.story = None
 
     @property
     def closed(self) -> bool:
