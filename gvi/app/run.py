@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -363,7 +364,11 @@ class TrainingRun:
             ("enforcement", self.marks.enforcement),
             ("skipped", self.marks.skipped),
         ):
-            spans = np.bincount(np.asarray(days, dtype=np.int64) // (7 * weeks)) if days else []
+            spans: Sequence[int] = (
+                np.bincount(np.asarray(days, dtype=np.int64) // (7 * weeks)).tolist()
+                if days
+                else []
+            )
             out[kind] = [(int(i * weeks), int(c)) for i, c in enumerate(spans) if c]
         return out
 

@@ -16,6 +16,7 @@ call-in. The outcome after the choice is never chosen: it is whatever the model 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -62,7 +63,7 @@ class SeedChoice:
     tried: int = SEEDS_TRIED
 
 
-def longest_chain(events: list[Event], start: int, end: int) -> int:
+def longest_chain(events: Iterable[Event], start: int, end: int) -> int:
     """The longest chain of shootings on model days ``start`` to ``end - 1`` in which
     each answers (is retaliation for) the one before within :data:`CHAIN_DAYS` days."""
     depth: dict[int, int] = {}
