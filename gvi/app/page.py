@@ -23,17 +23,17 @@ from typing import Any, cast
 
 import solara
 
-from gvi.report.fmt import Fmt
-from gvi.report.vocab import unit
+from gvi.i18n import translator
+from gvi.i18n.fmt import Fmt
 from scenarios import list_presets
 
 from . import guard, limits
 from .figures import BLUE, GREEN, GREY, LIGHT_BLUE, ORANGE, PURPLE, SHOT_RED
 from .run import MARK_WEEKS, RECENT_GAP_WEEKS, Action, FeedItem, Outcome
 from .session import SPEEDS, Session, default_lang
-from .story import MIN_CHAIN
+from .story_view import PromiseView, StoryPanel
 from .style import CSS
-from .text import LANGS, LANGUAGE_NAMES, Share, tr
+from .text import LANGS, LANGUAGE_NAMES, tr
 
 guard.install()  # in the server: host check, closed diagnostic routes (no-op elsewhere)
 
@@ -182,46 +182,6 @@ def Indicators(session: Session, frame: solara.Reactive[int], lang: solara.React
             f'<div class="v">{_esc(show(live))}{small}</div>{twin_line}</div>'
         )
     solara.HTML(tag="div", classes=["gvi-ind"], unsafe_innerHTML="".join(parts))
-
-
-@solara.component
-def PromiseView(session: Session, frame: solara.Reactive[int], lang: solara.Reactive[str]):
-    """The partnership's credibility and the perceived risk of the groups on notice,
-    today, in the live run and (same groups) in business as usual, with one line that
-    says why they matter."""
-    frame.value  # noqa: B018
-    lg = lang.value
-    run = session.run
-    if not run.live.policy_on:
-        return
-    p = run.promise()
-    cred = Share(p.credibility).text(lg) if p.credibility is not None else tr(lg, "cred_none")
-    if p.risk_live is None:
-        risk, risk_twin = "\u2013", _esc(tr(lg, "risk_none"))
-    else:
-        risk = Share(p.risk_live).text(lg)
-        risk_twin = _esc(tr(lg, "risk_twin", v=Share(p.risk_twin)))
-    level = p.credibility if p.credibility is not None else 1.0
-    solara.HTML(
-        tag="div",
-        classes=["gvi-promise"],
-        attributes={
-            "id": "gvi-promise",
-            "data-credibility": f"{level:.4f}",
-            "data-risk": "" if p.risk_live is None else f"{p.risk_live:.4f}",
-        },
-        unsafe_innerHTML=(
-            f'<div class="gvi-tile" id="ind-credibility" style="border-left-color:{BLUE}">'
-            f'<div class="l">{_esc(tr(lg, "cred_label"))}</div>'
-            f'<div class="v">{_esc(cred)}</div>'
-            f'<div class="bar"><span style="width:{100 * level:.1f}%"></span></div>'
-            f'<div class="t">{_esc(tr(lg, "cred_twin"))}</div></div>'
-            f'<div class="gvi-tile" id="ind-risk" style="border-left-color:{PURPLE}">'
-            f'<div class="l">{_esc(tr(lg, "risk_label"))}</div>'
-            f'<div class="v">{_esc(risk)}</div><div class="t">{risk_twin}</div></div>'
-            f'<div class="gvi-explain" id="gvi-explain">{_esc(tr(lg, "cred_explain"))}</div>'
-        ),
-    )
 
 
 @solara.component
@@ -495,6 +455,13 @@ def Actions(
             )
 
 
+def unit(text: str, lang: str) -> str:
+    """A lever's unit in ``lang`` from the ``units`` catalogue (as in the reports; read
+    here so that the page does not import the report package, which costs start-up)."""
+    t = translator("units", lang)
+    return t(text) if text in t.keys else text
+
+
 def _lever_value(lever, v: float, lg: str) -> str:
     fmt = Fmt(lg)
     u = lever.spec.unit
@@ -575,72 +542,6 @@ def ScenarioControls(
         if session.pending:
             solara.HTML(tag="div", classes=["gvi-note", "gvi-pending"],
                         unsafe_innerHTML=_esc(tr(lg, "pending")))  # fmt: skip
-
-
-@solara.component
-def StoryPanel(
-    session: Session,
-    frame: solara.Reactive[int],
-    lang: solara.Reactive[str],
-    act: Callable[[Callable[[], None]], None],
-):
-    """The guided story: the phase's title and narration, how the seed was chosen, and
-    Next (or, at the choice, keep or break the promise)."""
-    frame.value  # noqa: B018
-    lg = lang.value
-    st = session.story
-    if st is None:
-        return
-    c = st.choice
-    if c.met:
-        seed_text = tr(lg, "story_seed", seed=c.seed, tried=c.tried, min=MIN_CHAIN)
-    else:
-        seed_text = tr(lg, "story_seed_none", seed=c.seed, tried=c.tried)
-    with solara.Column(classes=["gvi-card", "gvi-story"], gap="8px"):
-        solara.HTML(tag="h2", unsafe_innerHTML=_esc(tr(lg, "story_button")))
-        if st.index:
-            key, values = st.text
-            solara.HTML(
-                tag="div",
-                attributes={"id": "gvi-story", "data-phase": st.phase.value,
-                            "data-index": str(st.index)},
-                unsafe_innerHTML=(
-                    f'<div class="gvi-story-step">{_esc(tr(lg, "story_step", i=st.index, n=st.total))}</div>'
-                    f"<h3>{_esc(tr(lg, st.title))}</h3>"
-                    f'<p class="gvi-narration">{_esc(tr(lg, key, **values))}</p>'
-                ),
-            )  # fmt: skip
-        else:
-            solara.HTML(tag="div", attributes={"id": "gvi-story", "data-phase": "start",
-                        "data-index": "0"}, unsafe_innerHTML="")  # fmt: skip
-        if st.at_choice:
-            solara.HTML(tag="p", classes=["gvi-narration", "gvi-choice"],
-                        unsafe_innerHTML=_esc(tr(lg, "story_choice")))  # fmt: skip
-            with solara.Row(gap="8px", classes=["gvi-buttons"]):
-                solara.Button(
-                    tr(lg, "story_keep"), color="success", classes=["gvi-story-keep"],
-                    on_click=lambda: act(lambda: session.story_next(kept=True)),
-                )  # fmt: skip
-                solara.Button(
-                    tr(lg, "story_break"), color="error", classes=["gvi-story-break"],
-                    on_click=lambda: act(lambda: session.story_next(kept=False)),
-                )  # fmt: skip
-        elif not st.finished:
-            solara.Button(
-                tr(lg, "story_next"), icon_name="mdi-arrow-right", color="primary",
-                on_click=lambda: act(session.story_next), classes=["gvi-story-next"],
-            )  # fmt: skip
-        else:
-            solara.Button(
-                tr(lg, "story_again"), icon_name="mdi-restart", color="primary",
-                on_click=lambda: act(session.start_story), classes=["gvi-story-again"],
-            )  # fmt: skip
-        solara.Button(
-            tr(lg, "story_leave"), outlined=True, classes=["gvi-story-leave"],
-            on_click=lambda: act(session.leave_story),
-        )  # fmt: skip
-        solara.HTML(tag="div", classes=["gvi-note", "gvi-story-seed"],
-                    attributes={"id": "gvi-story-seed"}, unsafe_innerHTML=_esc(seed_text))  # fmt: skip
 
 
 @solara.component

@@ -34,7 +34,7 @@ html, body { font-size: clamp(17px, 1.2vw, 28px); }
 .gvi-body { padding: 10px 12px; align-items: stretch; flex-wrap: nowrap !important;
   margin: 0 !important; min-height: calc(100vh - 76px); }
 .gvi-side { flex: 0 0 20.6rem; width: 20.6rem; overflow: visible; padding-right: 4px; }
-.gvi-main { flex: 1 1 auto; min-width: 0; height: calc(100vh - 96px); min-height: 560px;
+.gvi-main { flex: 1 1 auto; min-width: 0; height: calc(100vh - 3.4rem - 42px); min-height: 560px;
   display: flex; position: sticky; top: 10px; }
 .gvi-root .gvi-card { background: #fff; border-radius: 8px; padding: 8px 12px 10px;
   box-shadow: 0 1px 3px rgba(0,0,0,0.18); }
@@ -116,7 +116,7 @@ html, body { font-size: clamp(17px, 1.2vw, 28px); }
 .gvi-timeline { flex: 0 0 auto; }
 .gvi-promise { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr) minmax(0, 2fr);
   gap: 10px; align-items: stretch; }
-.gvi-promise .gvi-tile .l { white-space: normal; }
+.gvi-promise .gvi-tile .l, .gvi-promise .gvi-tile .t { white-space: normal; }
 .gvi-promise .bar { height: 6px; background: #dde3ea; border-radius: 3px; margin: 2px 0; }
 .gvi-promise .bar span { display: block; height: 100%; background: #0072b2; border-radius: 3px; }
 .gvi-explain { font-size: 0.882rem; line-height: 1.3; color: #1a1a1a; background: #fff;
