@@ -90,3 +90,15 @@ def test_a_signal_stops_the_whole_server_and_frees_the_port(sig: signal.Signals)
         if not line.startswith(("GVI training app:", "Solara server is starting"))
     ]
     assert unexpected == [], f"printed for a normal request: {unexpected}"
+
+
+def test_the_page_does_not_import_the_report_package() -> None:
+    """The server imports the page at start-up: the report package (scipy, matplotlib,
+    the comparison code) would add about 1.7 s before the first page."""
+    import sys
+
+    code = "import sys, gvi.app.page; print('gvi.report' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "False"
