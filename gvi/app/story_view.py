@@ -85,20 +85,30 @@ def StoryPanel(
         solara.HTML(tag="h2", unsafe_innerHTML=_esc(tr(lg, "story_button")))
         if st.index:
             key, values = st.text
+            step = tr(lg, "story_step", i=st.index, n=st.total)
             solara.HTML(
                 tag="div",
-                attributes={"id": "gvi-story", "data-phase": st.phase.value,
-                            "data-index": str(st.index)},
+                attributes={
+                    "id": "gvi-story",
+                    "aria-live": "polite",
+                    "data-phase": st.phase.value,
+                    "data-index": str(st.index),
+                },
                 unsafe_innerHTML=(
-                    f'<div class="gvi-story-step">{_esc(tr(lg, "story_step", i=st.index, n=st.total))}</div>'
+                    f'<div class="gvi-story-step">{_esc(step)}</div>'
                     f"<h3>{_esc(tr(lg, st.title))}</h3>"
                     f'<p class="gvi-narration">{_esc(tr(lg, key, **values))}</p>'
                 ),
-            )  # fmt: skip
+            )
         else:
             solara.HTML(
                 tag="div",
-                attributes={"id": "gvi-story", "data-phase": "start", "data-index": "0"},
+                attributes={
+                    "id": "gvi-story",
+                    "aria-live": "polite",
+                    "data-phase": "start",
+                    "data-index": "0",
+                },
                 unsafe_innerHTML=(
                     f"<h3>{_esc(tr(lg, 'story_intro_title'))}</h3>"
                     f'<p class="gvi-narration">{_esc(tr(lg, "story_intro", n=st.total))}</p>'
