@@ -119,6 +119,7 @@ class TrainingRun:
         self.marks = Marks()
         self.extra_cost = 0.0  # costs of trainer actions taken between days
         self.last_shooting: Event | None = None
+        self._dawn_notice = np.zeros(g, dtype=bool)  # groups on notice as the day began
         self._closed = False
         for _ in range(self.start):  # the warm-up, silently
             self.live.step()
@@ -142,6 +143,7 @@ class TrainingRun:
             for _ in range(days):
                 if self._closed or not self.live.running:
                     break
+                self._dawn_notice = self.live.comm.on_notice.copy()
                 self.live.step()
                 self.twin.step()
                 self.heat *= self._heat_decay
@@ -267,6 +269,11 @@ class TrainingRun:
         for e in events:
             self._take(e, deaths)
 
+    def shot_on_notice(self, e: Event) -> bool:
+        """Was the shooter's group on notice when it shot (the day's shootings come
+        before its call-ins and notifications, so: at the start of the day)?"""
+        return bool(self._dawn_notice[e.group])
+
     def _ref_day(self, ref: int) -> DayRef:
         return DayRef(self.label_day(self.live.log[ref].day) if ref >= 0 else 0)
 
@@ -289,7 +296,7 @@ class TrainingRun:
                 parts.append(("ev_fatal", {}))
             if e.day >= m.rollout_day:
                 self.last_shooting = e
-                if m.policy_on and m.params.enforcement.enabled and m.comm.on_notice[e.group]:
+                if m.policy_on and m.params.enforcement.enabled and self.shot_on_notice(e):
                     parts.append(("ev_on_notice", {"g": g}))
             self.feed.append(FeedItem(day, "shooting", tuple(parts)))
         elif k is EventKind.CALLIN:

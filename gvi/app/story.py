@@ -105,9 +105,10 @@ def _criterion(seed: int) -> tuple[int, bool]:
             return chain, False
         cursor = len(model.log)
         while model.running and model.steps <= first + VIOLENCE_WITHIN:
+            notice = model.comm.on_notice.copy()  # a day's shootings come before its call-ins
             model.step()
             for e in model.log.events[cursor:]:
-                if e.kind is EventKind.SHOOTING and model.comm.on_notice[e.group]:
+                if e.kind is EventKind.SHOOTING and notice[e.group]:
                     return chain, True
             cursor = len(model.log)
         return chain, False
@@ -213,7 +214,7 @@ class Story:
                 (
                     e
                     for e in m.log.events[mark:]
-                    if e.kind is EventKind.SHOOTING and m.comm.on_notice[e.group]
+                    if e.kind is EventKind.SHOOTING and run.shot_on_notice(e)
                 ),
                 None,
             )
