@@ -394,6 +394,11 @@ class Comparison:
                 raise bad("ensemble.draws", f"must be {replicates} whole numbers (one a replicate)")
             if not isinstance(record.get("kept", {}), dict):
                 raise bad("ensemble.kept", "must be a table of parameter values")
+            note = record.get("note")
+            if note is not None and not (
+                isinstance(note, dict) and all(isinstance(v, str) for v in note.values())
+            ):
+                raise bad("ensemble.note", "must be a table of texts by language")
         text = {column: csv_text for column in ("scenario", "baseline", "metric")}
         runs = _with_seed(pd.read_parquet(folder / "runs.parquet"), entropy)
         runs.attrs = {f"{key}_day": days[key] for key in ("warmup", "rollout", "end")}
@@ -696,6 +701,7 @@ def compare(
             "sets": len(ens),
             "parameters": [p for p in ens.parameters if p not in kept],
             "kept": kept,
+            "note": ens.provenance.get("note"),
             "calibrated_for": ens.provenance.get("model"),
             "draws": [int(k) for k in drawn],
             "rule": ENSEMBLE_RULE,

@@ -179,7 +179,10 @@ def variance_split(
     left out), with the replicates grouped by the parameter set they drew (``sets``:
     replicate -> set). ``Var(e)`` is the sample variance of all ``e_r``; the chance part
     ``E[Var(e | set)]`` is the pooled within-set variance of the sets drawn at least twice
-    (NaN when none was); the parameter part is the rest (at least 0)."""
+    (NaN when none was); the parameter part is the rest (at least 0). ``runs_p05``,
+    ``runs_median``, ``runs_p95``: percentiles of the ``e_r`` themselves — how far the
+    effect of one run, a set of assumptions and one draw of chance, ranges (the interval
+    of the mean effect, by contrast, narrows with more runs)."""
     rows = values[values["metric"] == metric]
     t = rows[rows["scenario"] == scenario].set_index("replicate")["post"]
     b = rows[rows["scenario"] == baseline].set_index("replicate")["post"]
@@ -212,4 +215,7 @@ def variance_split(
         "model_var": float(between),
         "model_share": float(share),
         "chance_share": float(1.0 - share) if np.isfinite(share) else float("nan"),
+        "runs_p05": float(np.percentile(e, 5)) if len(e) else float("nan"),
+        "runs_median": float(np.median(e)) if len(e) else float("nan"),
+        "runs_p95": float(np.percentile(e, 95)) if len(e) else float("nan"),
     }

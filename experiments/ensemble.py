@@ -14,8 +14,8 @@ A folder holds two files:
   targets, the priors, the root seed, the package version and model code hash, and the
   generations' tolerances.
 
-The package's own ensemble lives in ``experiments/data/ensemble``; it is not shipped
-yet (the model is still changing), and :func:`load` says so.
+The package's own ensemble lives in ``experiments/data/ensemble``: the result of
+``gvi calibrate experiments/calibrate_patterns.toml`` (docs/calibration.md).
 
 Comparisons use the shipped ensemble by default (``compare(...)``, ``gvi compare``), or
 one given (``ensemble=FOLDER``, ``--ensemble DIR``); ``ensemble=None`` and
@@ -65,7 +65,7 @@ or the fixed parameters while none is shipped; ``ensemble=None``: the fixed para
 
 
 class EnsembleMissing(FileNotFoundError):
-    """No ensemble in the folder (for the package's own: not shipped yet)."""
+    """No ensemble in the folder."""
 
 
 class EnsembleConflict(ValueError):
@@ -116,7 +116,7 @@ def load(folder: str | os.PathLike[str] | None = None) -> Ensemble:
     if not (path / CSV).is_file() or not (path / JSON).is_file():
         if folder is None:
             raise EnsembleMissing(
-                "the posterior ensemble is not yet shipped with this version of gvi-sim; "
+                f"the posterior ensemble is missing from this installation ({path}); "
                 'make one with `gvi calibrate` (method = "abc-smc") and load its '
                 "OUT/ensemble folder"
             )

@@ -332,6 +332,7 @@ def validate(
             "sets": len(ens),
             "parameters": ens.parameters,
             "draws": [int(k) for k in drawn],
+            "note": ens.provenance.get("note"),
         }
     executor, close = make_executor(workers)
     try:

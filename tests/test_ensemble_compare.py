@@ -241,3 +241,22 @@ def test_effect_by_set_pairs_each_sets_runs_on_its_own_seed(ens_dir):
     t = run_record(Task(gvi.with_updates(params), 0, seed))
     want = 100 * (t.shootings(t.rollout, t.end) / b.shootings(b.rollout, b.end) - 1)
     assert out["change"].iloc[1] == pytest.approx(want)
+
+
+def test_the_ensembles_note_is_in_the_report_and_the_table(ens_dir, tmp_path, pair, capsys):
+    ens = ensemble.load(ens_dir)
+    note = {"en": "A preliminary ensemble.", "sv": "En preliminär ensemble."}
+    noted = ensemble.write(tmp_path / "noted", ens.sets, {**ens.provenance, "note": note})
+    c = compare(pair, replicates=2, seed=5, workers=1, ensemble=noted)
+    assert c.manifest["ensemble"]["note"] == note
+    html = render_report(c, lang="en")
+    assert "A preliminary ensemble." in html
+    # the range of single runs, apart from the interval of the average
+    spread = c.spread.set_index("scenario").iloc[0]
+    assert spread["runs_p05"] <= spread["runs_median"] <= spread["runs_p95"]
+    assert "5th to 95th percentile of the runs" in html and "for the average over these" in html
+    assert "En preliminär ensemble." in render_report(c, lang="sv")
+    b, g = _files(tmp_path)
+    args = ["compare", str(b), str(g), "--replicates", "2", "--workers", "1"]
+    assert main([*args, "--ensemble", str(noted), "--out", str(tmp_path / "o")]) == 0
+    assert "A preliminary ensemble." in capsys.readouterr().out

@@ -127,6 +127,9 @@ def print_comparison(c: Comparison, t: Translator | None = None) -> None:
         print(t("compare.chance_only"))
     else:
         print(t("compare.ensemble_cover", sets=c.ensemble.get("sets", "?")))
+        note = (c.ensemble.get("note") or {}).get(t.lang)
+        if note:
+            print(note)
         kept = c.ensemble.get("kept") or {}
         if kept:
             listed = ", ".join(f"{terminal_text(k)} = {v}" for k, v in kept.items())
@@ -154,6 +157,15 @@ def print_comparison(c: Comparison, t: Translator | None = None) -> None:
     if c.spread is not None:
         print()
         for r in c.spread.itertuples():
+            print(
+                t(
+                    "compare.spread_range",
+                    scenario=terminal_text(r.scenario),
+                    low=local(f"{r.runs_p05:+.1f}", t),
+                    high=local(f"{r.runs_p95:+.1f}", t),
+                    median=local(f"{r.runs_median:+.1f}", t),
+                )
+            )
             if math.isfinite(r.model_share):
                 model = local(f"{100 * r.model_share:.0f}", t)
                 chance = local(f"{100 * r.chance_share:.0f}", t)

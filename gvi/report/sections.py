@@ -139,6 +139,7 @@ def ensemble_facts(x: Ctx) -> dict[str, Any] | None:
         "source": str(record.get("folder") or "-"),
         "sha": str(record.get("sha256", ""))[:16],
         "kept": ", ".join(f"{k} = {v}" for k, v in (record.get("kept") or {}).items()),
+        "note": (record.get("note") or {}).get(x.lang, ""),
     }
 
 
@@ -158,6 +159,9 @@ def spread_sentences(x: Ctx) -> list[dict[str, Any]]:
                 "model": x.f.pct(100 * r.model_share) if ok else "",
                 "chance": x.f.pct(100 * r.chance_share) if ok else "",
                 "sets": x.f.number(float(r.sets_repeated), 0),
+                "low": x.f.pct(r.runs_p05, signed=True),
+                "median": x.f.pct(r.runs_median, signed=True),
+                "high": x.f.pct(r.runs_p95, signed=True),
             }
         )
     return out

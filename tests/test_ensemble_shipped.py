@@ -1,0 +1,49 @@
+"""The posterior ensemble shipped with the package (experiments/data/ensemble): that it
+belongs to this model code, says where it comes from, and covers the calibrated
+parameters of experiments/calibrate_patterns.toml."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+
+from experiments import ensemble
+from experiments.patterns import Use, patterns_for
+from experiments.version import model_code_hash
+from scenarios.schema import parameters
+
+CALIBRATION = Path(__file__).resolve().parent.parent / "experiments" / "calibrate_patterns.toml"
+
+
+def test_the_shipped_ensemble_belongs_to_this_model_code() -> None:
+    ens = ensemble.load()
+    made = ens.provenance["model"]["model_code"]
+    same = ens.provenance.get("same_results_as", [])
+    assert model_code_hash() in (made, *same), (
+        f"the model code ({model_code_hash()}) is not the one the shipped ensemble was "
+        f"calibrated for ({made}): after a refactor or an optimisation, run `python -m "
+        "tests.golden --confirm-ensemble` (it records the new code when every golden "
+        "output holds); after a change of behaviour, calibrate again (docs/calibration.md)"
+    )
+
+
+def test_the_shipped_ensemble_says_where_it_comes_from() -> None:
+    ens = ensemble.load()
+    prov = ens.provenance
+    spec = tomllib.loads(CALIBRATION.read_text(encoding="utf-8"))
+    calibrated = [p["path"] for p in spec["parameters"]]
+    assert ens.parameters == calibrated
+    assert [p["path"] for p in prov["priors"]] == calibrated
+    bounds = {s.path: list(s.sa_bounds or ()) for s in parameters()}
+    for prior in prov["priors"]:  # priors are the declared SA bounds
+        assert [prior["low"], prior["high"]] == bounds[prior["path"]], prior
+    assert [p["key"] for p in prov["patterns"]] == [p.key for p in patterns_for(Use.VALIDATE_MODEL)]
+    assert prov["calibration"]["seed"] == spec["seed"] and prov["seed"]["root"] == spec["seed"]
+    assert prov["method"].startswith("ABC-SMC") and prov["generations"]
+    assert len(ens) >= 100 and np.isclose(ens.weights.sum(), 1.0)
+    assert ens.sets["seed"].nunique() == len(ens)
+    for path in calibrated:  # every set inside its prior
+        low, high = bounds[path]
+        assert ens.sets[path].between(low, high).all(), path
