@@ -113,7 +113,7 @@ def test_summary_and_effects_frames(small) -> None:
     assert base["change_pct"].isna().all()
     assert {"prepost_change_pct", "prepost_ci_low", "prepost_ci_high"} <= set(small.effects)
     runs = small.runs
-    assert list(runs.columns[:4]) == ["scenario", "replicate", "seed", "day"]
+    assert list(runs.columns[:5]) == ["scenario", "replicate", "seed", "parameter_set", "day"]
     assert len(runs) == 2 * 4 * (small.days["end"] - small.days["warmup"])
 
 
