@@ -31,7 +31,9 @@ def short(name: str):
 
 @pytest.fixture(scope="module")
 def comparison() -> Comparison:
-    return compare([short("baseline"), short("gvi")], replicates=4, seed=2, workers=1)
+    return compare(
+        [short("baseline"), short("gvi")], replicates=4, seed=2, workers=1, ensemble=None
+    )
 
 
 def test_per_group_outcomes_match_the_run_and_its_event_log() -> None:
