@@ -640,7 +640,8 @@ def compare(
     is shipped, the fixed parameters); or a folder or a loaded
     :class:`~experiments.ensemble.Ensemble`. Replicate ``r`` runs a parameter set drawn
     from it by weight (from the root seed), the same set and seed in every scenario, so
-    the intervals cover model uncertainty and chance. It may set only parameters that
+    the intervals of the average effects cover model uncertainty and chance
+    (:attr:`Comparison.spread` has the range of single runs). It may set only parameters that
     are not plan levers; a calibrated parameter the compared scenarios all set to the
     same value keeps that value (recorded as ``kept``). Otherwise, or when it was made
     for other model code, it is refused (:class:`~experiments.ensemble.EnsembleConflict`,
