@@ -662,8 +662,7 @@ def compare(
         tasks = [Task(sc, r, entropy) for sc in scs for r in range(replicates)]
     else:
         drawn = ensembles.draws(ens, replicates, entropy)
-        sets = [{k: v for k, v in p.items() if k not in kept} for p in ens.parameter_sets()]
-        chosen = dict(zip(ens.sets["set"].tolist(), sets, strict=True))
+        chosen = ensembles.by_set(ens, list(kept))
         runs_of = {
             (sc.name, k): sc.with_updates(chosen[k]) for sc in scs for k in set(drawn.tolist())
         }
@@ -697,14 +696,8 @@ def compare(
     }
     if ens is not None:
         comparison.manifest["ensemble"] = {
-            "folder": where,
-            "sha256": ensembles.fingerprint(ens),
-            "sets": len(ens),
-            "parameters": [p for p in ens.parameters if p not in kept],
-            "kept": kept,
-            "note": ens.provenance.get("note"),
+            **ensembles.record(ens, where, drawn, kept),
             "calibrated_for": ens.provenance.get("model"),
-            "draws": [int(k) for k in drawn],
             "rule": ENSEMBLE_RULE,
         }
     return comparison

@@ -150,6 +150,29 @@ def resolve(given: Any) -> tuple[Ensemble | None, str]:
         ) from None
 
 
+def by_set(ens: Ensemble, kept: Sequence[str] = ()) -> dict[int, dict[str, float]]:
+    """Each set's parameters by its ``set`` number, less those in ``kept`` (calibrated
+    parameters the scenarios decide themselves, :func:`check_parameters`)."""
+    return {
+        int(k): {p: v for p, v in params.items() if p not in kept}
+        for k, params in zip(ens.sets["set"].tolist(), ens.parameter_sets(), strict=True)
+    }
+
+
+def record(ens: Ensemble, where: str, drawn: np.ndarray, kept: dict[str, Any]) -> dict[str, Any]:
+    """What a result records of the ensemble it drew from: where it came from, its
+    fingerprint and size, the parameters drawn and kept, its note and the draws."""
+    return {
+        "folder": where,
+        "sha256": fingerprint(ens),
+        "sets": len(ens),
+        "parameters": [p for p in ens.parameters if p not in kept],
+        "kept": kept,
+        "note": ens.provenance.get("note"),
+        "draws": [int(k) for k in drawn],
+    }
+
+
 def fingerprint(ens: Ensemble) -> str:
     """sha256 of the sets (as CSV) and the provenance (as sorted JSON): what a rerun of a
     comparison must find again."""
@@ -261,7 +284,7 @@ def effect_by_set(
     from scenarios import load_scenario
 
     from .runner import Task, run_tasks
-    from .validation import run_record
+    from .validation import change, post, run_record
 
     treated = load_scenario(scenario)
     twin = treated.baseline_twin()
@@ -270,10 +293,9 @@ def effect_by_set(
         for sc in (twin, treated):
             tasks += [Task(sc.with_updates(params), r, int(seed)) for r in range(replicates)]
     records = run_tasks(tasks, workers=workers, progress=progress, fn=run_record)
+    every = np.arange(replicates)
     changes = []
     for k in range(len(ens)):
         block = records[2 * k * replicates : 2 * (k + 1) * replicates]
-        base = sum(r.shootings(r.rollout, r.end) for r in block[:replicates])
-        after = sum(r.shootings(r.rollout, r.end) for r in block[replicates:])
-        changes.append(100.0 * (after / base - 1.0) if base > 0 else float("nan"))
+        changes.append(change(block[replicates:], block[:replicates], post)(every))
     return pd.DataFrame({"set": ens.sets["set"], "weight": ens.weights, "change": changes})

@@ -805,16 +805,9 @@ def fit_city(
         kept = {k: v for k, v in updates.items() if k in ens.parameters}
         drawn = ensembles.draws(ens, max(PILOT_REPLICATES, spec.replicates,
                                          spec.check_replicates), entropy)  # fmt: skip
-        by_set = dict(zip(ens.sets["set"].tolist(), ens.parameter_sets(), strict=True))
-        sets = tuple({k: v for k, v in by_set[int(d)].items() if k not in kept} for d in drawn)
-        record = {
-            "folder": where,
-            "sha256": ensembles.fingerprint(ens),
-            "sets": len(ens),
-            "parameters": [p for p in ens.parameters if p not in kept],
-            "kept": kept,
-            "draws": [int(d) for d in drawn],
-        }
+        chosen = ensembles.by_set(ens, list(kept))
+        sets = tuple(chosen[int(d)] for d in drawn)
+        record = ensembles.record(ens, where, drawn, kept)
     folder = Path(out)
     identity = {
         "method": METHOD,

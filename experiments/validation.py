@@ -318,22 +318,15 @@ def validate(
         tasks = [Task(sc, r, entropy) for sc in scs.values() for r in range(replicates)]
     else:
         ensembles.check_identity(ens, where)
-        ensembles.check_parameters(ens, list(scs.values()), [None] * len(scs), where)
+        kept = ensembles.check_parameters(ens, list(scs.values()), [None] * len(scs), where)
         drawn = ensembles.draws(ens, replicates, entropy)
-        chosen = dict(zip(ens.sets["set"].tolist(), ens.parameter_sets(), strict=True))
+        chosen = ensembles.by_set(ens, list(kept))
         tasks = [
             Task(sc.with_updates(chosen[int(drawn[r])]), r, entropy)
             for sc in scs.values()
             for r in range(replicates)
         ]
-        record = {
-            "folder": where,
-            "sha256": ensembles.fingerprint(ens),
-            "sets": len(ens),
-            "parameters": ens.parameters,
-            "draws": [int(k) for k in drawn],
-            "note": ens.provenance.get("note"),
-        }
+        record = ensembles.record(ens, where, drawn, kept)
     executor, close = make_executor(workers)
     try:
         results = run_tasks(tasks, executor=executor, progress=progress, fn=run_record)
