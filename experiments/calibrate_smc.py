@@ -53,7 +53,7 @@ from .calibrate_spec import Calibration
 from .output import write_csv
 from .patterns import PATTERNS
 from .pipeline import Job
-from .runner import Task
+from .runner import Task, run_together
 from .store import MANIFEST, StoreMismatch, package_versions
 from .validation import pattern_values, run_record, scenarios, scenarios_for
 from .version import model_identity
@@ -115,10 +115,9 @@ class PatternEvaluator:
     def __call__(self, job: Job) -> dict[str, float]:
         seed = set_seed(self.entropy, self.generation, job.point)
         scs = scenarios(dict(self.time), params=job.params, names=scenarios_for(self.keys))
-        records = {
-            name: [run_record(Task(sc, r, seed)) for r in range(self.replicates)]
-            for name, sc in scs.items()
-        }
+        tasks = [Task(sc, r, seed) for sc in scs.values() for r in range(self.replicates)]
+        done = iter(run_together(tasks, run_record))  # the scenarios share their warm-up
+        records = {name: [next(done) for _ in range(self.replicates)] for name in scs}
         return pattern_values(records, self.keys)
 
 

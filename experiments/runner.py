@@ -17,10 +17,10 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -111,10 +111,11 @@ def root_entropy(seed: int | None) -> int:
     return entropy >> 65 if seed is None else entropy  # None: 128 fresh bits -> 63
 
 
-def run_task(task: Task) -> RunResult:
-    """Run one replicate to its horizon."""
-    model = GVIModel(task.scenario, rng=task.seed)
-    founders = model.state.n
+def run_task(task: Task, model: GVIModel | None = None) -> RunResult:
+    """Run one replicate to its horizon (``model``: the task's model already built, e.g.
+    branched from a shared warm-up by :func:`run_together`)."""
+    if model is None:
+        model = GVIModel(task.scenario, rng=task.seed)
     model.run_model()
     df = model.daily_metrics()
     keep = df["day"].to_numpy() >= model.warmup_day
@@ -132,7 +133,7 @@ def run_task(task: Task) -> RunResult:
         first_members=model.state.propensity[: min(20, model.state.n)].copy(),
         groups=group_outcomes(model),
         n_groups=model.city.n_groups,
-        members=founders,
+        members=model.founders,
     )
     return result
 
@@ -204,36 +205,104 @@ def die_with_parent(parent: int, interval: float = 1.0) -> None:
     threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
+def warmup_groups(tasks: Sequence[Task]) -> list[list[int]]:
+    """Indices of ``tasks`` by shared warm-up, in order of first appearance: tasks with
+    the same seed (root and replicate) and the same city and business as usual
+    (:meth:`~scenarios.Scenario.city_settings`) run identically until the rollout."""
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, t in enumerate(tasks):
+        key = (t.root_entropy, t.replicate, tuple(sorted(t.scenario.city_settings().items())))
+        groups.setdefault(key, []).append(i)
+    return list(groups.values())
+
+
+def run_together(tasks: Sequence[Task], fn: TaskFn | None = None) -> list[Any]:
+    """Run ``tasks`` in this process, results in task order; tasks that share a warm-up
+    (:func:`warmup_groups`) share it: the first of them is run to the rollout once and
+    each goes on from a branch of it (:meth:`model.GVIModel.branch`), which gives the
+    results of a run of its own to the last bit at about 40 % of the default run's
+    days. ``fn(task, model)`` runs a task from its model (default :func:`run_task`)."""
+    run = fn or run_task
+    out: list[Any] = [None] * len(tasks)
+    for group in warmup_groups(tasks):
+        if len(group) == 1:
+            out[group[0]] = run(tasks[group[0]])
+            continue
+        first = tasks[group[0]]
+        warm = GVIModel(first.scenario, rng=first.seed)
+        try:
+            if warm.rollout_day >= warm.end_day:  # no rollout within the run: nothing shared
+                for i in group:
+                    out[i] = run(tasks[i])
+                continue
+            for _ in range(warm.rollout_day):
+                warm.step()
+            for k, i in enumerate(group):
+                last = k == len(group) - 1
+                out[i] = run(tasks[i], warm.branch(tasks[i].scenario, keep=not last))
+        finally:
+            warm.close()
+    return out
+
+
+class TaskFn(Protocol):
+    """What runs one task: from its model if given (else it builds it), to a result."""
+
+    def __call__(self, task: Task, model: GVIModel | None = None, /) -> Any: ...
+
+
 def run_tasks(
     tasks: Sequence[Task],
     *,
     executor: Executor | None = None,
     workers: int | None = None,
     progress: bool = True,
-    fn: Callable[[Task], Any] = run_task,
+    fn: TaskFn = run_task,
 ) -> list[Any]:
     """Run every task; results in task order. Uses ``executor`` if given (not shut
-    down), else a local pool of ``workers`` processes."""
+    down), else a local pool of ``workers`` processes. Tasks that share a warm-up go to
+    one process together and share it (:func:`run_together`); when there are fewer such
+    groups than workers, the largest are split so every worker has work."""
     own = executor is None
     ex = local_executor(workers) if executor is None else executor
+    chunks = _spread(warmup_groups(tasks), workers or os.cpu_count() or 1)
     try:
-        futures = [ex.submit(fn, t) for t in tasks]
-        _wait(futures, progress=progress, total=len(tasks))
-        return [f.result() for f in futures]
+        futures = [ex.submit(run_together, [tasks[i] for i in c], fn) for c in chunks]
+        _wait(futures, [len(c) for c in chunks], progress=progress, total=len(tasks))
+        out: list[Any] = [None] * len(tasks)
+        for c, f in zip(chunks, futures, strict=True):
+            for i, result in zip(c, f.result(), strict=True):
+                out[i] = result
+        return out
     finally:
         if own:
             ex.shutdown(cancel_futures=True)
 
 
-def _wait(futures: Iterable[Future], *, progress: bool, total: int) -> None:
+def _spread(groups: list[list[int]], workers: int) -> list[list[int]]:
+    """Split the largest groups in halves until there are at least ``workers`` (or every
+    group is a single task)."""
+    groups = [list(g) for g in groups]
+    while len(groups) < workers:
+        largest = max(range(len(groups)), key=lambda k: len(groups[k]), default=None)
+        if largest is None or len(groups[largest]) < 2:
+            break
+        g = groups.pop(largest)
+        half = len(g) // 2
+        groups[largest:largest] = [g[:half], g[half:]]
+    return groups
+
+
+def _wait(futures: Sequence[Future], sizes: Sequence[int], *, progress: bool, total: int) -> None:
     from concurrent.futures import as_completed
 
     from tqdm import tqdm
 
+    size = {id(f): n for f, n in zip(futures, sizes, strict=True)}
     bar = tqdm(total=total, desc="runs", unit="run", disable=not progress, leave=False)
     try:
         for f in as_completed(futures):
             f.result()  # surface the first failure at once
-            bar.update(1)
+            bar.update(size[id(f)])
     finally:
         bar.close()

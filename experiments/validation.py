@@ -200,11 +200,12 @@ def scenarios(
     return out
 
 
-def run_record(task: Task) -> Record:
+def run_record(task: Task, model: GVIModel | None = None) -> Record:
     """Run one replicate, sampling the outreach caseload daily after the rollout (the
-    closed model keeps its metrics and events for what follows)."""
+    closed model keeps its metrics and events for what follows). ``model``: the task's
+    model already built (see :func:`~experiments.runner.run_together`)."""
     loads: list[float] = []
-    with GVIModel(task.scenario, rng=task.seed) as model:
+    with model or GVIModel(task.scenario, rng=task.seed) as model:
         while model.running:
             model.step()
             if model.day >= model.rollout_day and model.workers:

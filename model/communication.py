@@ -41,7 +41,7 @@ class Communication:
         self.on_notice = np.zeros(g, dtype=bool)
         self.notice_day = np.full(g, NO_DAY, dtype=np.int64)
         self.heat = np.zeros(g)
-        self.heat_decay = 0.5 ** (1.0 / model.params.callins.priority_half_life_days)
+        self.use_params()
         self.callins_held = 0
         self.audited = False
         self.mapped_rows = RowsByGroup(g)  # rows by the group the audit places them in
@@ -53,6 +53,11 @@ class Communication:
         self._open = np.zeros(0, dtype=np.int64)
         self._open_seen = 0
         self._delivered: deque[int] = deque()  # day of each notification, last 365 days
+
+    def use_params(self) -> None:
+        """Derive what the model's parameters fix (at construction, and when the model
+        branches); everything else is read from ``model.params`` when used."""
+        self.heat_decay = 0.5 ** (1.0 / self.model.params.callins.priority_half_life_days)
 
     # --- M4 ---------------------------------------------------------------------------
     def run_audit(self) -> None:

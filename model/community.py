@@ -18,8 +18,12 @@ class Community:
     """Perceived safety of the city's residents."""
 
     def __init__(self, params: CommunityParams) -> None:
-        self.params = params
+        self.use(params)
         self.safety = params.baseline_safety
+
+    def use(self, params: CommunityParams) -> None:
+        """Take these parameters (at construction, and when a model branches)."""
+        self.params = params
         self.decay = 0.5 ** (1.0 / params.recovery_half_life_days)
 
     def recover(self) -> None:

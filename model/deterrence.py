@@ -62,11 +62,15 @@ class Deterrence:
     """Daily decay of perceived risk and the deterrence hazard multiplier."""
 
     def __init__(self, params: DeterrenceParams, peer_pressure: float, n_groups: int) -> None:
+        self.use(params, peer_pressure)
+        self.n_groups = n_groups
+        self.credibility = 1.0
+
+    def use(self, params: DeterrenceParams, peer_pressure: float) -> None:
+        """Take these parameters (at construction, and when a model branches)."""
         self.params = params
         self.peer_pressure = peer_pressure
         self.decay = 0.5 ** (1.0 / params.half_life_days)
-        self.n_groups = n_groups
-        self.credibility = 1.0
 
     def message(self, strength: float) -> float:
         """What a message of nominal ``strength`` is worth today (scaled by credibility)."""

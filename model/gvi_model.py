@@ -6,7 +6,9 @@ One step is one day. The daily schedule (docs/ODD.md, "Process overview") is
 
 from __future__ import annotations
 
+import copy
 import functools
+import itertools
 
 import mesa
 import numpy as np
@@ -51,6 +53,16 @@ def one_blas_thread() -> None:
     makes a seed's results the same on every machine; parallelism comes from running
     several models at once."""
     _blas().limit(limits=1, user_api="blas")
+
+
+def _continue_agent_ids(model: GVIModel, copied: GVIModel) -> None:
+    """Mesa 3.3 counts each model's agent ids in the class-level ``Agent._ids`` (see
+    :meth:`GVIModel.close`), which a copy of the model does not share: the copy's
+    agents go on counting from where the model's are, and the model's count is left as
+    it was."""
+    following = next(mesa.Agent._ids[model])
+    mesa.Agent._ids[model] = itertools.count(following)
+    mesa.Agent._ids[copied] = itertools.count(following)
 
 
 class GVIModel(mesa.Model):
@@ -112,17 +124,14 @@ class GVIModel(mesa.Model):
         self.rows = RowsByGroup(self.city.n_groups)
         self.shootings = Shootings(self)
         self._create_founders()
+        self.founders = self.state.n  # members at the start, before any recruit
 
         p = scenario.policing
         self.investigators = [
             PoliceUnit(self, UnitKind.INVESTIGATION, p.cases_per_unit)
             for _ in range(p.investigation_units)
         ]
-        n_enf = scenario.enforcement.units if scenario.enforcement.enabled else 0
-        self.enforcers = [PoliceUnit(self, UnitKind.ENFORCEMENT, 1) for _ in range(n_enf)]
-        sp = scenario.support
-        n_workers = sp.workers if sp.enabled else 0
-        self.workers = [OutreachWorker(self, sp.caseload) for _ in range(n_workers)]
+        self._create_plan_agents(scenario)
 
         self.today: dict[str, float] = dict.fromkeys(COUNT_METRICS, 0)
         self.metrics_today: dict[str, float] = dict.fromkeys(METRIC_NAMES, 0.0)
@@ -130,6 +139,14 @@ class GVIModel(mesa.Model):
         self.running = True
 
     # --- set-up ----------------------------------------------------------------------
+    def _create_plan_agents(self, scenario: Scenario) -> None:
+        """The enforcement units and outreach workers the plan has."""
+        n_enf = scenario.enforcement.units if scenario.enforcement.enabled else 0
+        self.enforcers = [PoliceUnit(self, UnitKind.ENFORCEMENT, 1) for _ in range(n_enf)]
+        sp = scenario.support
+        n_workers = sp.workers if sp.enabled else 0
+        self.workers = [OutreachWorker(self, sp.caseload) for _ in range(n_workers)]
+
     def _create_founders(self) -> None:
         sizes = self.city.nominal_size
         groups = np.repeat(np.arange(len(sizes)), sizes)
@@ -198,12 +215,66 @@ class GVIModel(mesa.Model):
                 self.log.add(self.day, EventKind.RECRUIT, g, new, Cause.VACANCY)
         return idx
 
+    def branch(self, scenario: Scenario, *, keep: bool = True) -> GVIModel:
+        """A copy of this model, stopped at the start of the rollout, that goes on under
+        ``scenario``: the run ``GVIModel(scenario, rng=seed)`` makes, at the cost of its
+        days from the rollout on (the metrics and event log are the same to the last bit;
+        only Mesa's ``unique_id`` of the plan's units and later recruits differ).
+
+        ``scenario`` must share this model's city and business as usual
+        (:meth:`~scenarios.Scenario.city_settings`): then the runs are identical until the
+        rollout, as nothing else a scenario sets acts before it (tests/test_branch.py
+        checks every such parameter). A model can be branched any number of times; it
+        is not changed by it, unless ``keep`` is False: then it is the branch itself
+        (no copy; for the last branch taken)."""
+        if self._closed or self.steps != self.rollout_day:
+            raise RuntimeError(
+                f"a model branches at the start of the rollout (after {self.rollout_day} "
+                f"steps); this one has taken {self.steps}"
+                + (" and was closed" if self._closed else "")
+            )
+        if scenario.city_settings() != self.params.city_settings():
+            ours, theirs = self.params.city_settings(), scenario.city_settings()
+            differ = sorted(k for k in ours if ours[k] != theirs.get(k))
+            raise ValueError(
+                f"scenario {scenario.name} cannot branch from a run of {self.params.name}: "
+                f"their cities or business as usual differ ({', '.join(differ[:3])})"
+            )
+        if not keep:
+            self._take_plan(scenario)
+            return self
+        # the scenario and its sections are frozen: the copy shares them
+        sections = [getattr(self.params, name) for name in type(self.params).model_fields]
+        new = copy.deepcopy(self, {id(x): x for x in (self.params, *sections)})
+        _continue_agent_ids(self, new)
+        new._take_plan(scenario)
+        return new
+
+    def _take_plan(self, scenario: Scenario) -> None:
+        """Go on under ``scenario`` (see :meth:`branch`): every submodel takes its section
+        of the new scenario, and the plan's units and workers are those it has."""
+        self.params = scenario
+        self.policy_on = scenario.intervention
+        self.violence.params = scenario.violence  # the city's: equal values
+        self.community.use(scenario.community)  # the city's: equal values
+        self.costs.params = scenario.costs
+        self.deterrence.use(scenario.deterrence, scenario.group_dynamics.peer_pressure)
+        self.legitimacy.use(scenario.legitimacy)
+        self.support.params = scenario.support
+        self.comm.use_params()
+        for unit in self.enforcers:
+            unit.remove()
+        for worker in self.workers:
+            worker.remove()
+        self._create_plan_agents(scenario)
+
     def close(self) -> None:
         """Let the process free this model once it is no longer referenced: Mesa 3.3
         keeps every model alive through the class-level ``Agent._ids`` (Mesa issue
         #3179, fixed in Mesa 3.5). Called when the run ends; idempotent. A closed model
         keeps its results (metrics, events, summary) but takes no more steps. The one
-        place of this workaround in the project."""
+        place of this workaround in the project (with :func:`_continue_agent_ids`, the
+        only code that touches ``Agent._ids``)."""
         self._closed = True
         mesa.Agent._ids.pop(self, None)
 

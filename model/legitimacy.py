@@ -31,11 +31,15 @@ if TYPE_CHECKING:
 
 class Legitimacy:
     def __init__(self, params: LegitimacyParams, state: MemberState) -> None:
-        self.params = params
+        self.use(params)
         self.state = state
-        self.decay = 0.5 ** (1.0 / params.half_life_days)
         self.moved = False  # has anyone's trust left its baseline?
         self.fallen = False  # has anyone's trust fallen below it? (it then stays below)
+
+    def use(self, params: LegitimacyParams) -> None:
+        """Take these parameters (at construction, and when a model branches)."""
+        self.params = params
+        self.decay = 0.5 ** (1.0 / params.half_life_days)
 
     def decay_step(self) -> None:
         s = self.state

@@ -70,35 +70,32 @@ class Support:
         return -1
 
     def _rank(self) -> np.ndarray:
-        """Today's reachable members, best first."""
+        """Today's reachable members, best first.
+
+        Days kept per member (last offer, victimised, notified) are ``NO_DAY`` (-1) or a
+        day up to today, so "never, or at least ``recontact_days`` ago" is one
+        comparison with ``max(day - recontact_days, NO_DAY)``, and "within the priority
+        window" one with ``max(day - window, 0)``."""
         m = self.model
         s = m.state
         n = s.n
         day = m.day
-        status = s.status[:n]
-        last = s.last_offer_day[:n]
-        ok = (status == FREE) & (s.support[:n] == NO_SUPPORT)
-        ok &= (last == NO_DAY) | (day - last >= self.params.recontact_days)
-        victim_recent = (s.victimised_day[:n] != NO_DAY) & (
-            day - s.victimised_day[:n] <= self.params.priority_window_days
-        )
-        notified_recent = (s.notified_day[:n] != NO_DAY) & (
-            day - s.notified_day[:n] <= self.params.priority_window_days
-        )
+        p = self.params
+        window_start = max(day - p.priority_window_days, 0)
+        victim_recent = s.victimised_day[:n] >= window_start
         mapped = s.mapped_group[:n] >= 0
+        ok = s.last_offer_day[:n] <= max(day - p.recontact_days, NO_DAY)
+        ok &= s.status[:n] == FREE
+        ok &= s.support[:n] == NO_SUPPORT
         ok &= mapped | victim_recent
         idx = np.flatnonzero(ok)
         # priority: recently notified, then recently shot at, then call-in attendees,
-        # then mapped, then chance
-        order = np.lexsort(
-            (
-                m.streams["support"].random(len(idx)),
-                ~mapped[idx],
-                ~s.attended_callin[idx],
-                ~victim_recent[idx],
-                ~notified_recent[idx],
-            )
-        )
+        # then mapped, then chance (one key: 0 is best, 15 worst)
+        rank = (s.notified_day[idx] < window_start).astype(np.int8) << 3
+        rank |= (~victim_recent[idx]).astype(np.int8) << 2
+        rank |= (~s.attended_callin[idx]).astype(np.int8) << 1
+        rank |= ~mapped[idx]
+        order = np.lexsort((m.streams["support"].random(len(idx)), rank))
         return idx[order]
 
     def offer(self, i: int) -> bool:
