@@ -18,6 +18,9 @@ What is compared, and why (each part's module says more):
   one-group city (target <= 30 µs) with the slope per group.
 * :mod:`benchmarks.startup` - ``gvi --help`` (target <= 1 s) and ``gvi run gvi`` against
   the run itself (target <= 2x), as whole processes.
+* :mod:`benchmarks.shared_warmup` - the scenarios of ``make demo`` and of a calibration
+  particle run from one shared warm-up against each from the start (CPU, one process;
+  no target).
 * :mod:`benchmarks.ensemble_speed` - ``compare gvi`` at 50 replicates with the shipped
   posterior ensemble against the fixed parameters (target: at most 1.2x the wall time;
   issue 15).
@@ -55,7 +58,7 @@ from mesa.examples.basic.virus_on_network.model import VirusOnNetwork
 from model import GVIModel
 from scenarios import Scenario, load_scenario
 
-from . import ensemble_speed, large, speed, startup, throughput
+from . import ensemble_speed, large, shared_warmup, speed, startup, throughput
 from .child import blas_threads
 from .common import REFERENCE_FIGURES, ROOT, check, spread
 
@@ -242,6 +245,8 @@ def run_default(repeats: int) -> dict[str, Any]:
     result["startup"] = startup.run_startup(min(repeats, 5))
     print(startup.report(result["startup"]), flush=True)
     result["checks"] += startup.checks(result["startup"])
+    result["shared_warmup"] = shared_warmup.run_shared_warmup(repeats=min(repeats, 3))
+    print(shared_warmup.report(result["shared_warmup"]), flush=True)
     result["ensemble"] = ensemble_speed.run_ensemble_speed(repeats=min(repeats, 3))
     print(ensemble_speed.report(result["ensemble"]), flush=True)
     result["checks"] += ensemble_speed.checks(result["ensemble"])
