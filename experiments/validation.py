@@ -49,7 +49,6 @@ from model.time import DAYS_PER_YEAR
 from scenarios import Scenario, load_scenario
 
 from . import ensemble as ensembles
-from .ensemble import resolve as resolve_ensemble
 from .executors import make_executor
 from .output import atomic_text
 from .patterns import Use, patterns_for
@@ -150,7 +149,9 @@ class Validation:
         return (
             "model uncertainty and chance: posterior predictive checks, replicate r runs "
             f"parameter set draws[r] of the ensemble ({self.ensemble['sets']} sets) in every "
-            "scenario"
+            "scenario; each interval is for the statistic over all replicates (the "
+            "ensemble's average, which narrows with more replicates), not the range of "
+            "single runs or parameter sets"
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -313,7 +314,7 @@ def validate(
     if replicates < 2:
         raise ValueError(f"replicates must be at least 2 for intervals, got {replicates}")
     entropy, scs = root_entropy(seed), scenarios(time)
-    ens, where = resolve_ensemble(ensemble)
+    ens, where = ensembles.resolve(ensemble)
     record: dict[str, Any] | None = None
     if ens is None:
         tasks = [Task(sc, r, entropy) for sc in scs.values() for r in range(replicates)]
