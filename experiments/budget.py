@@ -97,10 +97,13 @@ class Job:
     model: float  # bytes of the largest model
     kept: float  # bytes kept in memory for the whole job (results, design)
     processes: int  # processes holding a model at once
+    # models a process holds at once: 2 where scenarios share a warm-up (the model at the
+    # rollout and the branch going on from it, experiments.runner.run_together)
+    models_per_process: int = 1
 
     @property
     def memory(self) -> float:
-        return self.processes * (PROCESS_FLOOR + self.model) + self.kept
+        return self.processes * (PROCESS_FLOOR + self.models_per_process * self.model) + self.kept
 
 
 def check(job: Job, *, split: str) -> None:
@@ -148,7 +151,7 @@ def check_comparison(
     biggest = max(scenarios, key=model_bytes)
     per_run = max(kept_bytes_per_run(s) for s in scenarios)
     most = max(2, int(limit() * 0.9 / max(per_run, 1) / len(scenarios)))
-    job = Job("gvi compare", runs, model_bytes(biggest), runs * per_run, workers_count(workers))
+    job = Job("gvi compare", runs, model_bytes(biggest), runs * per_run, workers_count(workers), 2)
     check(job, split=f"use fewer --replicates (here at most about {min(most, MAX_RUNS):,})")
 
 

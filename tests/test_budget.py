@@ -110,3 +110,13 @@ def test_ordinary_jobs_pass() -> None:
     budget.check_scenario(gvi)
     budget.check_comparison([load_scenario("baseline"), gvi], 50, 2)
     assert budget.model_bytes(gvi) < 10e6
+
+
+def test_a_comparison_counts_two_models_a_process() -> None:
+    """Scenarios that share a warm-up hold the model at the rollout and its branch at
+    once (experiments.runner.run_together): a comparison plans memory for both."""
+    from experiments import budget
+
+    job = budget.Job("x", 1, 1e9, 0.0, 2, 2)
+    assert job.memory == 2 * (budget.PROCESS_FLOOR + 2e9)
+    assert budget.Job("x", 1, 1e9, 0.0, 2).memory == 2 * (budget.PROCESS_FLOOR + 1e9)
