@@ -135,6 +135,7 @@ class Violence:
         g = city.n_groups
         self.params = params
         self.excitation = np.zeros(g)  # X_g: each group's summed retaliation pressure
+        self.version = 0  # bumped whenever a victimisation raises X (it only decays else)
         self.day = 0
         self.decay = 0.5 ** (1.0 / params.retaliation_half_life_days)
         self.jump = params.retaliation_branching * math.log(2) / params.retaliation_half_life_days
@@ -184,6 +185,7 @@ class Violence:
         share = self.params.alliance_spillover if len(allies) else 0.0
         jump = self.jump * scale
         own = jump * (1.0 - share)
+        self.version += 1
         self.excitation[victim_group] += own
         self.history[victim_group].append(event_id, day, shooter_group, own)
         if share:
@@ -258,6 +260,9 @@ class Shootings:
         self._free_mass_version = -1
         self._free_mass_cache: np.ndarray = np.zeros(model.city.n_groups)
         self._free_seen = np.zeros(0, dtype=bool)  # who was free at the last sum
+        # what the last exact bound was computed from, and exp(-bound) just below it
+        self._quiet_key: tuple[int, int, bool, float] | None = None
+        self._quiet_below = np.zeros(0)
 
     def daily(self, policy: bool) -> None:
         """The day's shootings; ``policy``: deterrence (M6), support (M8) and defiance
@@ -269,17 +274,28 @@ class Shootings:
         below ``exp(-bound)`` shoots no one today, and its members' multipliers need
         not be computed (on most days no group passes). The multipliers of the other
         groups are computed over their rows in ascending order, which sums exactly as
-        a bincount over every member would."""
+        a bincount over every member would.
+
+        Between changes of membership or status, victimisations and defiance, the
+        pressure only decays, so every group's bound only falls: a day whose uniforms
+        all stay below the last exact ``exp(-bound)`` (less a margin of 1e-12 of it)
+        has no shooting, and the bounds are not computed again until one does not."""
         m = self.model
         g = m.city.n_groups
+        u = self._daily_u.draw(m.day, 2 * g)
+        defiance = m.legitimacy.defiance_bound if policy else 1.0
+        key = (m.status_version, m.violence.version, policy, defiance)
+        if key == self._quiet_key and not (u[:g] >= self._quiet_below).any():
+            return
         m.group_aggregates()
         per_unit = m.violence.group_hazard(m.prop_mass)
         hazard = per_unit * self._free_mass()
-        u = self._daily_u.draw(m.day, 2 * g)
         bound = hazard
-        if policy and m.legitimacy.defiance_bound > 1.0:  # defiance can raise a hazard
-            bound = hazard * m.legitimacy.defiance_bound
-        firing = np.flatnonzero(u[:g] >= np.exp(-bound))
+        if defiance > 1.0:  # defiance can raise a hazard
+            bound = hazard * defiance
+        below = np.exp(-bound)
+        self._quiet_key, self._quiet_below = key, below * (1.0 - 1e-12)
+        firing = np.flatnonzero(u[:g] >= below)
         if not len(firing):
             return
         weights = None

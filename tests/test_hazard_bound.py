@@ -41,3 +41,29 @@ def test_support_cannot_raise_the_hazard() -> None:
     # engaged members' hazard is multiplied by 1 - hazard_reduction
     low, _ = _bounds(SupportParams, "hazard_reduction")
     assert low >= 0
+
+
+def test_quiet_days_skipped_on_a_stale_bound_change_nothing(monkeypatch) -> None:
+    """Shootings.daily skips a day on the last exact bound while only decay has acted
+    since: runs that compute every day's bound afresh give the same metrics and events
+    (fails if a change that can raise a hazard does not bump a version in the key)."""
+    from model import GVIModel
+    from model.violence import Shootings
+    from scenarios import load_scenario
+    from tests.golden import _digest
+
+    def run(preset: str, seed: int) -> tuple[str, str]:
+        with GVIModel(load_scenario(preset), rng=seed) as m:
+            m.run_model()
+            return _digest(m.daily_metrics()), _digest(m.events())
+
+    cases = [("gvi", 4), ("crackdown", 5), ("gvi_lapse", 6)]
+    cached = [run(p, s) for p, s in cases]
+    daily = Shootings.daily
+
+    def afresh(self: Shootings, policy: bool) -> None:
+        self._quiet_key = None
+        daily(self, policy)
+
+    monkeypatch.setattr(Shootings, "daily", afresh)
+    assert [run(p, s) for p, s in cases] == cached
