@@ -30,7 +30,7 @@ from model.time import DAYS_PER_YEAR
 from scenarios import Scenario
 
 from .experiment import Experiment, OutputSpec
-from .runner import RunResult, Task, root_entropy, run_task
+from .runner import RunResult, Task, WarmModels, root_entropy, run_task
 
 
 class JobLike(Protocol):
@@ -81,6 +81,7 @@ class _Caches:
         self.size = size
         self.scenarios: OrderedDict[Any, Scenario] = OrderedDict()
         self.baseline: dict[int, dict[str, float]] = {}
+        self.warm = WarmModels()  # points that share a city share its warm-up
 
 
 # Per-process caches, one per experiment: an evaluator is unpickled afresh for every
@@ -109,6 +110,9 @@ class ModelEvaluator:
     caches live per process, so they survive the evaluator being sent batch by batch). Each run
     goes through :func:`~experiments.runner.run_task`; the finished model releases Mesa's
     reference to itself (:meth:`model.GVIModel.close`), so a long-lived worker does not leak.
+    Runs that share a warm-up (design points that set only the plan, and the baseline)
+    go on from a model kept at the rollout (:class:`~experiments.runner.WarmModels`): the
+    same results, without running the days before the rollout again.
     """
 
     exp: Experiment
@@ -150,7 +154,8 @@ class ModelEvaluator:
             base = self.exp.baseline_model()
             if base is None:
                 raise ValueError("change_vs_baseline needs the experiment's baseline")
-            result = run_task(Task(base, replicate, self.entropy))
+            task = Task(base, replicate, self.entropy)
+            result = run_task(task, self._caches.warm.model(task))
             cache[replicate] = {
                 o.name: window_value(result, o)
                 for o in self.exp.outputs
@@ -160,7 +165,8 @@ class ModelEvaluator:
 
     def __call__(self, job: JobLike) -> dict[str, float]:
         scenario = self.scenario(job.point, job.params)
-        result = run_task(Task(scenario, job.replicate, self.entropy))  # releases the model
+        task = Task(scenario, job.replicate, self.entropy)
+        result = run_task(task, self._caches.warm.model(task))  # releases the model
         out = {o.name: window_value(result, o) for o in self.exp.outputs}
         paired = [o.name for o in self.exp.outputs if o.statistic == "change_vs_baseline"]
         if paired:

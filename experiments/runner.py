@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -205,15 +206,68 @@ def die_with_parent(parent: int, interval: float = 1.0) -> None:
     threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
+def warmup_key(task: Task) -> tuple[Any, ...]:
+    """Tasks with equal keys — the same seed (root and replicate) and the same city and
+    business as usual (:meth:`~scenarios.Scenario.city_settings`) — run identically
+    until the rollout."""
+    return (task.root_entropy, task.replicate, tuple(sorted(task.scenario.city_settings().items())))
+
+
 def warmup_groups(tasks: Sequence[Task]) -> list[list[int]]:
-    """Indices of ``tasks`` by shared warm-up, in order of first appearance: tasks with
-    the same seed (root and replicate) and the same city and business as usual
-    (:meth:`~scenarios.Scenario.city_settings`) run identically until the rollout."""
+    """Indices of ``tasks`` by shared warm-up (:func:`warmup_key`), in order of first
+    appearance."""
     groups: dict[tuple[Any, ...], list[int]] = {}
     for i, t in enumerate(tasks):
-        key = (t.root_entropy, t.replicate, tuple(sorted(t.scenario.city_settings().items())))
-        groups.setdefault(key, []).append(i)
+        groups.setdefault(warmup_key(t), []).append(i)
     return list(groups.values())
+
+
+class WarmModels:
+    """Models stopped at the rollout, kept in this process for tasks that come one at a
+    time (a study's evaluations, one job after another) and share a warm-up.
+
+    :meth:`model` gives a task's model: a branch of the kept model of its warm-up when
+    there is one (:meth:`model.GVIModel.branch`: the same run to the last bit), else a
+    new model. A warm-up is kept from the second time it is asked for, so tasks that
+    never share one (a Sobol design moves the city) cost nothing extra; at most ``size``
+    are kept, and at most ``members`` members in all (about 3 kB each), the least
+    recently used closed first."""
+
+    def __init__(self, size: int = 8, members: int = 50_000) -> None:
+        self.size = size
+        self.members = members
+        self.kept: OrderedDict[tuple[Any, ...], GVIModel] = OrderedDict()
+        self.seen: OrderedDict[tuple[Any, ...], None] = OrderedDict()
+
+    def model(self, task: Task) -> GVIModel:
+        key = warmup_key(task)
+        warm = self.kept.get(key)
+        if warm is None and key not in self.seen:
+            self.seen[key] = None
+            while len(self.seen) > 64 * self.size:
+                self.seen.popitem(last=False)
+            return GVIModel(task.scenario, rng=task.seed)
+        if warm is None:
+            warm = GVIModel(task.scenario, rng=task.seed)
+            if warm.rollout_day >= warm.end_day or warm.founders > self.members:
+                return warm  # no rollout within the run, or too large to keep
+            for _ in range(warm.rollout_day):
+                warm.step()
+            self.kept[key] = warm  # the oldest others make room for it
+            while len(self.kept) > 1 and (
+                len(self.kept) > self.size or self._held() > self.members
+            ):
+                self.kept.popitem(last=False)[1].close()
+        self.kept.move_to_end(key)
+        return warm.branch(task.scenario)
+
+    def _held(self) -> int:
+        return sum(m.state.n for m in self.kept.values())
+
+    def close(self) -> None:
+        """Close every kept model (Mesa 3.3 keeps a model alive until then)."""
+        while self.kept:
+            self.kept.popitem()[1].close()
 
 
 def run_together(tasks: Sequence[Task], fn: TaskFn | None = None) -> list[Any]:

@@ -178,3 +178,26 @@ def test_shared_warmups_give_the_runs_of_their_own() -> None:
         again = run_record(t)
         assert np.array_equal(rec.daily_shootings, again.daily_shootings)
         assert np.array_equal([rec.caseload], [again.caseload], equal_nan=True)
+
+
+def test_warm_models_give_the_runs_of_their_own() -> None:
+    """Tasks one at a time: a warm-up is kept from its second use, each task's run is
+    the same as alone, and the kept models stay within their limits."""
+    from experiments.runner import WarmModels
+
+    plans = [make_tiny(p) for p in ("gvi", "crackdown", "baseline", "gvi_lapse")]
+    warm = WarmModels(size=2)
+    try:
+        for r in range(3):
+            for sc in plans:
+                task = Task(sc, r, 5)
+                got = run_task(task, warm.model(task))
+                assert got.frame().equals(run_task(task).frame())
+        assert len(warm.kept) == 2  # three replicates' warm-ups, the oldest closed
+        small = WarmModels(members=1)  # too small to keep any city
+        task = Task(plans[0], 0, 5)
+        for _ in range(2):
+            assert run_task(task, small.model(task)).frame().equals(run_task(task).frame())
+        assert not small.kept
+    finally:
+        warm.close()
