@@ -233,7 +233,7 @@ class WarmModels:
     are kept, and at most ``members`` members in all (about 3 kB each), the least
     recently used closed first."""
 
-    def __init__(self, size: int = 8, members: int = 50_000) -> None:
+    def __init__(self, size: int = 32, members: int = 50_000) -> None:
         self.size = size
         self.members = members
         self.kept: OrderedDict[tuple[Any, ...], GVIModel] = OrderedDict()
