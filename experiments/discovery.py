@@ -53,6 +53,7 @@ DESIGN_KEY = 0x646973  # spawn key of the design's stream: apart from replicates
 OUTPUTS = ("change_pct", "arrests_change_pct", "averted_per_year", "cost_per_year")
 MIN_DENSITY = 0.8  # a box is chosen on PRIM's trajectory: most coverage at this density
 MAX_DIMS = 3  # and no more restricted inputs than this (a rule people can read)
+QP_MAX = 0.05  # a restriction is kept when its quasi-p-value (ema_workbench's) is at most this
 
 
 @dataclass(frozen=True)
@@ -93,10 +94,17 @@ class Box:
 
 
 def _box_from_limits(
-    method: str, lims: pd.DataFrame, init: pd.DataFrame, x: pd.DataFrame, y: np.ndarray
+    method: str,
+    lims: pd.DataFrame,
+    init: pd.DataFrame,
+    x: pd.DataFrame,
+    y: np.ndarray,
+    keep: set[str] | None = None,
 ) -> Box:
     rs = []
     for path in x.columns:
+        if keep is not None and path not in keep:
+            continue
         lo, hi = float(lims.loc[0, path]), float(lims.loc[1, path])
         a, b = float(init.loc[0, path]), float(init.loc[1, path])
         lower, upper = lo > a, hi < b
@@ -136,7 +144,10 @@ def prim_boxes(
     """PRIM's boxes for the failures ``y`` (bool) over the inputs ``x``: on each box's
     peeling trajectory the point with the most coverage among those with density of at
     least ``min_density`` and at most ``max_dims`` restricted inputs (else the densest
-    such point); up to ``max_boxes`` boxes, each on the failures the ones before left."""
+    such point); up to ``max_boxes`` boxes, each on the failures the ones before left.
+    A restriction whose quasi-p-value (Bryant & Lempert 2010) is above :data:`QP_MAX`
+    is dropped: it does not raise the density more than chance would. Coverage and
+    density are those of the box as stated, over all samples."""
     y = np.asarray(y, dtype=bool)
     if y.sum() == 0 or y.all():
         return []
@@ -156,10 +167,15 @@ def prim_boxes(
             if ok.empty or ok["res_dim"].max() == 0:
                 break
             dense = ok[ok["density"] >= min_density]
-            pick = int(dense["coverage"].idxmax() if not dense.empty else ok["density"].idxmax())
+            if dense.empty:
+                pick = int(ok["density"].idxmax())
+            else:  # the most coverage; among equals, the densest
+                pick = int(dense.sort_values(["coverage", "density"]).index[-1])
             found.select(pick)
             lims = found.box_lims[pick].reset_index(drop=True)
-            box = _box_from_limits("prim", lims, init, x, y)
+            qp = found.qp[pick]
+            keep = {k for k, v in qp.items() if min(q for q in v if q >= 0) <= QP_MAX}
+            box = _box_from_limits("prim", lims, init, x, y, keep)
             if not box.restrictions or box.failures_inside == 0:
                 break
             out.append(box)

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 # One module per command family; each registers its commands (add_parsers) and maps
 # them to functions (COMMANDS). They are imported only when the command line is built,
 # and import the engine only when a command runs, so ``gvi --help`` stays fast.
-FAMILIES = ("run", "compare", "studies", "patterns", "fit", "app")
+FAMILIES = ("run", "compare", "studies", "patterns", "fit", "decide", "app")
 
 
 def _parser(t: Translator) -> argparse.ArgumentParser:

@@ -1,0 +1,180 @@
+"""Plan search (experiments.plan, gvi plan): NSGA-II on toy problems with known answers,
+the search's bookkeeping on a stand-in for the model (limits, presets, resume after an
+interruption without running a finished evaluation again), bad input, and (slow) a
+small search on the model placed against the shipped presets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from experiments import decision
+from experiments.plan import Limits, non_dominated, nsga2, plan_space, search
+from gvi.cli import main
+
+
+def test_nsga2_finds_the_optimum_of_a_toy_problem() -> None:
+    def sphere(u: np.ndarray) -> tuple[np.ndarray, None]:
+        return (((u[:, 0] - 0.3) ** 2 + (u[:, 1] - 0.7) ** 2)[:, None], None)
+
+    x, f = nsga2(sphere, n_var=2, n_obj=1, population=20, generations=40, seed=1)
+    assert x[0] == pytest.approx([0.3, 0.7], abs=0.01) and f[0, 0] < 1e-4
+
+
+def test_nsga2_finds_the_front_of_a_toy_bi_objective_problem_under_a_constraint() -> None:
+    # Schaffer's problem: f1 = x^2, f2 = (x - 2)^2, Pareto set 0 <= x <= 2; constraint x <= 1.5
+    def schaffer(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x = 4 * u[:, 0] - 2
+        return np.column_stack([x**2, (x - 2) ** 2]), (x - 1.5)[:, None]
+
+    x, f = nsga2(schaffer, n_var=1, n_obj=2, n_constr=1, population=30, generations=40, seed=2)
+    xs = 4 * x[:, 0] - 2
+    assert xs.min() > -0.01 and xs.max() <= 1.5 and xs.max() > 1.45 and xs.min() < 0.05
+    assert len(non_dominated(f)) == len(f)
+    # the points cover the feasible part of the Pareto set: no gap wider than 0.2
+    assert np.diff(np.sort(xs)).max() < 0.2
+
+
+def test_the_same_seed_gives_the_same_search() -> None:
+    def f(u: np.ndarray) -> tuple[np.ndarray, None]:
+        return np.column_stack([u[:, 0], 1 - np.sqrt(u[:, 0]) + u[:, 1]]), None
+
+    a = nsga2(f, n_var=2, n_obj=2, population=12, generations=5, seed=7)
+    b = nsga2(f, n_var=2, n_obj=2, population=12, generations=5, seed=7)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+
+
+def test_staff_limits_cap_the_levers() -> None:
+    space = {f.path: f for f in plan_space(Limits(1e6, outreach_workers=4, enforcement_units=1))}
+    assert space["support.workers"].high == 4 and space["enforcement.units"].high == 1
+    assert space["enforcement.fidelity"].high == 1.0 and space["callins.enabled"].kind == "switch"
+    with pytest.raises(ValueError, match="budget"):
+        Limits(-5).check()
+
+
+class FakeRuns:
+    """A stand-in for the model: a run's totals from its plan's levers (so that search's
+    bookkeeping is tested in milliseconds); counts its calls and can stop after n."""
+
+    def __init__(self, stop_after: int | None = None) -> None:
+        self.calls = 0
+        self.stop_after = stop_after
+
+    def __call__(self, task: Any) -> dict[str, float]:
+        self.calls += 1
+        if self.stop_after is not None and self.calls > self.stop_after:
+            raise KeyboardInterrupt
+        sc = task.scenario
+        on = sc.enforcement.enabled and sc.callins.enabled
+        cut = (
+            0.5 * sc.enforcement.fidelity if on else 0.0
+        ) + 0.02 * sc.support.workers * sc.support.enabled
+        base = 100.0 + 5 * task.replicate
+        return {
+            "shootings": base * (1 - min(cut, 0.9)),
+            "arrests": 10.0,
+            "custody_days": 1000.0 + 500 * sc.enforcement.units * sc.enforcement.enabled,
+            "programme_sek": 1e6 * (sc.support.workers * sc.support.enabled + 2 * on),
+            "days": 730.0,
+        }
+
+
+def _search(out: Path, **kw: Any):
+    return search(
+        "gvi",
+        out=out,
+        budget_sek=kw.pop("budget_sek", 10e6),
+        worlds=5,
+        population=8,
+        generations=3,
+        ensemble=None,
+        workers=1,
+        **kw,
+    )
+
+
+def test_search_resumes_without_running_finished_evaluations(tmp_path: Path, monkeypatch) -> None:
+    fake = FakeRuns()
+    monkeypatch.setattr(decision, "run_summary", fake)
+    decision._TWINS.runs.clear()
+    whole = _search(tmp_path / "whole")
+    total = fake.calls
+    assert set(whole.presets["name"]) == {
+        "gvi",
+        "deterrence_only",
+        "support_only",
+        "crackdown",
+        "gvi_lapse",
+    }
+    front = whole.front
+    assert len(front) and (front["cost_per_year"] <= 10e6).all()
+    # interrupted half-way, then resumed: only the missing runs run, same result
+    decision._TWINS.runs.clear()
+    stopped = FakeRuns(stop_after=total // 2)
+    monkeypatch.setattr(decision, "run_summary", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        _search(tmp_path / "resumed")
+    decision._TWINS.runs.clear()
+    rest = FakeRuns()
+    monkeypatch.setattr(decision, "run_summary", rest)
+    resumed = _search(tmp_path / "resumed")
+    assert rest.calls < total - total // 4  # what was stored did not run again
+    assert resumed.plans.equals(whole.plans)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["plan", "--budget", "-5"],
+        ["plan", "--budget", "0"],
+        ["plan", "--budget", "nan"],
+        ["plan", "--budget", "1e7", "--outreach-workers", "-1"],
+        ["plan", "--budget", "1e7", "--worlds", "2"],
+        ["plan", "--budget", "1e7", "--percentile", "100"],
+        ["plan", "--budget", "1e7", "--population", "2"],
+        ["plan", "--budget", "1e7", "--workers", "0"],
+        ["plan", "--budget", "1e7", "no_such_scenario"],
+        ["plan", "--budget", "1e7", "baseline"],
+        ["plan"],
+        ["plan", "--budget", "much"],
+        ["plan", "--budget", "1e7", "--levers", "support.workers,callins.size"],
+        ["plan", "--budget", "1e7", "--unknown-option", "x"],
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(argv: list[str], tmp_path: Path, capsys) -> None:
+    try:
+        code = main([*argv, "--out", str(tmp_path / "out")])
+    except SystemExit as exc:  # argparse: a missing or malformed option
+        code = exc.code
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert "Traceback" not in err
+    assert "error:" in err.splitlines()[-1], err
+
+
+@pytest.mark.slow
+def test_on_the_model_the_front_against_the_presets(tmp_path: Path) -> None:
+    """A small search on the model (fixed parameters, short runs); reports the figures."""
+    result = search(
+        "gvi",
+        out=tmp_path / "p",
+        budget_sek=40e6,
+        worlds=5,
+        population=12,
+        generations=4,
+        ensemble=None,
+        workers=2,
+    )
+    table = result.against_presets()
+    print(json.dumps(json.loads(table.to_json(orient="records")), indent=1))
+    assert len(result.front) > 0
+    assert set(table["verdict"]) <= {
+        "dominates",
+        "averts_more_more_custody",
+        "averts_less",
+        "no_plan_as_cheap",
+    }
