@@ -7,7 +7,8 @@ from the running scenario. The app keeps no list of its own.
 Slider span: the declared range, unless that range is far wider than the values a
 trainer would show (more than ten times the default, e.g. 0-500 outreach workers);
 then the upper end is the declaration's sensitivity-analysis bound, or five times the
-default when none is declared. The scenario's own value always lies inside the span.
+default when none is declared (:func:`experiments.decision.span`, which decision support
+uses too). The scenario's own value always lies inside the span.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from experiments.decision import span
 from scenarios.schema import ParamSpec, Scenario, parameters
 
 
@@ -56,14 +58,7 @@ class Lever:
 
 
 def _span(spec: ParamSpec) -> tuple[float, float]:
-    low = spec.ge if spec.ge is not None else (spec.gt if spec.gt is not None else 0.0)
-    default = float(spec.default)
-    high = spec.le
-    if high is None or (default > 0 and high > 10 * default):
-        high = spec.sa_bounds[1] if spec.sa_bounds is not None else max(10.0, 5 * default)
-        if spec.le is not None:
-            high = min(high, spec.le)
-    return float(low), float(high)
+    return span(spec)  # one rule for sliders and decision support
 
 
 def _step(spec: ParamSpec, low: float, high: float) -> float:

@@ -15,6 +15,14 @@
     gvi calibrate CALIBRATION [--out DIR] [--workers N] [--scheduler ADDR] [--dask-local N]
     gvi fit-city FILE [--out DIR] [--workers N] [--scheduler ADDR] [--dask-local N]
                  [--lang en|sv] [--json]
+    gvi discover [SCENARIO|FILE] [--samples N] [--replicates R] [--threshold PCT]
+                 [--arrests-limit PCT] [--seed S] [--out DIR] [--workers N]
+                 [--scheduler ADDR] [--dask-local N] [--ensemble DIR | --fixed-parameters]
+                 [--lang en|sv] [--json]
+    gvi plan [SCENARIO|FILE] --budget SEK [--outreach-workers N] [--enforcement-units N]
+             [--levers PATH,...] [--worlds K] [--percentile P] [--population N]
+             [--generations G] [--seed S] [--out DIR] [--workers N] [--scheduler ADDR]
+             [--dask-local N] [--ensemble DIR | --fixed-parameters] [--lang en|sv] [--json]
     gvi app [--host 127.0.0.1] [--port 8765] [--lang en|sv] [--max-sessions N]
             [--idle-minutes M] [--allowed-host NAME]
 
@@ -22,7 +30,8 @@ Help texts, tables, messages and errors are in the language of ``--lang`` (befor
 after the command), else of ``$GVI_LANG``, else English (catalogue domain ``cli`` of
 :mod:`gvi.i18n`). The reports of ``compare``, ``report`` and ``fit-city`` and the page
 of ``app`` take the same language unless their own ``--lang`` after the command says
-otherwise.
+otherwise. ``discover`` and ``plan`` (decision support, docs/decision.md) write their
+pages in the same language too.
 
 Errors in the user's input exit with code 2 and one line per problem, no traceback.
 """

@@ -140,6 +140,7 @@ def _fig_box(d: Discovery, box: Box, t: Translator) -> str:
         else:
             y = s["change_pct"].to_numpy(dtype=float)
             ylabel = t("axis_change")
+            ax.axhline(d.rule.threshold, color=INK, lw=0.8, ls=":")
         ax.scatter(x[~failed], y[~failed], s=14, c=PASS, alpha=0.6, label=t("legend_ok"))
         ax.scatter(x[failed], y[failed], s=16, c=FAIL, marker="x", label=t("legend_failed"))
         rx = next(r for r in box.restrictions if r.path == paths[0])
@@ -155,7 +156,7 @@ def _fig_box(d: Discovery, box: Box, t: Translator) -> str:
         ax.set_ylabel(ylabel)
         ax.xaxis.set_major_formatter(_ticks(fmt))
         ax.yaxis.set_major_formatter(_ticks(fmt))
-        ax.legend(loc="best", frameon=False)
+        ax.legend(loc="lower right", frameon=True, framealpha=0.9)
         return data_uri(fig)
 
 
