@@ -16,7 +16,9 @@ Pareto front of three objectives:
   spends, see :func:`experiments.decision.programme_cost`);
 - **extra custody days a year** against business as usual (mean over the worlds);
 
-subject to the mean yearly cost within ``budget_sek`` and the staff limits (outreach
+starting from the scenario's own plan and the presets that are plans of the space
+(``gvi``, ``deterrence_only``, ``support_only``), the rest of the first population a Latin
+hypercube; subject to the mean yearly cost within ``budget_sek`` and the staff limits (outreach
 workers, enforcement units: the levers' upper ends). World ``k`` is parameter set
 ``draws[k]`` of the posterior ensemble with the seed of replicate ``k``, the same for
 every plan (common random numbers), and every plan runs against its business-as-usual
@@ -57,6 +59,7 @@ from .runner import root_entropy
 from .store import ResultStore
 
 PRESETS = ("gvi", "deterrence_only", "support_only", "crackdown", "gvi_lapse")
+PLANNABLE = ("gvi", "deterrence_only", "support_only")  # presets that are points of the space
 PRESET_POINT = 900_000  # the presets' point numbers start here; plans count from 0
 OBJECTIVES = ("robust_averted", "cost_per_year", "custody_per_year")
 
@@ -75,12 +78,14 @@ def nsga2(
     population: int = 40,
     generations: int = 20,
     seed: int = 1,
+    start: np.ndarray | None = None,
     on_generation: Callable[[int], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Minimise ``evaluate(X) -> (F, G)`` over ``X`` in [0, 1]^n_var with NSGA-II
     (``G <= 0`` feasible; G None without constraints); returns the final population's
     non-dominated ``X`` and ``F``. Deterministic for a ``seed``; ``on_generation(g)``
-    after each generation."""
+    after each generation. ``start``: rows of the first population (the rest a Latin
+    hypercube from the seed)."""
     from pymoo.algorithms.moo.nsga2 import NSGA2
     from pymoo.core.problem import Problem
     from pymoo.termination import get_termination
@@ -96,7 +101,12 @@ def nsga2(
                 out["G"] = g
 
     problem = _Batch()
-    algorithm = NSGA2(pop_size=population, eliminate_duplicates=True)
+    from scipy.stats import qmc
+
+    first = qmc.LatinHypercube(d=n_var, rng=np.random.default_rng(seed)).random(population)
+    if start is not None and len(start):
+        first[: min(len(start), population)] = np.clip(start[:population], 0.0, 1.0)
+    algorithm = NSGA2(pop_size=population, sampling=first, eliminate_duplicates=True)
     algorithm.setup(problem, termination=get_termination("n_gen", generations), seed=seed)
     g = 0
     while algorithm.has_next():
@@ -157,6 +167,18 @@ def plan_space(limits: Limits, only: Sequence[str] | None = None) -> list[Factor
     return space + [lever(p, high=caps.get(p)) for p in LEVERS if p in keep]
 
 
+def encode(space: Sequence[Factor], plan: dict[str, Any]) -> np.ndarray:
+    """The point of the unit hypercube of a plan (values outside a range are clipped:
+    the nearest plan within the limits)."""
+    u = []
+    for f in space:
+        v = float(plan[f.path])
+        u.append(
+            v if f.kind == "switch" else (v - f.low) / (f.high - f.low) if f.high > f.low else 0.0
+        )
+    return np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+
+
 def decode(space: Sequence[Factor], u: np.ndarray) -> dict[str, Any]:
     """A plan (``{path: value}``) from a point of the unit hypercube."""
     return {f.path: f.value(float(v)) for f, v in zip(space, u, strict=True)}
@@ -174,6 +196,17 @@ def preset_plan(preset: str, city: Scenario) -> dict[str, Any]:
             path = f"{section}.{name}"
             if not spec_of(path).city:
                 out[path] = getattr(node, name)
+    return out
+
+
+def _flat(plan: dict[str, Any]) -> dict[str, Any]:
+    """``{path: value}`` from a plan or a scenario's nested dump."""
+    out: dict[str, Any] = {}
+    for key, value in plan.items():
+        if isinstance(value, dict):
+            out |= {f"{key}.{k}": v for k, v in value.items()}
+        else:
+            out[key] = value
     return out
 
 
@@ -209,8 +242,11 @@ class PlanSearch:
         return record if isinstance(record, dict) else None
 
     def against_presets(self) -> pd.DataFrame:
-        """Per preset: the front plan that averts most at no more cost, and whether it
-        dominates (averts at least as many with no more custody) or matches the preset."""
+        """Per preset: a front plan at no more cost that averts at least as many with no
+        more custody days (``dominates``; ``matches`` when its figures are the preset's
+        own: the preset is a plan on the front), else the front plan that averts most at
+        no more cost (``averts_more_more_custody`` or ``averts_less``); or
+        ``no_plan_as_cheap``."""
         rows = []
         front = self.front
         for p in self.presets.itertuples():
@@ -220,16 +256,20 @@ class PlanSearch:
             if cheaper.empty:
                 rows.append(row | {"verdict": "no_plan_as_cheap"})
                 continue
-            best = cheaper.loc[cheaper["robust_averted"].idxmax()]
+            better = cheaper[
+                (cheaper["robust_averted"] >= p.robust_averted)
+                & (cheaper["custody_per_year"] <= p.custody_per_year)
+            ]
+            pool = better if not better.empty else cheaper
+            best = pool.loc[pool["robust_averted"].idxmax()]
             row |= {"plan_point": int(best["point"])}
             row |= {f"plan_{k}": float(best[k]) for k in OBJECTIVES}
-            more = best["robust_averted"] >= p.robust_averted
-            less_custody = best["custody_per_year"] <= p.custody_per_year
+            same = all(float(best[k]) == float(getattr(p, k)) for k in OBJECTIVES)
             row["verdict"] = (
-                "dominates"
-                if more and less_custody
+                ("matches" if same else "dominates")
+                if not better.empty
                 else "averts_more_more_custody"
-                if more
+                if best["robust_averted"] >= p.robust_averted
                 else "averts_less"
             )
             rows.append(row)
@@ -402,8 +442,15 @@ def search(
             if on_generation is not None:
                 on_generation(g, generations, summary.loc[summary.index < PRESET_POINT])
 
+        # the search starts from the scenario's own plan and the presets a plan can be
+        # (the others run a crackdown or lapse), the rest of the first population spread
+        known = [base.model_dump(mode="python")] + [
+            preset_points[PRESET_POINT + i] for i, n in enumerate(presets) if n in PLANNABLE
+        ]
+        start = np.array([encode(space, _flat(k)) for k in known])
         nsga2(
             batch,
+            start=start,
             n_var=len(space),
             n_obj=3,
             n_constr=1,

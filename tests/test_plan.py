@@ -5,7 +5,6 @@ small search on the model placed against the shipped presets."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -157,24 +156,20 @@ def test_bad_input_is_one_line_and_exit_2(argv: list[str], tmp_path: Path, capsy
 
 
 @pytest.mark.slow
-def test_on_the_model_the_front_against_the_presets(tmp_path: Path) -> None:
-    """A small search on the model (fixed parameters, short runs); reports the figures."""
+def test_on_the_model_the_front_dominates_or_matches_every_preset(tmp_path: Path) -> None:
+    """A small search on the model (shipped ensemble, 5 worlds): every shipped preset
+    has a plan on the front at no more cost that averts at least as many shootings
+    (10th percentile) with no more extra custody days, or is itself on the front."""
     result = search(
         "gvi",
         out=tmp_path / "p",
-        budget_sek=40e6,
+        budget_sek=60e6,
         worlds=5,
         population=12,
         generations=4,
-        ensemble=None,
         workers=2,
     )
     table = result.against_presets()
-    print(json.dumps(json.loads(table.to_json(orient="records")), indent=1))
+    print(table.to_string())
     assert len(result.front) > 0
-    assert set(table["verdict"]) <= {
-        "dominates",
-        "averts_more_more_custody",
-        "averts_less",
-        "no_plan_as_cheap",
-    }
+    assert set(table["verdict"]) <= {"matches", "dominates"}, table[["preset", "verdict"]]
