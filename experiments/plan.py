@@ -75,8 +75,8 @@ def nsga2(
     n_var: int,
     n_obj: int,
     n_constr: int = 0,
-    population: int = 40,
-    generations: int = 20,
+    population: int = 32,
+    generations: int = 15,
     seed: int = 1,
     start: np.ndarray | None = None,
     on_generation: Callable[[int], None] | None = None,
@@ -342,8 +342,8 @@ def search(
     enforcement_units: int | None = None,
     worlds: int = 10,
     percentile: float = 10.0,
-    population: int = 40,
-    generations: int = 20,
+    population: int = 32,
+    generations: int = 15,
     presets: Sequence[str] = PRESETS,
     levers: Sequence[str] | None = None,
     seed: int = 1,
@@ -498,5 +498,8 @@ def _table(
     table["on_front"] = False
     cand = table[(table["kind"] == "plan") & table["feasible"]]
     f = np.column_stack([-cand["robust_averted"], cand["cost_per_year"], cand["custody_per_year"]])
-    table.loc[cand.index[non_dominated(f)], "on_front"] = True
+    front = cand.loc[cand.index[non_dominated(f)]]
+    # plans with the same figures (levers of a component that is off) count once
+    front = front.drop_duplicates(list(OBJECTIVES), keep="first")
+    table.loc[front.index, "on_front"] = True
     return table

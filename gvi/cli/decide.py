@@ -61,8 +61,8 @@ def add_parsers(sub: argparse._SubParsersAction, t: Translator) -> None:
     q.add_argument("--levers", metavar="PATH,...", help=d("opt_levers"))
     q.add_argument("--worlds", type=int, default=10, help=d("opt_worlds"))
     q.add_argument("--percentile", type=float, default=10.0, help=d("opt_percentile"))
-    q.add_argument("--population", type=int, default=40, help=d("opt_population"))
-    q.add_argument("--generations", type=int, default=20, help=d("opt_generations"))
+    q.add_argument("--population", type=int, default=32, help=d("opt_population"))
+    q.add_argument("--generations", type=int, default=15, help=d("opt_generations"))
 
 
 def _prepare(args: argparse.Namespace, command: str) -> tuple[Path, Any]:
