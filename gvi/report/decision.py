@@ -164,10 +164,7 @@ def _ticks(fmt: Fmt) -> Any:
     from matplotlib.ticker import FuncFormatter
 
     def f(v: float, _pos: int) -> str:
-        if v == 0:
-            return "0"
-        d = max(0, 1 - math.floor(math.log10(abs(v))))
-        return fmt.number(v, min(d, 6))
+        return fmt.exact(round(v, 9))
 
     return FuncFormatter(f)
 
