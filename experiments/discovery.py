@@ -139,7 +139,7 @@ def important_inputs(x: pd.DataFrame, y: np.ndarray, k: int) -> list[str]:
     discovery does before PRIM (Kwakkel & Jaxa-Rozen 2016, doi:10.1016/j.envsoft.2015.11.020)."""
     from sklearn.ensemble import ExtraTreesClassifier
 
-    trees = ExtraTreesClassifier(n_estimators=250, min_samples_leaf=5, random_state=1)
+    trees = ExtraTreesClassifier(n_estimators=100, min_samples_leaf=5, random_state=1)
     trees.fit(x.to_numpy(dtype=float), y)
     order = np.argsort(-trees.feature_importances_, kind="stable")
     return [str(x.columns[i]) for i in order[:k]]

@@ -394,7 +394,13 @@ def search(
         "scenario": base.model_dump(mode="json"),
         "worlds": worlds,
         "root_seed_entropy": str(entropy),
-        "space": [f.to_dict() for f in plan_space(Limits(1.0))],  # limits change only the search
+        # everything that decides which plan a point number stands for
+        "space": [f.to_dict() for f in space],
+        "budget_sek": limits.budget_sek,
+        "percentile": percentile,
+        "population": population,
+        "generations": generations,
+        "presets": list(presets),
         "ensemble": None if ens is None else ensembles.fingerprint(ens),
         "kept": kept,
     }

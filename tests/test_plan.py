@@ -189,3 +189,14 @@ def test_the_result_does_not_depend_on_the_number_of_workers(tmp_path: Path, mon
         workers=2,
     )
     assert two.plans.equals(one.plans)
+
+
+def test_a_folder_of_another_search_is_refused(tmp_path: Path, monkeypatch) -> None:
+    """Point numbers stand for plans in the order a search meets them: a search with
+    another budget must not reuse them."""
+    from experiments.store import StoreMismatch
+
+    monkeypatch.setattr(decision, "run_summary", FakeRuns())
+    _search(tmp_path / "p", budget_sek=10e6)
+    with pytest.raises(StoreMismatch, match="budget_sek"):
+        _search(tmp_path / "p", budget_sek=5e6)
