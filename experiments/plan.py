@@ -184,8 +184,10 @@ def decode(space: Sequence[Factor], u: np.ndarray) -> dict[str, Any]:
     return {f.path: f.value(float(v)) for f, v in zip(space, u, strict=True)}
 
 
-def preset_plan(preset: str, city: Scenario) -> dict[str, Any]:
-    """The preset's policy (every parameter that is not the city's) for ``city``."""
+def preset_plan(preset: str, city: Scenario, calibrated: Sequence[str] = ()) -> dict[str, Any]:
+    """The preset's policy for ``city``: every parameter that is not the city's and in
+    which the preset differs from ``city``'s scenario, less those the ensemble
+    calibrates (each world's parameter set decides those, for presets as for plans)."""
     sc = load_scenario(preset)
     out: dict[str, Any] = {}
     for section in type(sc).model_fields:
@@ -194,8 +196,11 @@ def preset_plan(preset: str, city: Scenario) -> dict[str, Any]:
             continue
         for name in type(node).model_fields:
             path = f"{section}.{name}"
-            if not spec_of(path).city:
-                out[path] = getattr(node, name)
+            if spec_of(path).city or path in calibrated:
+                continue
+            value = getattr(node, name)
+            if value != getattr(getattr(city, section), name):
+                out[path] = value
     return out
 
 
@@ -389,6 +394,10 @@ def search(
         drawn = ensembles.draws(ens, worlds, entropy)
         chosen = ensembles.by_set(ens, list(kept))
         world_params = [chosen[int(k)] for k in drawn]
+    calibrated = [p for p in (ens.parameters if ens is not None else []) if p not in kept]
+    preset_points = {
+        PRESET_POINT + i: preset_plan(name, base, calibrated) for i, name in enumerate(presets)
+    }
     identity = {
         "kind": "plan",
         "scenario": base.model_dump(mode="json"),
@@ -400,7 +409,7 @@ def search(
         "percentile": percentile,
         "population": population,
         "generations": generations,
-        "presets": list(presets),
+        "presets": {name: preset_points[PRESET_POINT + i] for i, name in enumerate(presets)},
         "ensemble": None if ens is None else ensembles.fingerprint(ens),
         "kept": kept,
     }
@@ -423,9 +432,6 @@ def search(
             results = run_jobs(jobs, evaluator, store=store, executor=executor, progress=progress)
             return summarise(results, percentile)
 
-        preset_points = {
-            PRESET_POINT + i: preset_plan(name, base) for i, name in enumerate(presets)
-        }
         summary = run(preset_points)
 
         def batch(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -450,10 +456,11 @@ def search(
 
         # the search starts from the scenario's own plan and the presets a plan can be
         # (the others run a crackdown or lapse), the rest of the first population spread
-        known = [base.model_dump(mode="python")] + [
-            preset_points[PRESET_POINT + i] for i, n in enumerate(presets) if n in PLANNABLE
+        own = _flat(base.model_dump(mode="python"))
+        known = [own] + [
+            own | preset_points[PRESET_POINT + i] for i, n in enumerate(presets) if n in PLANNABLE
         ]
-        start = np.array([encode(space, _flat(k)) for k in known])
+        start = np.array([encode(space, k) for k in known])
         nsga2(
             batch,
             start=start,
@@ -467,7 +474,9 @@ def search(
         )
     finally:
         close()
-    table = _table(space, plans, preset_points, list(presets), summary, limits)
+    own = _flat(base.model_dump(mode="python"))
+    shown = {k: own | v for k, v in preset_points.items()}
+    table = _table(space, plans, shown, list(presets), summary, limits)
     manifest: dict[str, Any] = {
         "kind": "plan",
         "scenario_file": files[1],
