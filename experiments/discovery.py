@@ -443,3 +443,36 @@ def analyse(
     return Discovery(
         scenario, space, frame, rule, prim_boxes(x, y), cart_boxes(x, y), manifest=manifest
     )
+
+
+def load(folder: str | os.PathLike[str]) -> Discovery:
+    """A finished discovery read back from its folder (``gvi report DIR``): the samples,
+    boxes and rule as they were found; ValueError if the folder holds none."""
+    folder = Path(folder)
+    try:
+        identity = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["identity"]
+        found = json.loads((folder / "discovery.json").read_text(encoding="utf-8"))
+        samples = pd.read_parquet(folder / "samples.parquet")
+    except (OSError, ValueError, KeyError) as exc:
+        raise ValueError(
+            f"{folder}: not a finished discovery ({exc}); rerun gvi discover"
+        ) from None
+    space = [Factor(**f) for f in identity["space"]]
+
+    def boxes(rows: list[dict[str, Any]]) -> list[Box]:
+        return [
+            Box(**{**b, "restrictions": [Restriction(**r) for r in b["restrictions"]]})
+            for b in rows
+        ]
+
+    manifest = {"replicates": found.get("replicates"), "ensemble": found.get("ensemble")}
+    manifest["root_seed_entropy"] = found.get("root_seed_entropy")
+    return Discovery(
+        Scenario.model_validate(identity["scenario"]),
+        space,
+        samples,
+        Rule(**found["rule"]),
+        boxes(found["prim"]),
+        boxes(found["cart"]),
+        manifest=manifest,
+    )

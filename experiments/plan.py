@@ -518,3 +518,26 @@ def _table(
     front = front.drop_duplicates(list(OBJECTIVES), keep="first")
     table.loc[front.index, "on_front"] = True
     return table
+
+
+def load(folder: str | os.PathLike[str]) -> PlanSearch:
+    """A finished plan search read back from its folder (``gvi report DIR``); ValueError
+    if the folder holds none."""
+    folder = Path(folder)
+    try:
+        identity = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["identity"]
+        found = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+        plans = pd.read_parquet(folder / "plans.parquet")
+    except (OSError, ValueError, KeyError) as exc:
+        raise ValueError(f"{folder}: not a finished plan search ({exc}); rerun gvi plan") from None
+    limits = Limits(**found["limits"])
+    manifest = {"ensemble": found.get("ensemble"), "root_seed_entropy": found["root_seed_entropy"]}
+    return PlanSearch(
+        Scenario.model_validate(identity["scenario"]),
+        [Factor(**f) for f in identity["space"]],
+        limits,
+        plans,
+        float(found["percentile"]),
+        int(found["worlds"]),
+        manifest,
+    )

@@ -200,3 +200,15 @@ def test_a_folder_of_another_search_is_refused(tmp_path: Path, monkeypatch) -> N
     _search(tmp_path / "p", budget_sek=10e6)
     with pytest.raises(StoreMismatch, match="budget_sek"):
         _search(tmp_path / "p", budget_sek=5e6)
+
+
+def test_report_rebuilds_the_page_in_swedish(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(decision, "run_summary", FakeRuns())
+    first = _search(tmp_path / "p")
+    (tmp_path / "p" / "plan.html").unlink()
+    assert main(["report", str(tmp_path / "p"), "--lang", "sv"]) == 0
+    page = (tmp_path / "p" / "plan.html").read_text(encoding="utf-8")
+    assert 'lang="sv"' in page and "Vilken plan för" in page
+    from experiments.plan import load
+
+    assert load(tmp_path / "p").plans.equals(first.plans)

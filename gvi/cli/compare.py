@@ -103,6 +103,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
     kind = manifest.get("kind") if isinstance(manifest, dict) else None
     if kind == "fit-city":
         raise UsageError.of("err.report_fit_city", folder=folder)
+    if kind in ("discovery", "plan"):  # decision support: the page again, in --lang
+        from .decide import rebuild_page
+
+        print(
+            t(
+                "compare.report",
+                path=usage_errors(lambda: rebuild_page(folder, kind, args.lang or t.lang)),
+            )
+        )
+        return EXIT_OK
     if kind == "experiment":
         from experiments.study import rebuild
 

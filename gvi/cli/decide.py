@@ -222,4 +222,12 @@ def print_plan(result: Any, out: Path, d: Translator) -> None:
     print(d("cli_wrote", path=out / "plan.html"))
 
 
+def rebuild_page(folder: Path, kind: str, lang: str) -> Path:
+    """Write a finished discovery's or plan search's page again, in ``lang``."""
+    from experiments import discovery, plan
+
+    result = discovery.load(folder) if kind == "discovery" else plan.load(folder)
+    return result.save(folder, lang=lang)
+
+
 COMMANDS = {"discover": _cmd_discover, "plan": _cmd_plan}
