@@ -239,7 +239,8 @@ def cart_boxes(x: pd.DataFrame, y: np.ndarray, *, mass_min: float = 0.05) -> lis
 class Rule:
     """What counts as a failure: a change in shootings above ``threshold`` percent
     (weaker than a cut of ``-threshold`` %), or arrests up by more than
-    ``arrests_limit`` percent (None: not a criterion)."""
+    ``arrests_limit`` percent (None: not a criterion). A sample whose twin had no
+    shooting has no change to measure and counts as failed."""
 
     threshold: float = -10.0
     arrests_limit: float | None = None
