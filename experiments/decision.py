@@ -48,7 +48,7 @@ import numpy as np
 from scenarios import Scenario
 from scenarios.schema import ParamSpec, parameters
 
-from .runner import Task, run_task
+from .runner import Task, WarmModels, run_task
 
 LEVERS: tuple[str, ...] = (
     "enforcement.fidelity",
@@ -200,9 +200,14 @@ def programme_cost(daily: Mapping[str, np.ndarray], scenario: Scenario) -> np.nd
     return np.asarray(daily["cost_sek"] - shootings - custody)
 
 
+# models stopped at the rollout, per world, in this process: plans evaluated in the same
+# worlds go on from a branch of them (the same runs, without the days before the rollout)
+_WARM = WarmModels()
+
+
 def run_summary(task: Task) -> dict[str, float]:
     """One run's post-rollout totals (:data:`SUMMARY`; ``days``: the post-period's length)."""
-    r = run_task(task)
+    r = run_task(task, _WARM.model(task))
     lo = r.rollout_day - r.warmup_day
     post = {k: v[lo:] for k, v in r.daily.items()}
     return {

@@ -432,7 +432,7 @@ def search(
             results = run_jobs(jobs, evaluator, store=store, executor=executor, progress=progress)
             return summarise(results, percentile)
 
-        summary = run(preset_points)
+        summary = run(preset_points) if preset_points else pd.DataFrame()
 
         def batch(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             nonlocal summary

@@ -212,3 +212,10 @@ def test_report_rebuilds_the_page_in_swedish(tmp_path: Path, monkeypatch) -> Non
     from experiments.plan import load
 
     assert load(tmp_path / "p").plans.equals(first.plans)
+
+
+def test_a_search_without_presets_runs(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(decision, "run_summary", FakeRuns())
+    decision._TWINS.runs.clear()
+    result = _search(tmp_path / "none", presets=())
+    assert len(result.front)
