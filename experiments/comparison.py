@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -228,12 +229,16 @@ class Comparison:
         """Months until the paired effect on shootings is distinguishable from zero."""
         return self.outcomes.time_to_effect
 
-    def report(self, path: str | os.PathLike[str], *, lang: str = "en") -> Path:
-        """Write the self-contained HTML report; returns its path."""
+    def report(
+        self, path: str | os.PathLike[str], *, lang: str = "en", decision: Sequence[Any] = ()
+    ) -> Path:
+        """Write the self-contained HTML report; returns its path. ``decision``: finished
+        discoveries and plan searches of a compared city, added as sections
+        (``experiments.discovery.load``, ``experiments.plan.load``)."""
         from gvi.report import render_report
 
         path = Path(path)
-        atomic_text(render_report(self, lang=lang), path)
+        atomic_text(render_report(self, lang=lang, decision=decision), path)
         return path
 
     def to_json(self) -> dict[str, Any]:

@@ -219,3 +219,26 @@ def test_a_search_without_presets_runs(tmp_path: Path, monkeypatch) -> None:
     decision._TWINS.runs.clear()
     result = _search(tmp_path / "none", presets=())
     assert len(result.front)
+
+
+def test_the_planners_report_takes_a_plan_search_of_its_city(tmp_path: Path, monkeypatch) -> None:
+    """``gvi report DIR --decision PLAN_DIR``: the search's sections in the comparison's
+    report; a search of another city is refused (not about the places compared)."""
+    from cityhelpers import make_tiny
+
+    from experiments import compare
+    from gvi.report import render_report
+
+    monkeypatch.setattr(decision, "run_summary", FakeRuns())
+    decision._TWINS.runs.clear()
+    found = _search(tmp_path / "plan")
+    c = compare(["gvi"], replicates=2, workers=1, ensemble=None)
+    html = render_report(c, lang="sv", decision=[found])
+    assert 'id="decision-0"' in html and "Vilken plan för" in html
+    other = compare([make_tiny("gvi")], replicates=2, workers=1, ensemble=None)
+    with pytest.raises(ValueError, match="another city"):
+        render_report(other, decision=[found])
+    c.save(tmp_path / "cmp")
+    assert main(["report", str(tmp_path / "cmp"), "--decision", str(tmp_path / "plan")]) == 0
+    assert 'id="decision-0"' in (tmp_path / "cmp" / "report.html").read_text(encoding="utf-8")
+    assert main(["report", str(tmp_path / "cmp"), "--decision", str(tmp_path)]) == 2

@@ -8,7 +8,7 @@
     gvi params [--markdown]
     gvi compare [BASELINE] SCENARIO... [--replicates R] [--seed S] [--workers N] [--out DIR]
                 [--json] [--lang en|sv]
-    gvi report DIR [--lang en|sv]
+    gvi report DIR [--lang en|sv] [--decision DIR]...
     gvi sweep EXPERIMENT [--out DIR] [--workers N] [--scheduler ADDR] [--dask-local N]
     gvi sensitivity EXPERIMENT [--out DIR] [--workers N] [--scheduler ADDR] [--dask-local N]
     gvi validate-model [--replicates R] [--out DIR] [--workers N]

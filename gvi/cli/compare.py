@@ -7,7 +7,7 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .common import (
     EXIT_OK,
@@ -39,6 +39,14 @@ def add_parsers(sub: argparse._SubParsersAction, t: Translator) -> None:
     rep = sub.add_parser("report", help=t("cmd.report"))
     rep.add_argument("folder", type=Path)
     rep.add_argument("--lang", choices=("en", "sv"), default=None, help=t("opt.lang.report"))
+    rep.add_argument(
+        "--decision",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help=t("opt.report.decision"),
+    )
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -128,9 +136,33 @@ def _cmd_report(args: argparse.Namespace) -> int:
         result = Comparison.load(folder)
     except (OSError, ValueError, KeyError) as exc:
         raise UsageError.of("err.stored_results", folder=folder, problem=exc) from None
-    path = result.report(folder / "report.html", lang=args.lang or t.lang)
+    decision = [usage_errors(lambda d=d: _decision_result(d)) for d in args.decision]
+    path = usage_errors(
+        lambda: result.report(folder / "report.html", lang=args.lang or t.lang, decision=decision)
+    )
     print(t("compare.report", path=path))
     return EXIT_OK
+
+
+def _decision_result(folder: Path) -> Any:
+    """A finished discovery or plan search read from ``folder`` (ValueError if neither)."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise ValueError(
+            f"{folder}: no readable manifest.json; give the folder of a gvi discover or gvi "
+            "plan run"
+        ) from None
+    kind = manifest.get("kind") if isinstance(manifest, dict) else None
+    if kind == "discovery":
+        from experiments.discovery import load
+
+        return load(folder)
+    if kind == "plan":
+        from experiments.plan import load as load_plan
+
+        return load_plan(folder)
+    raise ValueError(f"{folder}: not a gvi discover or gvi plan folder (kind {kind!r})")
 
 
 COMMANDS = {

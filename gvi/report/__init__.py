@@ -9,7 +9,8 @@ shooting averted, all numbers, how to read it and the model's limits.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from . import numbers, planning, sections
 from .context import Ctx
@@ -23,9 +24,13 @@ if TYPE_CHECKING:
 __all__ = ["render_report"]
 
 
-def render_report(comparison: Comparison, *, lang: str = "en") -> str:
+def render_report(comparison: Comparison, *, lang: str = "en", decision: Sequence[Any] = ()) -> str:
     """The report as an HTML document (``lang`` = ``"en"`` or ``"sv"``; else ValueError),
-    laid out by ``templates/comparison.html``."""
+    laid out by ``templates/comparison.html``. ``decision``: finished discoveries and
+    plan searches (``experiments.discovery.load``, ``experiments.plan.load``) of a city
+    the comparison holds, shown as sections before "How this was computed"."""
+    from .decision import embedded_sections
+
     x = Ctx(comparison, strings(lang), Fmt(lang))
     return render(
         "comparison.html",
@@ -41,6 +46,7 @@ def render_report(comparison: Comparison, *, lang: str = "en") -> str:
         equity=planning.equity(x),
         value_for_money=planning.value_for_money(x),
         summary=numbers.summary(x),
+        decision=embedded_sections(comparison, decision, lang),
         howto=sections.howto(x),
         limits=sections.limits(x),
     )

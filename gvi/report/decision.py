@@ -14,7 +14,8 @@ serve the command line too.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -268,12 +269,7 @@ def page(
 def render_discovery(d: Discovery, *, lang: str = "en") -> str:
     """The discovery page of ``d`` in ``lang``."""
     t, fmt = words(lang), Fmt(lang)
-    title = t(
-        "discover_title",
-        scenario=d.scenario.title_sv
-        if lang == "sv" and d.scenario.title_sv
-        else d.scenario.title or d.scenario.name,
-    )
+    title = discovery_title(d, lang)
     meta = [
         (t("meta_date"), date.today().isoformat()),
         (t("meta_scenario"), d.scenario.name),
@@ -469,5 +465,46 @@ def render_plan(p: Any, *, lang: str = "en") -> str:
         ),
         (t("meta_entropy"), str(p.manifest.get("root_seed_entropy", ""))),
     ]
-    title = t("plan_title", budget=fmt.money(p.limits.budget_sek))
-    return page(title, t("plan_lead"), meta, plan_sections(p, lang), lang)
+    return page(plan_title(p, lang), t("plan_lead"), meta, plan_sections(p, lang), lang)
+
+
+def discovery_title(d: Discovery, lang: str) -> str:
+    sc = d.scenario
+    name = sc.title_sv if lang == "sv" and sc.title_sv else sc.title or sc.name
+    return words(lang)("discover_title", scenario=name)
+
+
+def plan_title(p: Any, lang: str) -> str:
+    return words(lang)("plan_title", budget=Fmt(lang).money(p.limits.budget_sek))
+
+
+# -- inside the planner's report ------------------------------------------------------------
+
+
+def embedded_sections(comparison: Any, results: Sequence[Any], lang: str) -> list[Section]:
+    """The sections of finished discoveries and plan searches inside a comparison's
+    report: for each, its page's title and lead as a section, then its own sections.
+    A result for a city the comparison does not hold (another city or business as
+    usual, :meth:`~scenarios.Scenario.city_settings`) is refused with ValueError: its
+    figures would not be about the places the report compares."""
+    cities = [sc.city_settings() for sc in comparison.scenarios]
+    out: list[Section] = []
+    for k, r in enumerate(results):
+        if r.scenario.city_settings() not in cities:
+            raise ValueError(
+                f"the {'discovery' if hasattr(r, 'boxes') else 'plan search'} of "
+                f"{r.scenario.name} is for another city or business as usual than the "
+                "comparison's; add it to a report of a comparison of that city"
+            )
+        t = words(lang)
+        if hasattr(r, "boxes"):  # a discovery
+            title, lead, parts = (
+                discovery_title(r, lang),
+                t("discover_lead"),
+                discovery_sections(r, lang),
+            )
+        else:
+            title, lead, parts = plan_title(r, lang), t("plan_lead"), plan_sections(r, lang)
+        out.append(Section(f"decision-{k}", title, paragraphs=[lead]))
+        out += [replace(s, ident=f"decision-{k}-{s.ident}") for s in parts]
+    return out
