@@ -97,6 +97,12 @@ def test_a_box_in_words_en_and_sv() -> None:
     assert "i 8 av 10 rimliga världar" in sv and "0,5" in sv
     d.manifest = {}
     assert "chance only" in box_sentence(box, d, "en")
+    # a region of a handful of samples: its counts, not "k of 10"
+    d.manifest = {"ensemble": {"sets": 200}}
+    few = Box("cart", box.restrictions, 0.05, 1.0, 0.01, 1, 1)
+    assert "in 1 of the 1 samples in this region, too few" in box_sentence(few, d, "en")
+    assert "of 10" not in box_sentence(few, d, "en")
+    assert "i 1 av de 1 stickproven" in box_sentence(few, d, "sv")
 
 
 @pytest.mark.parametrize(

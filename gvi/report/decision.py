@@ -104,6 +104,9 @@ def failure_text(d: Discovery, t: Translator) -> str:
     return text
 
 
+FEW_SAMPLES = 10  # a region with fewer samples is described by its counts, not "k of 10"
+
+
 def box_sentence(box: Box, d: Discovery, lang: str = "en") -> str:
     """A box in plain words: ``When follow-through is below 0.5 and ..., the cut in
     shootings is under 10 % in 8 of 10 plausible worlds (...); ... of all failures.``"""
@@ -111,6 +114,8 @@ def box_sentence(box: Box, d: Discovery, lang: str = "en") -> str:
     fmt = Fmt(lang)
     where = join([restriction_text(r, d.factor(r.path), t) for r in box.restrictions], t)
     key = "box_worlds" if d.ensemble else "box_runs"
+    if box.inside < FEW_SAMPLES:  # "k of 10" from a handful of samples would overstate
+        key += "_few"
     return t(
         key,
         where=where,
