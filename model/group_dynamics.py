@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .streams import days_until_each
+from .time import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from .gvi_model import GVIModel
@@ -59,11 +60,22 @@ def recruit(model: GVIModel) -> int:
 
 
 def fidelity(model: GVIModel) -> float:
-    """Follow-through probability today (M11)."""
+    """Follow-through probability today (M11): the declared fidelity, times what is left
+    of the partnership's focus after ``fatigue_per_year`` (lost year on year since the
+    rollout, compounding daily); after a lapse, ``fidelity_after_lapse``."""
     p = model.params.partnership
     if p.lapse_day is not None and model.day >= model.rollout_day + p.lapse_day:
         return p.fidelity_after_lapse
-    return model.params.enforcement.fidelity
+    return model.params.enforcement.fidelity * focus(model)
+
+
+def focus(model: GVIModel) -> float:
+    """What is left of the partnership's focus today: ``(1 - fatigue_per_year) ** years``
+    since the rollout (1 before it, and when there is no fatigue)."""
+    loss = model.params.partnership.fatigue_per_year
+    if loss <= 0 or model.day <= model.rollout_day:
+        return 1.0
+    return (1.0 - loss) ** ((model.day - model.rollout_day) / DAYS_PER_YEAR)
 
 
 def communicating(model: GVIModel) -> bool:

@@ -990,6 +990,16 @@ class PartnershipParams(Section):
         label="Call-ins and notifications go on after the lapse",
         label_sv="Call-ins och samtal fortsätter efter tappat fokus",
     )
+    fatigue_per_year: float = P(
+        0.0,
+        ge=0,
+        le=0.95,
+        unit="share a year",
+        label="Share of follow-through lost a year (implementation fatigue)",
+        label_sv="Andel av uppföljningen som tappas per år (implementeringströtthet)",
+        source="Corsaro & Engel 2015 (New Orleans: strongest early); Braga, Hureau & Winship 2008",
+        sa=(0.0, 0.8),
+    )
 
 
 class CrackdownParams(Section):

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from agents import GroupMember, OutreachWorker
-from model import Cause, EventKind, GVIModel, Role, Status, SupportStatus
+from model import Cause, EventKind, GVIModel, Role, Status, SupportStatus, group_dynamics
 from model.events import Event
 
 FREE = int(Status.FREE)
@@ -1558,6 +1558,46 @@ def test_m11_lapse_stops_follow_through(tiny, run, talk_on):
         assert any(e.day < lapse for e in talk)
         assert any(e.day >= lapse for e in talk) == talk_on
     assert after_skips >= 2
+
+
+def test_m11_fatigue_wears_follow_through_down(tiny, run):
+    """Implementation fatigue: follow-through is the declared fidelity times
+    ``(1 - fatigue_per_year) ** years`` since the rollout, so decisions go undelivered
+    more often as the partnership ages; without fatigue it stays the declared fidelity."""
+    sc = tiny(
+        "gvi",
+        {
+            "enforcement.fidelity": 1.0,
+            "partnership.fatigue_per_year": 0.9,
+            "violence.base_hazard": 0.002,
+            "time.horizon_days": 420,
+        },
+    )
+    m = GVIModel(sc, rng=3)
+    while m.day < m.rollout_day:
+        m.step()
+    assert group_dynamics.fidelity(m) == 1.0
+    while m.day < m.rollout_day + 365:
+        m.step()
+    assert group_dynamics.fidelity(m) == pytest.approx(0.1)
+    m.close()
+    fresh = GVIModel(sc.with_updates({"partnership.fatigue_per_year": 0.0}), rng=3)
+    while fresh.day < fresh.rollout_day + 365:
+        fresh.step()
+    assert group_dynamics.fidelity(fresh) == 1.0
+    fresh.close()
+    delivered: list[int] = []
+    dropped: list[int] = []
+    for seed in (0, 1):
+        m = run(sc, seed)
+        delivered += [m.log[o.ref].day - m.rollout_day for o in kinds(m, EventKind.ENFORCEMENT)]
+        dropped += [
+            m.log[s.ref].day - m.rollout_day
+            for s in kinds(m, EventKind.ENFORCEMENT_SKIPPED)
+            if s.cause is Cause.NOT_FOLLOWED_THROUGH
+        ]
+    assert len(delivered) >= 3 and len(dropped) >= 3
+    assert np.mean(dropped) > np.mean(delivered) + 60
 
 
 # --- M12: community -------------------------------------------------------------------------
