@@ -446,7 +446,10 @@ def _plan_row(r: Any, p: Any, t: Translator) -> Row:
             Value(fmt.number(r["robust_averted"], 1)),
             Value(fmt.number(r["mean_averted"], 1)),
             Value(fmt.number(r["custody_per_year"], 0, signed=True)),
-            Value(components(r, p.space, t) if r["kind"] == "plan" else t("preset_parts")),
+            Value(
+                components(r, p.space, t) if r["kind"] == "plan" else t("preset_parts"),
+                cls="words",
+            ),
         ],
     )
 
