@@ -44,7 +44,7 @@ from scenarios import Scenario
 from . import ensemble as ensembles
 from .decision import CONDITIONS, LEVERS, Factor, PairedEvaluator, condition, lever
 from .executors import make_executor
-from .output import atomic_text, atomic_write
+from .output import write_result
 from .pipeline import Job, run_jobs
 from .runner import root_entropy
 from .store import ResultStore
@@ -309,14 +309,9 @@ class Discovery:
         """Write ``samples.parquet``, ``discovery.json`` and ``discovery.html``."""
         from gvi.report.decision import render_discovery
 
-        out = Path(out)
-        frame = self.samples
-        atomic_write(out / "samples.parquet", lambda p: frame.to_parquet(p, index=False))
-        atomic_text(
-            json.dumps(self.to_json(), indent=2, default=str) + "\n", out / "discovery.json"
-        )
-        atomic_text(render_discovery(self, lang=lang), out / "discovery.html")
-        return out / "discovery.html"
+        tables = {"samples.parquet": self.samples}
+        page = render_discovery(self, lang=lang)
+        return write_result(Path(out), "discovery", tables, self.to_json(), page)
 
 
 def space_for(scenario: Scenario, calibrated: Sequence[str] = ()) -> list[Factor]:

@@ -215,6 +215,22 @@ def atomic_text(text: str, path: Path) -> None:
     atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
+def write_result(
+    out: Path, name: str, tables: dict[str, pd.DataFrame], data: dict[str, Any], page: str
+) -> Path:
+    """A decision result's files, each written atomically: every table as
+    ``out / file`` (parquet, or CSV through :func:`write_csv`), ``data`` as
+    ``{name}.json`` and ``page`` as ``{name}.html``, last; returns the page's path."""
+    for file, frame in tables.items():
+        if file.endswith(".csv"):
+            write_csv(frame, out / file)
+        else:
+            atomic_write(out / file, lambda p, f=frame: f.to_parquet(p, index=False))
+    atomic_text(json.dumps(data, indent=2, default=str) + "\n", out / f"{name}.json")
+    atomic_text(page, out / f"{name}.html")
+    return out / f"{name}.html"
+
+
 # Errors that mean "this folder cannot take the output", and what to do about them.
 DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})

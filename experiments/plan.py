@@ -53,7 +53,7 @@ from scenarios import Scenario, load_scenario
 from . import ensemble as ensembles
 from .decision import LEVERS, STAFF, SWITCHES, Factor, PairedEvaluator, lever, spec_of, switch
 from .executors import make_executor
-from .output import atomic_text, atomic_write
+from .output import write_result
 from .pipeline import Job, run_jobs
 from .runner import root_entropy
 from .store import ResultStore
@@ -312,15 +312,9 @@ class PlanSearch:
         """Write ``plans.parquet``, ``front.csv``, ``plan.json`` and ``plan.html``."""
         from gvi.report.decision import render_plan
 
-        from .output import write_csv
-
-        out = Path(out)
-        frame = self.plans
-        atomic_write(out / "plans.parquet", lambda p: frame.to_parquet(p, index=False))
-        write_csv(self.front, out / "front.csv")
-        atomic_text(json.dumps(self.to_json(), indent=2, default=str) + "\n", out / "plan.json")
-        atomic_text(render_plan(self, lang=lang), out / "plan.html")
-        return out / "plan.html"
+        tables = {"plans.parquet": self.plans, "front.csv": self.front}
+        page = render_plan(self, lang=lang)
+        return write_result(Path(out), "plan", tables, self.to_json(), page)
 
 
 def summarise(results: pd.DataFrame, percentile: float) -> pd.DataFrame:
