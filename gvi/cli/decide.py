@@ -65,8 +65,9 @@ def add_parsers(sub: argparse._SubParsersAction, t: Translator) -> None:
     q.add_argument("--generations", type=int, default=15, help=d("opt_generations"))
 
 
-def _prepare(args: argparse.Namespace, command: str) -> tuple[Path, Any]:
-    """Checks every command shares; returns the folder and the ensemble choice."""
+def _prepare(args: argparse.Namespace, command: str, lang: str) -> tuple[Path, dict[str, Any]]:
+    """Checks every command shares; returns the folder and the keyword arguments every
+    command passes on (folder, seed, ensemble, executor, progress, page language)."""
     from experiments import ensemble
 
     from .common import UsageError, check_at_least_1, check_writable
@@ -82,8 +83,17 @@ def _prepare(args: argparse.Namespace, command: str) -> tuple[Path, Any]:
     from experiments.folders import check_folder
 
     check_folder(out, command)
-    chosen = None if args.fixed_parameters else args.ensemble or ensemble.SHIPPED_DEFAULT
-    return out, chosen
+    shared = {
+        "out": out,
+        "seed": args.seed,
+        "ensemble": None if args.fixed_parameters else args.ensemble or ensemble.SHIPPED_DEFAULT,
+        "workers": args.workers,
+        "scheduler": args.scheduler,
+        "dask_local": args.dask_local,
+        "progress": sys.stderr.isatty(),
+        "lang": args.lang or lang,
+    }
+    return out, shared
 
 
 def _cmd_discover(args: argparse.Namespace) -> int:
@@ -94,24 +104,16 @@ def _cmd_discover(args: argparse.Namespace) -> int:
     from .common import EXIT_OK, ui, usage_errors
 
     t = ui(args)
-    out, chosen = _prepare(args, "discover")
-    lang = args.lang or t.lang
+    out, shared = _prepare(args, "discover", t.lang)
     with folder_lock(out, "discover"):
         result = usage_errors(
             lambda: discover(
                 args.scenario,
-                out=out,
                 samples=args.samples,
                 replicates=args.replicates,
                 threshold=args.threshold,
                 arrests_limit=args.arrests_limit,
-                seed=args.seed,
-                ensemble=chosen,
-                workers=args.workers,
-                scheduler=args.scheduler,
-                dask_local=args.dask_local,
-                progress=sys.stderr.isatty(),
-                lang=lang,
+                **shared,
             )
         )
     if args.json:
@@ -165,8 +167,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     t = ui(args)
     d = translator("decide", t.lang)
     fmt = Fmt(t.lang)
-    out, chosen = _prepare(args, "plan")
-    lang = args.lang or t.lang
+    out, shared = _prepare(args, "plan", t.lang)
 
     def progress(g: int, total: int, summary: Any) -> None:
         best = summary[summary["cost_per_year"] <= args.budget]
@@ -183,7 +184,6 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         result = usage_errors(
             lambda: search(
                 args.scenario,
-                out=out,
                 budget_sek=args.budget,
                 outreach_workers=args.outreach_workers,
                 enforcement_units=args.enforcement_units,
@@ -192,14 +192,8 @@ def _cmd_plan(args: argparse.Namespace) -> int:
                 percentile=args.percentile,
                 population=args.population,
                 generations=args.generations,
-                seed=args.seed,
-                ensemble=chosen,
-                workers=args.workers,
-                scheduler=args.scheduler,
-                dask_local=args.dask_local,
-                progress=sys.stderr.isatty(),
                 on_generation=progress,
-                lang=lang,
+                **shared,
             )
         )
     if args.json:
