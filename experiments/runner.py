@@ -251,9 +251,7 @@ class WarmModels:
             warm = GVIModel(task.scenario, rng=task.seed)
             if warm.rollout_day >= warm.end_day or warm.founders > self.members:
                 return warm  # no rollout within the run, or too large to keep
-            for _ in range(warm.rollout_day):
-                warm.step()
-            self.kept[key] = warm  # the oldest others make room for it
+            self.kept[key] = warm.run_to_rollout()  # the oldest others make room for it
             while len(self.kept) > 1 and (
                 len(self.kept) > self.size or self._held() > self.members
             ):
@@ -289,8 +287,7 @@ def run_together(tasks: Sequence[Task], fn: TaskFn | None = None) -> list[Any]:
                 for i in group:
                     out[i] = run(tasks[i])
                 continue
-            for _ in range(warm.rollout_day):
-                warm.step()
+            warm.run_to_rollout()
             for k, i in enumerate(group):
                 last = k == len(group) - 1
                 out[i] = run(tasks[i], warm.branch(tasks[i].scenario, keep=not last))

@@ -215,6 +215,13 @@ class GVIModel(mesa.Model):
                 self.log.add(self.day, EventKind.RECRUIT, g, new, Cause.VACANCY)
         return idx
 
+    def run_to_rollout(self) -> GVIModel:
+        """Step on until the start of the rollout (the model as :meth:`branch` takes it;
+        nothing to do if it is there or past it). Returns the model."""
+        while self.steps < self.rollout_day:
+            self.step()
+        return self
+
     def branch(self, scenario: Scenario, *, keep: bool = True) -> GVIModel:
         """A copy of this model, stopped at the start of the rollout, that goes on under
         ``scenario``: the run ``GVIModel(scenario, rng=seed)`` makes, at the cost of its

@@ -48,8 +48,7 @@ def _other_value(spec: ParamSpec, value: Any) -> Any:
 
 def _pre_rollout(sc: Scenario, seed: int) -> str:
     with GVIModel(sc, rng=seed) as model:
-        for _ in range(model.rollout_day):
-            model.step()
+        model.run_to_rollout()
         return _digest(model)
 
 
@@ -92,8 +91,7 @@ def test_a_branch_is_the_run_of_its_scenario(seed: int) -> None:
     for names in _world_groups():
         first = load_scenario(names[0])
         with GVIModel(first, rng=seed) as warm:
-            for _ in range(warm.rollout_day):
-                warm.step()
+            warm.run_to_rollout()
             for name in names:
                 with warm.branch(load_scenario(name)) as branch:
                     branch.run_model()
@@ -109,8 +107,7 @@ def test_a_branch_takes_every_section_of_its_scenario() -> None:
     plan)."""
     first, second = make_tiny("crackdown"), make_tiny("gvi")
     with GVIModel(first, rng=3) as warm:
-        for _ in range(warm.rollout_day):
-            warm.step()
+        warm.run_to_rollout()
         branch = warm.branch(second)
     ours = {id(getattr(second, name)) for name in type(second).model_fields} | {id(second)}
     stale: list[str] = []
@@ -151,8 +148,7 @@ def test_branching_is_refused_where_it_would_be_wrong() -> None:
     with GVIModel(sc, rng=1) as model:
         with pytest.raises(RuntimeError, match="start of the rollout"):
             model.branch(sc)
-        for _ in range(model.rollout_day):
-            model.step()
+        model.run_to_rollout()
         bigger = sc.with_updates({"city.n_groups": 7})
         with pytest.raises(ValueError, match=r"cities or business as usual differ.*n_groups"):
             model.branch(bigger)

@@ -1573,9 +1573,7 @@ def test_m11_fatigue_wears_follow_through_down(tiny, run):
             "time.horizon_days": 420,
         },
     )
-    m = GVIModel(sc, rng=3)
-    while m.day < m.rollout_day:
-        m.step()
+    m = GVIModel(sc, rng=3).run_to_rollout()
     assert group_dynamics.fidelity(m) == 1.0
     while m.day < m.rollout_day + 365:
         m.step()

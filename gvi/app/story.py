@@ -91,8 +91,7 @@ def _criterion(seed: int) -> tuple[int, bool]:
     """(longest chain in the year before GVI, whether the seed meets the criterion)."""
     model = GVIModel(load_scenario(PRESET), rng=seed)
     try:
-        while model.steps < model.rollout_day:
-            model.step()
+        model.run_to_rollout()
         chain = longest_chain(model.log.events, model.warmup_day, model.rollout_day)
         if chain < MIN_CHAIN:
             return chain, False
