@@ -225,7 +225,7 @@ def write_result(
         if file.endswith(".csv"):
             write_csv(frame, out / file)
         else:
-            atomic_write(out / file, lambda p, f=frame: f.to_parquet(p, index=False))
+            atomic_write(out / file, functools.partial(frame.to_parquet, index=False))
     atomic_text(json.dumps(data, indent=2, default=str) + "\n", out / f"{name}.json")
     atomic_text(page, out / f"{name}.html")
     return out / f"{name}.html"
