@@ -5,9 +5,10 @@ A group recruits back toward its nominal size: each vacant place (the nominal si
 members free or in custody) is filled on a given day with the recruitment rate. Recruits
 are drawn like the founding members (M1) and tied to current members.
 
-M11: follow-through fidelity drops to ``fidelity_after_lapse`` from the lapse day on, and
-call-ins and notifications stop unless ``communication_after_lapse`` (Boston after 2000:
-Braga, Hureau & Winship 2008).
+M11: follow-through fidelity loses ``fatigue_per_year`` of itself a year from the
+rollout on (implementation fatigue; off by default); it drops to ``fidelity_after_lapse``
+from the lapse day on, and call-ins and notifications stop unless
+``communication_after_lapse`` (Boston after 2000: Braga, Hureau & Winship 2008).
 """
 
 from __future__ import annotations

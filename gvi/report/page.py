@@ -10,9 +10,9 @@ from typing import Any
 @dataclass(frozen=True)
 class Value:
     """A table cell: ``main`` (formatted), its ``interval`` in small print below it (or
-    after it, ``inline``); ``cls`` marks the cell (``diff``, ``unclear``; ``words``: text, not a number); ``aside`` shows
-    ``main`` itself in small print (a value that is not meaningful); ``code`` shows it
-    as code (a name or path to type)."""
+    after it, ``inline``); ``cls`` marks the cell (``diff``, ``unclear``; ``words``: text,
+    not a number); ``aside`` shows ``main`` itself in small print (a value that is not
+    meaningful); ``code`` shows it as code (a name or path to type)."""
 
     main: str
     interval: str | None = None
