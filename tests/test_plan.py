@@ -91,7 +91,7 @@ def _search(out: Path, **kw: Any):
         population=8,
         generations=3,
         ensemble=None,
-        workers=1,
+        workers=kw.pop("workers", 1),
         **kw,
     )
 
@@ -178,16 +178,7 @@ def test_on_the_model_the_front_dominates_or_matches_every_preset(tmp_path: Path
 def test_the_result_does_not_depend_on_the_number_of_workers(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(decision, "run_summary", FakeRuns())  # forked workers inherit it
     one = _search(tmp_path / "one")
-    two = search(
-        "gvi",
-        out=tmp_path / "two",
-        budget_sek=10e6,
-        worlds=5,
-        population=8,
-        generations=3,
-        ensemble=None,
-        workers=2,
-    )
+    two = _search(tmp_path / "two", workers=2)
     assert two.plans.equals(one.plans)
 
 
