@@ -48,10 +48,13 @@ class Communication:
         self.pending: list[tuple[int, tuple[int, ...], int]] = []  # (due day, groups, event)
         self._live = np.zeros(0, dtype=np.int64)  # ties the message can pass along
         self._live_key: tuple[int, int, int] = (-1, -1, -1)
-        # ties that may still carry the message (head uninformed, both ends present),
-        # ascending, among the first ``_open_seen`` ties: the others never will again
+        # ties from an informed member that may still carry the message (head
+        # uninformed, both ends present), ascending, among the first ``_open_seen``
+        # ties: the others never will again, or wait for their tail to hear it
         self._open = np.zeros(0, dtype=np.int64)
         self._open_seen = 0
+        self._heard = np.zeros(0, dtype=bool)  # who was informed when ``_open`` was made
+        self._by_tail = TailIndex()
         self._delivered: deque[int] = deque()  # day of each notification, last 365 days
 
     def use_params(self) -> None:
@@ -258,24 +261,70 @@ class Communication:
         hear(s, who, strength)
 
     def _live_ties(self) -> np.ndarray:
-        """Ties from an informed to an uninformed member, both free, ascending."""
+        """Ties from an informed to an uninformed member, both free, ascending.
+
+        Only ties whose tail is informed can carry the message, and a member once
+        informed stays so, so the index ``_open`` holds just those (still open): it takes
+        in the ties of members informed since it was last made (found by their tail,
+        :class:`TailIndex`) and the ties made since whose tail is informed, and drops
+        the ties closed for good. Its cost follows the informed members' ties, not every
+        tie of the city."""
         m = self.model
         s = m.state
         ties = m.ties
         seen = len(ties.src)
         if seen < self._open_seen:  # the ties were replaced: start over
             self._open, self._open_seen = np.zeros(0, dtype=np.int64), 0
+            self._heard = np.zeros(0, dtype=bool)
+            self._by_tail = TailIndex()
+        informed = s.informed[: s.n]
+        k = len(self._heard)
+        newly = np.flatnonzero(informed[:k] & ~self._heard)
+        if len(informed) > k:
+            newly = np.concatenate([newly, k + np.flatnonzero(informed[k:])])
+        parts = [self._open]
+        if len(newly) and self._open_seen:
+            parts.append(self._by_tail.ties_of(ties.src, self._open_seen, newly))
         if seen > self._open_seen:
             fresh = np.arange(self._open_seen, seen, dtype=np.int64)
-            self._open = np.concatenate([self._open, fresh])
-            self._open_seen = seen
-        # one code per member: 1 informed, 2 free, 4 present (free or in custody)
-        code = s.informed.view(np.uint8) | ((s.status == FREE) << 1).astype(np.uint8)
-        code |= (s.status <= INCARCERATED).astype(np.uint8) << 2
-        tail = code[ties.src[self._open]]
-        head = code[ties.dst[self._open]]
-        still = ((head & 5) == 4) & (tail >= 4)  # head uninformed, both present
+            parts.append(fresh[s.informed[ties.src[fresh]]])
+        if len(parts) > 1:
+            self._open = np.unique(np.concatenate(parts))
+        self._open_seen, self._heard = seen, informed.copy()
+        tail_status = s.status[ties.src[self._open]]
+        head = ties.dst[self._open]
+        head_status = s.status[head]
+        still = ~s.informed[head] & (head_status <= INCARCERATED) & (tail_status <= INCARCERATED)
         self._open = self._open[still]
-        tail, head = tail[still], head[still]
-        live = ((tail & 3) == 3) & ((head & 2) == 2)  # tail informed, both free
+        live = (tail_status[still] == FREE) & (head_status[still] == FREE)
         return self._open[live]
+
+
+class TailIndex:
+    """The ties of given members as tails, among the first ``upto`` ties: the ties are
+    kept sorted by tail up to a point (sorted again once a quarter as many more have
+    been made), and those made after it are searched directly."""
+
+    def __init__(self) -> None:
+        self._order = np.zeros(0, dtype=np.int64)  # tie numbers, sorted by tail
+        self._tails = np.zeros(0, dtype=np.int64)  # their tails, ascending
+
+    def ties_of(self, src: np.ndarray, upto: int, members: np.ndarray) -> np.ndarray:
+        """The ties ``t < upto`` with ``src[t]`` in ``members`` (ascending, no repeats;
+        ``members`` holds no member twice)."""
+        built = len(self._order)
+        if upto < built or upto - built > max(built // 4, 1024):
+            self._order = np.argsort(src[:upto], kind="stable")
+            self._tails = src[self._order]
+            built = upto
+        lo = np.searchsorted(self._tails, members, side="left")
+        lens = np.searchsorted(self._tails, members, side="right") - lo
+        total = int(lens.sum())
+        found = self._order[:0]
+        if total:
+            ends = np.cumsum(lens)
+            found = self._order[np.repeat(lo - ends + lens, lens) + np.arange(total)]
+        if upto > built:
+            later = np.arange(built, upto, dtype=np.int64)
+            found = np.concatenate([found, later[np.isin(src[built:upto], members)]])
+        return np.sort(found)

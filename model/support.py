@@ -12,6 +12,7 @@ out. Delivered help raises trust (a kept promise).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,8 +42,7 @@ class Support:
         self._wait_end: dict[int, int] = {}
         self._fate: dict[int, tuple[int, bool]] = {}
         self._next_due = NEVER  # no waiting or engaged member leaves before this day
-        self._queue = np.zeros(0, dtype=np.int64)
-        self._queue_pos = 0
+        self._queue: Iterator[int] = iter(())
         self._queue_day = -1
 
     def outreach(self, workers: list[OutreachWorker]) -> None:
@@ -60,17 +60,15 @@ class Support:
         s = m.state
         if self._queue_day != m.day:
             self._queue = self._rank()
-            self._queue_pos = 0
             self._queue_day = m.day
-        while self._queue_pos < len(self._queue):
-            i = int(self._queue[self._queue_pos])
-            self._queue_pos += 1
+        for i in self._queue:
             if s.status[i] == FREE and s.support[i] == NO_SUPPORT:
                 return i
         return -1
 
-    def _rank(self) -> np.ndarray:
-        """Today's reachable members, best first.
+    def _rank(self) -> Iterator[int]:
+        """Today's reachable members, best first: ascending rank, ties in a random order
+        (:class:`RankedQueue` gives that order lazily in a large city).
 
         Days kept per member (last offer, victimised, notified) are ``NO_DAY`` (-1) or a
         day up to today, so "never, or at least ``recontact_days`` ago" is one
@@ -95,8 +93,10 @@ class Support:
         rank |= (~victim_recent[idx]).astype(np.int8) << 2
         rank |= (~s.attended_callin[idx]).astype(np.int8) << 1
         rank |= ~mapped[idx]
-        order = np.lexsort((m.streams["support"].random(len(idx)), rank))
-        return idx[order]
+        key = m.streams["support"].random(len(idx))
+        if len(idx) <= RankedQueue.SMALL:  # one sort costs less than the bookkeeping
+            return iter(idx[np.lexsort((key, rank))].tolist())
+        return RankedQueue(idx, rank, key)
 
     def offer(self, i: int) -> bool:
         """Offer help to member ``i``; True if accepted (engaged or waiting)."""
@@ -203,3 +203,77 @@ class Support:
             min(self._wait_end.values(), default=NEVER),
             min((d for d, _ in self._fate.values()), default=NEVER),
         )
+
+
+class RankedQueue:
+    """Members ``idx`` in ascending ``rank``, ties in ascending ``key`` (then in their
+    order in ``idx``): the order of ``idx[np.lexsort((key, rank))]``, produced lazily.
+
+    Outreach takes only the first few members of a day's queue, so each rank's members
+    are put in order only when the queue reaches them, and in a large rank only those
+    with the smallest keys, a chunk at a time (every key at most the chunk's largest, so
+    equal keys keep their order as in a stable sort). A day's ranking then costs a few
+    passes over the reachable members instead of a sort of them all (a city of 100,000
+    members reaches most of its members every day). An iterator with plain state, so a
+    model holding one can be copied (:meth:`~model.GVIModel.branch`).
+    """
+
+    CHUNK = 32  # members put in order at a time within a large rank
+    SMALL = 2_000  # up to this many members, :meth:`Support._rank` sorts them at once
+
+    def __init__(self, idx: np.ndarray, rank: np.ndarray, key: np.ndarray) -> None:
+        self._idx, self._rank, self._key = idx, rank, key
+        self._ready: list[int] = []  # the next members, in order, last first
+        self._counts = np.bincount(rank).tolist() if len(idx) else []
+        self._by_rank: np.ndarray | None = None
+        if sum(c > 0 for c in self._counts) > 1:
+            self._by_rank = np.argsort(rank, kind="stable")
+        self._level = 0  # the next rank to open
+        self._start = 0  # where that rank begins in ``_by_rank``
+        self._open_idx = idx[:0]  # the open rank's members not yet ready, and their keys
+        self._open_key = key[:0]
+        self._chunk = self.CHUNK
+
+    def __iter__(self) -> RankedQueue:
+        return self
+
+    def __next__(self) -> int:
+        if not self._ready and not self._fill():
+            raise StopIteration
+        return self._ready.pop()
+
+    def _fill(self) -> bool:
+        """Make the next members ready; False when none is left."""
+        if not len(self._open_idx) and not self._open_next_rank():
+            return False
+        idx, key, chunk = self._open_idx, self._open_key, self._chunk
+        if len(key) > 2 * chunk:
+            top = key[np.argpartition(key, chunk - 1)[chunk - 1]]
+            take = key <= top
+            first = np.flatnonzero(take)
+            ready = idx[first[np.argsort(key[first], kind="stable")]]
+            rest = ~take
+            self._open_idx, self._open_key = idx[rest], key[rest]
+            self._chunk = 2 * chunk
+        else:
+            ready = idx[np.argsort(key, kind="stable")]
+            self._open_idx, self._open_key = idx[:0], key[:0]
+        self._ready = ready[::-1].tolist()
+        return True
+
+    def _open_next_rank(self) -> bool:
+        """Open the next rank that has members; False when none is left."""
+        while self._level < len(self._counts):
+            count = self._counts[self._level]
+            self._level += 1
+            if not count:
+                continue
+            if self._by_rank is None:  # one rank only: every member, in order
+                self._open_idx, self._open_key = self._idx, self._key
+            else:
+                at = self._by_rank[self._start : self._start + count]
+                self._open_idx, self._open_key = self._idx[at], self._key[at]
+            self._start += count
+            self._chunk = self.CHUNK
+            return True
+        return False

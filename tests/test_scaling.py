@@ -25,7 +25,7 @@ from model.city import Ties
 from model.events import Event, EventLog
 from model.policing import Case
 from model.state import INCARCERATED
-from scenarios import Scenario
+from scenarios import Scenario, load_scenario
 
 # --- M1/M5: in-group ties -------------------------------------------------------------
 
@@ -216,20 +216,43 @@ def test_taking_the_due_cases_does_not_examine_the_others() -> None:
 # --- M5: diffusion along ties ---------------------------------------------------------
 
 
+def _live_by_rule(m: GVIModel) -> np.ndarray:
+    """Ties from an informed to an uninformed member, both free, from every tie."""
+    s, ties = m.state, m.ties
+    free = s.status == 0
+    src, dst = ties.src, ties.dst
+    return np.flatnonzero(s.informed[src] & ~s.informed[dst] & free[src] & free[dst])
+
+
 def test_diffusion_follows_only_the_ties_still_open(tiny, run) -> None:
     m = run(tiny("gvi", {"notifications.diffusion_rate": 0.05}), 2)
-    s = m.state
-    ties = m.ties
     open_ = m.comm._open
-    assert len(open_) < len(ties)  # ties closed for good have left the index
-    present = s.status <= INCARCERATED
-    src, dst = ties.src, ties.dst
-    still = ~s.informed[dst] & present[src] & present[dst]
-    assert set(np.flatnonzero(still).tolist()) <= set(open_.tolist())
+    assert len(open_) < len(m.ties)  # ties closed for good have left the index
     assert (np.diff(open_) > 0).all()
-    free = s.status == 0
-    live = np.flatnonzero(s.informed[src] & ~s.informed[dst] & free[src] & free[dst])
-    assert np.array_equal(m.comm._live_ties(), live)
+    assert np.array_equal(m.comm._live_ties(), _live_by_rule(m))
+
+
+def test_diffusion_looks_only_at_the_ties_of_informed_members() -> None:
+    """While part of the city has heard the message, the index holds only ties whose
+    tail is informed, every such tie still open, and the day's ties are those of the
+    rule, as members hear it, are arrested or freed and recruits are tied in."""
+    scenario = load_scenario("gvi").with_updates({"notifications.diffusion_rate": 0.01})
+    m = GVIModel(scenario, rng=3)
+    checked = partial = 0
+    while m.running:
+        m.step()
+        if m.day < m.rollout_day or m.day % 15:
+            continue
+        live = m.comm._live_ties()
+        s, ties = m.state, m.ties
+        open_ = m.comm._open
+        present = s.status <= INCARCERATED
+        still = s.informed[ties.src] & ~s.informed[ties.dst] & present[ties.src] & present[ties.dst]
+        assert np.array_equal(open_, np.flatnonzero(still))
+        assert np.array_equal(live, _live_by_rule(m))
+        checked += 1
+        partial += 0.05 < s.informed[: s.n].mean() < 0.95
+    assert checked > 40 and partial > 10
 
 
 # --- the event log --------------------------------------------------------------------
@@ -291,3 +314,68 @@ def test_a_logged_event_takes_tens_of_bytes() -> None:
     finally:
         tracemalloc.stop()
     assert grown / count < 120  # as objects: about 350 bytes an event
+
+
+# --- M8: outreach's daily queue -------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 70, 1_000, 20_000])
+def test_the_outreach_queue_gives_the_order_of_a_full_sort(n: int) -> None:
+    """The lazy queue of a large city yields ``idx[np.lexsort((key, rank))]`` (the order
+    a small city's queue is sorted in at once) exactly, whole or in part, ties in the
+    key (kept in ``idx`` order, as a stable sort keeps them) included."""
+    from model.support import RankedQueue
+
+    rng = np.random.default_rng(n)
+    idx = np.sort(rng.choice(3 * n + 1, size=n, replace=False)).astype(np.int64)
+    rank = rng.choice(np.array([0, 3, 8, 14], dtype=np.int8), size=n, p=[0.02, 0.08, 0.1, 0.8])
+    key = rng.random(n)
+    if n > 4:  # equal keys, within a rank and across ranks
+        key[rng.choice(n, size=n // 4)] = key[0]
+    full = idx[np.lexsort((key, rank))].tolist()
+    assert list(RankedQueue(idx, rank, key)) == full
+    queue = RankedQueue(idx, rank, key)
+    taken = [next(queue) for _ in range(min(n, 7))]
+    assert taken == full[: len(taken)]
+
+
+def test_the_outreach_queue_orders_only_what_is_taken() -> None:
+    """Taking the first members of a large rank puts a chunk in order, not the rank."""
+    from model.support import RankedQueue
+
+    n = 100_000
+    rng = np.random.default_rng(1)
+    queue = RankedQueue(np.arange(n), np.full(n, 14, dtype=np.int8), rng.random(n))
+    next(queue)
+    assert len(queue._ready) < 2 * RankedQueue.CHUNK
+    assert len(queue._open_idx) > n - 2 * RankedQueue.CHUNK
+
+
+def test_the_tail_index_finds_every_tie_of_the_members_asked_for() -> None:
+    from model.communication import TailIndex
+
+    rng = np.random.default_rng(5)
+    src = rng.integers(0, 500, size=20_000)
+    index = TailIndex()
+    for upto in (0, 10, 3_000, 3_100, 5_000, 20_000, 4_000):  # growing, then replaced
+        members = rng.choice(500, size=rng.integers(1, 40), replace=False)
+        expect = np.flatnonzero(np.isin(src[:upto], members))
+        assert np.array_equal(index.ties_of(src, upto, members), expect)
+
+
+def test_a_run_with_the_lazy_outreach_queue_is_the_same_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The default city sorts its queue at once; made to use the lazy queue, it gives
+    the same event log to the last bit."""
+    from model.support import RankedQueue
+
+    scenario = load_scenario("gvi")
+    direct = GVIModel(scenario, rng=4)
+    direct.run_model()
+    monkeypatch.setattr(RankedQueue, "SMALL", 0)
+    lazy = GVIModel(scenario, rng=4)
+    lazy.run_model()
+    assert (lazy.events()["kind"] == EventKind.SUPPORT_OFFER.value).sum() > 100
+    pd.testing.assert_frame_equal(lazy.events(), direct.events())
+    pd.testing.assert_frame_equal(lazy.daily_metrics(), direct.daily_metrics())
