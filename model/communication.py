@@ -278,18 +278,16 @@ class Communication:
             self._heard = np.zeros(0, dtype=bool)
             self._by_tail = TailIndex()
         informed = s.informed[: s.n]
-        k = len(self._heard)
-        newly = np.flatnonzero(informed[:k] & ~self._heard)
-        if len(informed) > k:
-            newly = np.concatenate([newly, k + np.flatnonzero(informed[k:])])
-        parts = [self._open]
-        if len(newly) and self._open_seen:
+        newly = informed.copy()  # informed since the index was last made
+        newly[: len(self._heard)] &= ~self._heard
+        parts = [self._open]  # disjoint: older ties by when their tail heard, then new ties
+        if self._open_seen and newly.any():
             parts.append(self._by_tail.ties_of(ties.src, self._open_seen, newly))
         if seen > self._open_seen:
             fresh = np.arange(self._open_seen, seen, dtype=np.int64)
             parts.append(fresh[s.informed[ties.src[fresh]]])
         if len(parts) > 1:
-            self._open = np.unique(np.concatenate(parts))
+            self._open = np.sort(np.concatenate(parts))
         self._open_seen, self._heard = seen, informed.copy()
         tail_status = s.status[ties.src[self._open]]
         head = ties.dst[self._open]
@@ -309,22 +307,25 @@ class TailIndex:
         self._order = np.zeros(0, dtype=np.int64)  # tie numbers, sorted by tail
         self._tails = np.zeros(0, dtype=np.int64)  # their tails, ascending
 
-    def ties_of(self, src: np.ndarray, upto: int, members: np.ndarray) -> np.ndarray:
-        """The ties ``t < upto`` with ``src[t]`` in ``members`` (ascending, no repeats;
-        ``members`` holds no member twice)."""
+    def ties_of(self, src: np.ndarray, upto: int, chosen: np.ndarray) -> np.ndarray:
+        """The ties ``t < upto`` whose tail ``src[t]`` is marked in the mask ``chosen``
+        (one flag per member), ascending."""
         built = len(self._order)
         if upto < built or upto - built > max(built // 4, 1024):
             self._order = np.argsort(src[:upto], kind="stable")
             self._tails = src[self._order]
             built = upto
-        lo = np.searchsorted(self._tails, members, side="left")
-        lens = np.searchsorted(self._tails, members, side="right") - lo
-        total = int(lens.sum())
         found = self._order[:0]
-        if total:
-            ends = np.cumsum(lens)
-            found = self._order[np.repeat(lo - ends + lens, lens) + np.arange(total)]
+        if built:
+            members = np.flatnonzero(chosen)
+            lo = np.searchsorted(self._tails, members, side="left")
+            lens = np.searchsorted(self._tails, members, side="right") - lo
+            total = int(lens.sum())
+            if total:
+                ends = np.cumsum(lens)
+                found = self._order[np.repeat(lo - ends + lens, lens) + np.arange(total)]
+                found.sort()
         if upto > built:
             later = np.arange(built, upto, dtype=np.int64)
-            found = np.concatenate([found, later[np.isin(src[built:upto], members)]])
-        return np.sort(found)
+            found = np.concatenate([found, later[chosen[src[built:upto]]]])
+        return found
