@@ -8,7 +8,10 @@ are drawn like the founding members (M1) and tied to current members.
 M11: follow-through fidelity loses ``fatigue_per_year`` of itself a year from the
 rollout on (implementation fatigue; off by default); it drops to ``fidelity_after_lapse``
 from the lapse day on, and call-ins and notifications stop unless
-``communication_after_lapse`` (Boston after 2000: Braga, Hureau & Winship 2008).
+``communication_after_lapse`` (Boston after 2000: Braga, Hureau & Winship 2008). On
+the lapse day the members it made its promise to — who heard its message or were
+offered help, and are still in the groups — lose ``legitimacy.lapse_penalty`` of their
+trust (a broken promise, M9; off by default).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .events import Cause, EventKind
+from .state import INCARCERATED, NO_DAY
 from .streams import days_until_each
 from .time import DAYS_PER_YEAR
 
@@ -85,3 +90,20 @@ def communicating(model: GVIModel) -> bool:
     if p.lapse_day is None or p.communication_after_lapse:
         return True
     return model.day < model.rollout_day + p.lapse_day
+
+
+def promised(model: GVIModel) -> np.ndarray:
+    """Rows of the members the partnership made its promise to (M11): still in the groups
+    (free or in custody) and told its message (first- or second-hand) or offered help."""
+    s = model.state
+    n = s.n
+    told = s.informed[:n] | (s.last_offer_day[:n] != NO_DAY)
+    return np.flatnonzero(told & (s.status[:n] <= INCARCERATED))
+
+
+def lapse(model: GVIModel) -> None:
+    """The partnership lapses today (M11): log it, and the members it made its promise to
+    lose ``legitimacy.lapse_penalty`` of their trust (M9; not even looked for at 0)."""
+    model.log.add(model.day, EventKind.LAPSE, -1, (), Cause.SCHEDULE)
+    if model.params.legitimacy.lapse_penalty > 0.0:
+        model.legitimacy.broken_promise(promised(model))

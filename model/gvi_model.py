@@ -341,7 +341,7 @@ class GVIModel(mesa.Model):
             self.comm.run_audit()
         lapse = p.partnership.lapse_day
         if lapse is not None and since == lapse:
-            self.log.add(day, EventKind.LAPSE, -1, (), Cause.SCHEDULE)
+            group_dynamics.lapse(self)
 
     def _release_due(self) -> None:
         if self.day < self._next_release:

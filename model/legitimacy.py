@@ -2,9 +2,11 @@
 
 Trust returns toward the member's own baseline (half-life), rises with a respectful
 call-in (moral voice) and with help delivered as promised, and falls when enforcement
-hits a member wrongly (misclassified in the audit) and with indiscriminate crackdown
-sweeps. Trust moderates compliance with the deterrence message (M6) and uptake of help
-(M8), and it has consequences both ways (issue 15):
+hits a member wrongly (misclassified in the audit), with indiscriminate crackdown
+sweeps and, for the members it made its promise to, when the partnership lapses (a
+broken promise, ``lapse_penalty``; off by default). Trust moderates compliance with the
+deterrence message (M6) and uptake of help (M8), and it has consequences both ways
+(issue 15):
 
 - witnesses: a shooting's case is cleared with the clearance probability times
   ``1 + witness_weight * (T / T0 - 1)`` (at least 0), where ``T`` and ``T0`` are the
@@ -66,6 +68,15 @@ class Legitimacy:
 
     def crackdown(self, who: np.ndarray) -> None:
         self.state.legitimacy[who] *= 1.0 - self.params.crackdown_penalty
+        self.moved = self.fallen = True
+
+    def broken_promise(self, who: np.ndarray) -> None:
+        """The partnership lapsed (M11): the trust of ``who``, the members it made its
+        promise to, drops by ``lapse_penalty`` of itself (nothing happens at 0)."""
+        penalty = self.params.lapse_penalty
+        if penalty <= 0.0 or not len(who):
+            return
+        self.state.legitimacy[who] *= 1.0 - penalty
         self.moved = self.fallen = True
 
     def witness_factor(self, rows: np.ndarray) -> float:

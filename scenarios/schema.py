@@ -939,6 +939,16 @@ class LegitimacyParams(Section):
         sa=(0.0, 0.5),
         source="Sherman 1993 (defiance theory); size an assumption",
     )
+    lapse_penalty: float = P(
+        0.0,
+        ge=0,
+        le=1,
+        unit="relative drop at the lapse",
+        label="Broken promise: trust lost when the partnership lapses",
+        label_sv="Brutet löfte: förtroende som går förlorat när samverkan tappar fokus",
+        sa=(0.0, 0.5),
+        source="Braga, Hureau & Winship 2008 (Boston: 'losing faith'); size an assumption",
+    )
 
 
 class GroupDynamicsParams(Section):

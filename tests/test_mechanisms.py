@@ -1598,6 +1598,72 @@ def test_m11_fatigue_wears_follow_through_down(tiny, run):
     assert np.mean(dropped) > np.mean(delivered) + 60
 
 
+@pytest.mark.parametrize("penalty", [0.0, 0.5])
+def test_m11_a_lapse_breaks_the_promise_to_those_told(tiny, penalty):
+    """On the lapse day the members the partnership made its promise to (told its message
+    or offered help, still in the groups) lose ``legitimacy.lapse_penalty`` of their
+    trust (M9); nobody else's trust moves. Trust acts on nothing else here, so the twin
+    run without the penalty is the same run but for trust."""
+    inert = {
+        "partnership.lapse_day": 60,
+        "callins.interval_days": 20,
+        "violence.base_hazard": 0.002,
+        "deterrence.legitimacy_weight": 0.0,
+        "legitimacy.defiance": 0.0,
+        "legitimacy.witness_weight": 0.0,
+        "support.uptake_legitimacy_effect": 0.0,
+    }
+    sc = tiny("gvi_lapse", {**inert, "legitimacy.lapse_penalty": penalty})
+    twin = GVIModel(sc.with_updates({"legitimacy.lapse_penalty": 0.0}), rng=3)
+    m = GVIModel(sc, rng=3)
+    lapse = m.rollout_day + 60
+    step_to(twin, lapse - 1)
+    step_to(m, lapse - 1)
+    told = group_dynamics.promised(m)
+    before = m.state.legitimacy[: m.state.n].copy()
+    np.testing.assert_array_equal(before, twin.state.legitimacy[: twin.state.n])
+    assert len(told) >= 10
+    assert len(told) < m.state.n  # not everyone was told
+    step_to(twin, lapse)
+    step_to(m, lapse)
+    assert [e.day for e in kinds(m, EventKind.LAPSE)] == [lapse]
+    n = len(before)
+    ours, theirs = m.state.legitimacy[:n], twin.state.legitimacy[:n]
+    decay = 0.5 ** (1 / sc.legitimacy.half_life_days)
+    np.testing.assert_allclose(ours[told], theirs[told] - penalty * before[told] * decay)
+    others = np.setdiff1d(np.arange(n), told)
+    np.testing.assert_array_equal(ours[others], theirs[others])
+    assert m.legitimacy.fallen == (penalty > 0)
+    for model in (m, twin):
+        model.close()
+
+
+def test_m11_a_broken_promise_brings_more_violence_with_defiance(tiny, run):
+    """With defiance, the trust lost at the lapse makes those told more violent: more
+    shootings after the lapse than the same runs without the penalty (same seeds), and
+    none before it."""
+    sc = tiny(
+        "gvi_lapse",
+        {
+            "partnership.lapse_day": 60,
+            "callins.interval_days": 20,
+            "violence.base_hazard": 0.002,
+            "legitimacy.defiance": 2.0,
+            "legitimacy.lapse_penalty": 0.8,
+        },
+    )
+    calm = sc.with_updates({"legitimacy.lapse_penalty": 0.0})
+    more = 0.0
+    for seed in range(4):
+        m, twin = run(sc, seed), run(calm, seed)
+        lapse = m.rollout_day + 60
+        daily, twin_daily = m.daily_metrics(), twin.daily_metrics()
+        early = daily["day"] < lapse
+        assert daily["shootings"][early].sum() == twin_daily["shootings"][early].sum()
+        more += daily["shootings"][~early].sum() - twin_daily["shootings"][~early].sum()
+    assert more > 0
+
+
 # --- M12: community -------------------------------------------------------------------------
 def test_m12_safety_falls_with_shootings_and_recovers(tiny, run):
     sc = tiny("baseline", {"violence.base_hazard": 0.002, "violence.p_bystander": 0.2})
