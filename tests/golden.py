@@ -89,6 +89,9 @@ if __name__ == "__main__":
 
     if sys.argv[1:] == ["--confirm-ensemble"]:
         sys.exit(confirm_ensemble())
+    if sys.argv[1:]:  # anything else is a mistake, not a request to rewrite the digests
+        print("usage: python -m tests.golden [--confirm-ensemble]", file=sys.stderr)
+        sys.exit(2)
     GOLDEN.parent.mkdir(parents=True, exist_ok=True)
     GOLDEN.write_text(json.dumps(compute(), indent=1, sort_keys=True) + "\n")
     print(f"wrote {GOLDEN}")
