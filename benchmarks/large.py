@@ -2,12 +2,15 @@
 
 Issue 14's target is a 500,000-member city in at most 2 minutes and 1 GB. The city is
 the ``gvi`` preset with more and larger groups: as many groups as 500,000 members need
-at the preset's mean group size, and then larger groups, each capped by the range the
-scenario schema admits (``city.n_groups``, ``city.group_size_mean``); the spread of group
-sizes keeps the preset's ratio to the mean. While the schema caps the city below
-500,000 members the run is of the largest city it admits, and the figures for 500,000
-members are extrapolated linearly from it (issue 14: time and memory grow about
-linearly with members, on a floor of imported libraries) and marked as such.
+at the preset's mean group size, capped by the number of groups the scenario schema
+admits (``city.n_groups``, 1,000), and then groups as large as needed; the spread of
+group sizes keeps the preset's ratio to the mean. The schema admits groups of at most
+200 members on average (195,100 members in all), so the group size and its spread are
+set past that cap (the model runs such a city; a scenario file could not ask for it) and
+the report says so. The drawn sizes land within a few per cent of 500,000: the figures
+are scaled linearly to 500,000 members and marked as such (issue 14: time and memory
+grow about linearly with members, on a floor of imported libraries); a reduced city
+(``--large FRACTION``) is extrapolated the same way and marked so.
 
 One run (seed 1) in a fresh child process; its peak RSS is the kernel's ``VmHWM``.
 Verdicts use CPU time (the wall time on a busy shared machine is shown alongside).
@@ -36,29 +39,37 @@ def _upper(field: str) -> float:
     return math.inf
 
 
-def city_updates(members: int = TARGET_MEMBERS) -> dict[str, Any]:
-    """Scenario updates for a city of about ``members`` members, within the schema."""
+def city_settings(members: int = TARGET_MEMBERS) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The updates for a city of about ``members`` members: those the schema admits, and
+    the group size and its spread past the schema's caps where a city of ``members`` with
+    at most ``city.n_groups`` groups needs larger groups than it admits (else empty)."""
     city = load_scenario("gvi").city
     n_groups = int(min(_upper("n_groups"), math.ceil(members / city.group_size_mean)))
-    mean = min(_upper("group_size_mean"), max(city.group_size_mean, members / n_groups))
-    sd = min(_upper("group_size_sd"), city.group_size_sd * mean / city.group_size_mean)
-    return {"city.n_groups": n_groups, "city.group_size_mean": mean, "city.group_size_sd": sd}
+    mean = max(city.group_size_mean, members / n_groups)
+    sd = city.group_size_sd * mean / city.group_size_mean
+    within = {
+        "city.n_groups": n_groups,
+        "city.group_size_mean": min(_upper("group_size_mean"), mean),
+        "city.group_size_sd": min(_upper("group_size_sd"), sd),
+    }
+    past = {"city.group_size_mean": mean, "city.group_size_sd": sd}
+    return within, past if past["city.group_size_mean"] > within["city.group_size_mean"] else {}
 
 
 def run_large(fraction: float = 1.0) -> dict[str, Any]:
     """One full run of the large city (``fraction`` of 500,000 members), in a child."""
     target = int(TARGET_MEMBERS * fraction)
-    updates = city_updates(target)
+    updates, past = city_settings(target)
     floor = run_child(ROOT, {"preset": "gvi", "runs": [{"name": "small", "seed": 1}]})
-    child = run_child(
-        ROOT, {"preset": "gvi", "runs": [{"name": "large", "seed": 1, "updates": updates}]}
-    )
+    large = {"name": "large", "seed": 1, "updates": updates, "past_caps": past}
+    child = run_child(ROOT, {"preset": "gvi", "runs": [large]})
     run = child["runs"]["large"]
     scale = TARGET_MEMBERS / run["members"]
     base_rss = floor["peak_rss_mb"]
     return {
         "target_members": target,
         "updates": updates,
+        "past_caps": past,
         "members": run["members"],
         "groups": run["groups"],
         "days": run["days"],
@@ -68,14 +79,16 @@ def run_large(fraction: float = 1.0) -> dict[str, Any]:
         "peak_rss_mb": child["peak_rss_mb"],
         "floor_rss_mb": base_rss,
         "blas": child["blas"],
-        "extrapolated": run["members"] < TARGET_MEMBERS,
+        # the drawn group sizes land within a few per cent of the target: scaled, not
+        # extrapolated, when at least 90 % of it ran
+        "extrapolated": run["members"] < 0.9 * TARGET_MEMBERS,
         "cpu_s_at_500k": run["cpu_s"] * scale,
         "peak_rss_mb_at_500k": base_rss + (child["peak_rss_mb"] - base_rss) * scale,
     }
 
 
 def checks(result: dict[str, Any]) -> list[dict[str, Any]]:
-    tag = " (extrapolated)" if result["extrapolated"] else ""
+    tag = " (extrapolated)" if result["extrapolated"] else " (scaled)"
     return [
         check(f"500k city, CPU s{tag}", result["cpu_s_at_500k"], "<=", TIME_TARGET_S),
         check(f"500k city, peak RSS MB{tag}", result["peak_rss_mb_at_500k"], "<=", RSS_TARGET_MB),
@@ -91,14 +104,15 @@ def report(result: dict[str, Any]) -> str:
         f"city), {result['wall_s']:.1f} s wall; peak RSS {result['peak_rss_mb']:.0f} MB "
         f"(a default run's process: {result['floor_rss_mb']:.0f} MB)",
     ]
-    if result["extrapolated"]:
-        why = (
-            "the schema admits no larger city"
-            if result["target_members"] >= TARGET_MEMBERS
-            else "a reduced city was asked for"
-        )
+    if result.get("past_caps"):
         lines.append(
-            f"  {why} ({result['updates']}); linear to 500,000 members: "
-            f"{result['cpu_s_at_500k']:.0f} s CPU, {result['peak_rss_mb_at_500k']:.0f} MB"
+            f"  built past the schema's caps on group size ({result['past_caps']}; the "
+            f"schema admits {result['updates']})"
+        )
+    if result["members"] != TARGET_MEMBERS:
+        how = "extrapolated linearly" if result["extrapolated"] else "scaled"
+        lines.append(
+            f"  {how} to 500,000 members: {result['cpu_s_at_500k']:.0f} s CPU, "
+            f"{result['peak_rss_mb_at_500k']:.0f} MB"
         )
     return "\n".join(lines)
