@@ -222,7 +222,7 @@ class RankedQueue:
     SMALL = 2_000  # up to this many members, :meth:`Support._rank` sorts them at once
 
     def __init__(self, idx: np.ndarray, rank: np.ndarray, key: np.ndarray) -> None:
-        self._idx, self._rank, self._key = idx, rank, key
+        self._idx, self._key = idx, key
         self._ready: list[int] = []  # the next members, in order, last first
         self._counts = np.bincount(rank).tolist() if len(idx) else []
         self._by_rank: np.ndarray | None = None
