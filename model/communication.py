@@ -277,8 +277,8 @@ class Communication:
             self._open, self._open_seen = np.zeros(0, dtype=np.int64), 0
             self._heard = np.zeros(0, dtype=bool)
             self._by_tail = TailIndex()
-        informed = s.informed[: s.n]
-        newly = informed.copy()  # informed since the index was last made
+        heard = s.informed[: s.n].copy()
+        newly = heard.copy()  # informed since the index was last made
         newly[: len(self._heard)] &= ~self._heard
         parts = [self._open]  # disjoint: older ties by when their tail heard, then new ties
         if self._open_seen and newly.any():
@@ -288,7 +288,7 @@ class Communication:
             parts.append(fresh[s.informed[ties.src[fresh]]])
         if len(parts) > 1:
             self._open = np.sort(np.concatenate(parts))
-        self._open_seen, self._heard = seen, informed.copy()
+        self._open_seen, self._heard = seen, heard
         tail_status = s.status[ties.src[self._open]]
         head = ties.dst[self._open]
         head_status = s.status[head]

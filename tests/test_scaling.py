@@ -24,7 +24,7 @@ from model import Cause, EventKind, GVIModel
 from model.city import Ties
 from model.events import Event, EventLog
 from model.policing import Case
-from model.state import INCARCERATED
+from model.state import FREE, INCARCERATED
 from scenarios import Scenario, load_scenario
 
 # --- M1/M5: in-group ties -------------------------------------------------------------
@@ -219,7 +219,7 @@ def test_taking_the_due_cases_does_not_examine_the_others() -> None:
 def _live_by_rule(m: GVIModel) -> np.ndarray:
     """Ties from an informed to an uninformed member, both free, from every tie."""
     s, ties = m.state, m.ties
-    free = s.status == 0
+    free = s.status == FREE
     src, dst = ties.src, ties.dst
     return np.flatnonzero(s.informed[src] & ~s.informed[dst] & free[src] & free[dst])
 
