@@ -252,6 +252,9 @@ _DECLARED = (
         source="Braga et al. 2001-2019; review 2024",
         used_in=(_VM, _ACC),
         also="and its 95% interval excludes 0",
+        # a miss counts in 5-point units: with the range's width (40) a 5-point miss
+        # changed no particle's fate in calibration (docs/calibration.md)
+        scale=5.0,
         published=(
             ("Boston Ceasefire (Braga et al. 2001)", -63.0),
             ("Boston Ceasefire II (Braga, Hureau & Papachristos 2014)", -31.0),

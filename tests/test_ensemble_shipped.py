@@ -47,3 +47,15 @@ def test_the_shipped_ensemble_says_where_it_comes_from() -> None:
     for path in calibrated:  # every set inside its prior
         low, high = bounds[path]
         assert ens.sets[path].between(low, high).all(), path
+
+
+def test_the_shipped_ensemble_was_calibrated_against_the_declared_patterns() -> None:
+    """Each pattern's range and distance scale in the provenance are the declared ones:
+    a pattern re-weighed or re-targeted after the calibration would leave an ensemble
+    fitted to other targets than the ones every check reads."""
+    prov = ensemble.load().provenance
+    declared = {p.key: p for p in patterns_for(Use.VALIDATE_MODEL)}
+    for recorded in prov["patterns"]:
+        pattern = declared[recorded["key"]]
+        assert (recorded["low"], recorded["high"]) == (pattern.low, pattern.high), pattern.key
+        assert recorded["scale"] == pattern.distance_scale, pattern.key
