@@ -156,10 +156,17 @@ def test_bad_input_is_one_line_and_exit_2(argv: list[str], tmp_path: Path, capsy
 
 
 @pytest.mark.slow
-def test_on_the_model_the_front_dominates_or_matches_every_preset(tmp_path: Path) -> None:
-    """A small search on the model (shipped ensemble, 5 worlds): every shipped preset
-    has a plan on the front at no more cost that averts at least as many shootings
-    (10th percentile) with no more extra custody days, or is itself on the front."""
+def test_on_the_model_the_front_dominates_or_matches_every_plannable_preset(tmp_path: Path) -> None:
+    """A small search on the model (shipped ensemble, 5 worlds): every preset that is a
+    plan of the space (they start the search) has a plan on the front at no more cost
+    that averts at least as many shootings (10th percentile) with no more extra custody
+    days, or is itself on the front. For the presets outside the space (crackdown, a
+    lapse) that is a finding of a search large enough, not a property: this search of
+    12 x 4 found none for gvi_lapse with the ensemble of 4 December (a plan averting
+    more with more custody), the default search (460 plans) found one (docs/decision.md);
+    for them the verdict must say truly what the front offers."""
+    from experiments.plan import PLANNABLE
+
     result = search(
         "gvi",
         out=tmp_path / "p",
@@ -172,7 +179,27 @@ def test_on_the_model_the_front_dominates_or_matches_every_preset(tmp_path: Path
     table = result.against_presets()
     print(table.to_string())
     assert len(result.front) > 0
-    assert set(table["verdict"]) <= {"matches", "dominates"}, table[["preset", "verdict"]]
+    plannable = table[table["preset"].isin(PLANNABLE)]
+    assert len(plannable) == len(PLANNABLE)
+    assert set(plannable["verdict"]) <= {"matches", "dominates"}, plannable[["preset", "verdict"]]
+    front = result.front
+    for row in table.itertuples():
+        cheaper = front[front["cost_per_year"] <= row.preset_cost_per_year]
+        better = cheaper[
+            (cheaper["robust_averted"] >= row.preset_robust_averted)
+            & (cheaper["custody_per_year"] <= row.preset_custody_per_year)
+        ]
+        if row.verdict in ("matches", "dominates"):
+            assert int(row.plan_point) in set(better["point"].astype(int)), row
+        elif row.verdict == "no_plan_as_cheap":
+            assert cheaper.empty, row
+        else:  # no front plan as cheap is as good on both other objectives
+            assert better.empty and not cheaper.empty, row
+            best = cheaper["robust_averted"].max()
+            assert row.plan_robust_averted == best, row
+            assert (row.verdict == "averts_more_more_custody") == (
+                best >= row.preset_robust_averted
+            ), row
 
 
 def test_the_result_does_not_depend_on_the_number_of_workers(tmp_path: Path, monkeypatch) -> None:
