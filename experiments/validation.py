@@ -155,7 +155,10 @@ class Validation:
         )
 
     def to_json(self) -> dict[str, Any]:
+        from .version import model_identity
+
         return {
+            "model": model_identity(),  # the code that made the checks
             "replicates": self.replicates,
             "seed": self.seed,
             "passed": self.passed,

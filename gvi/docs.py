@@ -3,7 +3,8 @@
 docs/ODD.md carries the parameter table between markers; this rewrites it from the
 schema's declarations, so the table cannot drift from the code (a test checks it).
 docs/validation.md carries the targets table of the declared patterns the same way, and
-docs/calibration.md the priors and pattern distances of the shipped calibration.
+docs/calibration.md the priors and pattern distances of the shipped calibration; both
+carry the table of posterior predictive checks (:mod:`gvi.checkstable`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 
 from .calibrationtable import CALIBRATION_BEGIN, CALIBRATION_END, calibration_tables_markdown
+from .checkstable import CHECKS_BEGIN, CHECKS_END, checks_table_markdown
 from .paramtable import TABLE_BEGIN, TABLE_END, parameter_table_markdown
 from .patterntable import PATTERNS_BEGIN, PATTERNS_END, pattern_table_markdown
 
@@ -41,8 +43,19 @@ def splice_calibration(text: str) -> str:
     return text[:start] + calibration_tables_markdown() + text[end:]
 
 
+def splice_checks(text: str) -> str:
+    """``text`` with the checks table between its markers replaced."""
+    start = text.index(CHECKS_BEGIN)
+    end = text.index(CHECKS_END) + len(CHECKS_END)
+    return text[:start] + checks_table_markdown() + text[end:]
+
+
 def main() -> int:
-    docs = ((ODD, splice_table), (VALIDATION, splice_patterns), (CALIBRATION, splice_calibration))
+    docs = (
+        (ODD, splice_table),
+        (VALIDATION, lambda text: splice_checks(splice_patterns(text))),
+        (CALIBRATION, lambda text: splice_checks(splice_calibration(text))),
+    )
     for path, splice in docs:
         text = path.read_text(encoding="utf-8")
         new = splice(text)

@@ -41,3 +41,11 @@ def test_readme_lists_every_preset() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     for name, _ in list_presets():
         assert f"`{name}`" in text
+
+
+def test_the_checks_tables_are_generated_from_the_stored_checks() -> None:
+    from gvi.docs import CALIBRATION, VALIDATION, splice_checks
+
+    for path in (VALIDATION, CALIBRATION):
+        text = path.read_text(encoding="utf-8")
+        assert splice_checks(text) == text, f"run `make docs` to refresh {path.name}"

@@ -59,3 +59,21 @@ def test_the_shipped_ensemble_was_calibrated_against_the_declared_patterns() -> 
         pattern = declared[recorded["key"]]
         assert (recorded["low"], recorded["high"]) == (pattern.low, pattern.high), pattern.key
         assert recorded["scale"] == pattern.distance_scale, pattern.key
+
+
+def test_the_documented_checks_are_those_of_the_shipped_ensemble_and_this_model() -> None:
+    """docs/calibration/shipped holds `gvi validate-model --replicates 20` with the shipped
+    ensemble and with --fixed-parameters; docs/validation.md and docs/calibration.md show
+    them (gvi.checkstable). A new ensemble, or model code with other results, must come
+    with new checks."""
+    from gvi.checkstable import REMAKE, load_checks
+
+    ens = ensemble.load()
+    codes = (ens.provenance["model"]["model_code"], *ens.provenance.get("same_results_as", []))
+    with_ensemble, fixed = load_checks()
+    assert with_ensemble["ensemble"]["sha256"] == ensemble.fingerprint(ens), REMAKE
+    assert fixed["ensemble"] is None, REMAKE
+    keys = [p.key for p in patterns_for(Use.VALIDATE_MODEL)]
+    for run in (with_ensemble, fixed):
+        assert run["model"]["model_code"] in codes, REMAKE
+        assert run["replicates"] == 20 and [c["key"] for c in run["checks"]] == keys, REMAKE
