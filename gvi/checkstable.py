@@ -67,3 +67,51 @@ def checks_table_markdown() -> str:
             lines.append(f"- `{c['key']}`: {c['note'] or '-'}; {other['note'] or '-'}")
     lines.append(CHECKS_END)
     return "\n".join(lines)
+
+
+EFFECT_BY_SET = SHIPPED_CHECKS / "effect_by_set.csv"
+EFFECT_REPLICATES = 4  # paired runs per set behind effect_by_set.csv
+EFFECT_BEGIN = "<!-- effect-by-set:begin (generated: python -m gvi.docs) -->"
+EFFECT_END = "<!-- effect-by-set:end -->"
+REMAKE_EFFECT = (
+    "experiments.ensemble.effect_by_set(ensemble.load(), 'gvi', "
+    f"replicates={EFFECT_REPLICATES}).to_csv('{EFFECT_BY_SET.name}', index=False) into "
+    "docs/calibration/shipped, then python -m gvi.docs"
+)
+
+
+def _pct(x: float, form: str = ".1f") -> str:
+    return f"{x:{form}} %".replace("-", "−")
+
+
+def effect_by_set_markdown() -> str:
+    """The `gvi` effect's distribution over the shipped ensemble's sets against the
+    published range (weighted by the sets' weights)."""
+    import pandas as pd
+
+    from experiments.abc_smc import weighted_quantile
+
+    frame = pd.read_csv(EFFECT_BY_SET)
+    x, w = frame["change"].to_numpy(float), frame["weight"].to_numpy(float)
+    w = w / w.sum()
+    q05, q25, q50, q75, q95 = (weighted_quantile(x, w, q) for q in (0.05, 0.25, 0.5, 0.75, 0.95))
+    p = PATTERNS["gvi_effect"]
+    assert p.low is not None and p.high is not None
+    published = dict(p.published)
+    trials = published["Review 2024, randomised"]
+    largest = min(published.values())
+    inside = w[(x >= p.low) & (x <= p.high)].sum()
+    return "\n".join(
+        [
+            EFFECT_BEGIN,
+            f"Per parameter set of the shipped ensemble ({len(frame)} sets, each its "
+            f"{EFFECT_REPLICATES} paired runs of `gvi` and its business as usual from the "
+            "set's own seed; `docs/calibration/shipped/effect_by_set.csv`), weighted: median "
+            f"**{_pct(q50)}**, 90 % band **{_pct(q05)} to {_pct(q95)}** (quartiles "
+            f"{_pct(q25)} and {_pct(q75)}); {100 * inside:.0f} % of the weight lies inside the "
+            f"published range {_pct(p.low, 'g')} to {_pct(p.high, 'g')}, "
+            f"{100 * w[x > trials].sum():.0f} % above {_pct(trials, 'g')} (randomised trials) "
+            f"and {100 * w[x < largest].sum():.0f} % below {_pct(largest, 'g')} (Boston).",
+            EFFECT_END,
+        ]
+    )

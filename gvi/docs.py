@@ -13,7 +13,14 @@ import sys
 from pathlib import Path
 
 from .calibrationtable import CALIBRATION_BEGIN, CALIBRATION_END, calibration_tables_markdown
-from .checkstable import CHECKS_BEGIN, CHECKS_END, checks_table_markdown
+from .checkstable import (
+    CHECKS_BEGIN,
+    CHECKS_END,
+    EFFECT_BEGIN,
+    EFFECT_END,
+    checks_table_markdown,
+    effect_by_set_markdown,
+)
 from .paramtable import TABLE_BEGIN, TABLE_END, parameter_table_markdown
 from .patterntable import PATTERNS_BEGIN, PATTERNS_END, pattern_table_markdown
 
@@ -44,10 +51,14 @@ def splice_calibration(text: str) -> str:
 
 
 def splice_checks(text: str) -> str:
-    """``text`` with the checks table between its markers replaced."""
+    """``text`` with the checks table and the per-set effects between their markers
+    replaced."""
     start = text.index(CHECKS_BEGIN)
     end = text.index(CHECKS_END) + len(CHECKS_END)
-    return text[:start] + checks_table_markdown() + text[end:]
+    text = text[:start] + checks_table_markdown() + text[end:]
+    start = text.index(EFFECT_BEGIN)
+    end = text.index(EFFECT_END) + len(EFFECT_END)
+    return text[:start] + effect_by_set_markdown() + text[end:]
 
 
 def main() -> int:

@@ -77,3 +77,17 @@ def test_the_documented_checks_are_those_of_the_shipped_ensemble_and_this_model(
     for run in (with_ensemble, fixed):
         assert run["model"]["model_code"] in codes, REMAKE
         assert run["replicates"] == 20 and [c["key"] for c in run["checks"]] == keys, REMAKE
+
+
+def test_the_documented_effect_by_set_is_that_of_the_shipped_ensemble() -> None:
+    """docs/calibration/shipped/effect_by_set.csv (shown by docs/validation.md and
+    docs/calibration.md) has one row per set of the shipped ensemble, with its weight."""
+    import pandas as pd
+
+    from gvi.checkstable import EFFECT_BY_SET, REMAKE_EFFECT
+
+    ens = ensemble.load()
+    frame = pd.read_csv(EFFECT_BY_SET)
+    assert frame["set"].tolist() == ens.sets["set"].tolist(), REMAKE_EFFECT
+    assert np.allclose(frame["weight"], ens.weights, rtol=0, atol=1e-12), REMAKE_EFFECT
+    assert frame["change"].notna().all()
