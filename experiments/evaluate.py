@@ -89,6 +89,14 @@ class _Caches:
 _PROCESS_CACHES: dict[str, _Caches] = {}
 
 
+def clear_process_caches() -> None:
+    """Drop this process's caches, closing the models they keep: for measurements that
+    must start cold (a process pool forked from this process inherits them)."""
+    for caches in _PROCESS_CACHES.values():
+        caches.warm.close()
+    _PROCESS_CACHES.clear()
+
+
 def _caches_for(exp: Experiment, size: int) -> _Caches:
     # keyed by the identity, which holds the scenarios themselves: two experiments that
     # name their scenarios alike but vary different ones never share a cache
