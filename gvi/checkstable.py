@@ -1,8 +1,9 @@
-"""The table of posterior predictive checks in docs/validation.md and docs/calibration.md,
-generated from the stored results of ``gvi validate-model --replicates 20`` with the
-shipped ensemble and with ``--fixed-parameters`` (``docs/calibration/shipped/``): the
-figures are written once, in those two files, and a test holds them to the shipped
-ensemble and the model code (tests/test_ensemble_shipped.py)."""
+"""Figures of the shipped ensemble in docs/validation.md and docs/calibration.md,
+generated from results stored in ``docs/calibration/shipped/``: the table of posterior
+predictive checks (``gvi validate-model --replicates 20`` with the ensemble and with
+``--fixed-parameters``) and the `gvi` effect per parameter set (``effect_by_set.csv``).
+The figures are written once, in those files; tests hold them to the shipped ensemble
+and the model code (tests/test_ensemble_shipped.py)."""
 
 from __future__ import annotations
 
