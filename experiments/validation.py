@@ -53,6 +53,7 @@ from .executors import make_executor
 from .output import atomic_text
 from .patterns import Use, patterns_for
 from .runner import Task, root_entropy, run_tasks
+from .version import model_identity
 
 HALF_YEAR = 182
 NOTIFIED_WINDOW = 90  # days: an offer counts as "to a notified member" within this
@@ -155,8 +156,6 @@ class Validation:
         )
 
     def to_json(self) -> dict[str, Any]:
-        from .version import model_identity
-
         return {
             "model": model_identity(),  # the code that made the checks
             "replicates": self.replicates,
