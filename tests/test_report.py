@@ -209,3 +209,25 @@ def test_both_languages_have_the_same_strings_and_every_unit() -> None:
 )
 def test_numbers_are_formatted_for_the_language(lang: str, call, expected: str) -> None:
     assert call(Fmt(lang)) == expected
+
+
+@pytest.mark.parametrize("ratio", [1.0, 1.3])
+def test_a_scenario_without_a_drop_is_not_told_to_wait_for_power(
+    comparison: Comparison, monkeypatch: pytest.MonkeyPatch, ratio: float
+) -> None:
+    """A scenario whose shootings do not fall has no drop for an evaluation to find: the
+    report says so, instead of "80 % power is not reached even after 50 years", which
+    reads as if a drop were there to be found."""
+    power = comparison.power.copy()
+    power.loc[power["scenario"] == "gvi", ["rate_ratio", "years_80"]] = [ratio, float("inf")]
+    monkeypatch.setattr(type(comparison), "power", property(lambda self: power))
+    for lang, no_drop, never in (
+        ("en", "there is no drop", "50 years"),
+        ("sv", "det finns ingen minskning", "50 års"),
+    ):
+        text = Page(render_report(comparison, lang=lang)).visible("headline")
+        assert no_drop in text
+        assert never not in text
+    power.loc[power["scenario"] == "gvi", "rate_ratio"] = 0.9  # a drop 50 years cannot find
+    text = Page(render_report(comparison, lang="en")).visible("headline")
+    assert "50 years" in text and "there is no drop" not in text

@@ -86,7 +86,8 @@ def lapse_sentence(x: Ctx, scenario: str) -> dict[str, Any] | None:
 
 def power_sentence(x: Ctx, scenario: str) -> dict[str, Any] | None:
     """Would a plain before/after evaluation detect the scenario's effect? ``years`` is
-    None when no length of evaluation would."""
+    None when no length of evaluation would; ``no_drop`` when the scenario's shootings do
+    not fall (pooled over its runs), so there is no drop to detect whatever the length."""
     f = x.f
     r = x.c.power.set_index("scenario").loc[scenario]
     if not r.replicates:
@@ -96,6 +97,7 @@ def power_sentence(x: Ctx, scenario: str) -> dict[str, Any] | None:
         "power": f.pct(100 * r.power),
         "range": f.pct_range(100 * r.power_ci_low, 100 * r.power_ci_high),
         "years": f.number(r.years_80, 1) if r.years_80 < float("inf") else None,
+        "no_drop": not r.rate_ratio < 1,
     }
 
 
