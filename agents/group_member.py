@@ -91,8 +91,8 @@ class GroupMember(mesa.Agent):
         s.custody_days[self.index] += max(int(days), 1)
         m.support.end(self.index)
         m.today["arrests"] += 1
-        if cause is Cause.FOCUSED_ENFORCEMENT:
-            m.today["enforcement_arrests"] += 1
+        if cause is Cause.FOCUSED_ENFORCEMENT or cause is Cause.CRACKDOWN:
+            m.today["enforcement_arrests"] += 1  # an operation's, or a sweep's
         m.log.add(
             m.day, EventKind.ARREST, self.group, (self.index,), cause, ref=ref, value=float(days)
         )

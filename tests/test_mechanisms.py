@@ -1348,6 +1348,21 @@ def test_m9_crackdown_costs_trust(tiny, run):
         assert post_mean(m, "mean_perceived_risk") > post_mean(twin, "mean_perceived_risk")
 
 
+def test_crackdown_sweeps_are_enforcement_actions_with_their_arrests(tiny, run):
+    """A sweep counts as an enforcement action, and its arrests as arrests in
+    enforcement actions: a comparison must not show a crackdown's sweeps without the
+    arrests they made."""
+    sc = tiny("crackdown", {"crackdown.arrest_share": 0.05})
+    for seed in (0, 1):
+        m = run(sc, seed)
+        df = m.daily_metrics()
+        sweeps = kinds(m, EventKind.SWEEP)
+        swept = [a for a in kinds(m, EventKind.ARREST) if a.cause is Cause.CRACKDOWN]
+        assert df["enforcement_actions"].sum() == len(sweeps) > 0
+        assert df["enforcement_arrests"].sum() == len(swept) == sum(len(s.members) for s in sweeps)
+        assert len(swept) > 0
+
+
 @pytest.mark.parametrize("weight", [0.0, 0.8])
 def test_m9_low_trust_lowers_clearance(tiny, weight):
     """Witnesses from a victim's group that has lost trust cooperate less: its cases are
