@@ -4,7 +4,8 @@ docs/ODD.md carries the parameter table between markers; this rewrites it from t
 schema's declarations, so the table cannot drift from the code (a test checks it).
 docs/validation.md carries the targets table of the declared patterns the same way, and
 docs/calibration.md the priors and pattern distances of the shipped calibration; both
-carry the table of posterior predictive checks (:mod:`gvi.checkstable`).
+carry the table of posterior predictive checks (:mod:`gvi.checkstable`). README.md,
+docs/ODD.md and docs/calibration.md carry `make demo`'s figures (:mod:`gvi.demofigures`).
 """
 
 from __future__ import annotations
@@ -21,12 +22,18 @@ from .checkstable import (
     checks_table_markdown,
     effect_by_set_markdown,
 )
+from .demofigures import CALIBRATION as CALIBRATION_DOC
+from .demofigures import ODD as ODD_DOC
+from .demofigures import README as README_DOC
+from .demofigures import splice_demo
 from .paramtable import TABLE_BEGIN, TABLE_END, parameter_table_markdown
 from .patterntable import PATTERNS_BEGIN, PATTERNS_END, pattern_table_markdown
 
-ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
+ROOT = Path(__file__).resolve().parent.parent
+ODD = ROOT / ODD_DOC
 VALIDATION = ODD.with_name("validation.md")
-CALIBRATION = ODD.with_name("calibration.md")
+CALIBRATION = ROOT / CALIBRATION_DOC
+README = ROOT / README_DOC
 
 
 def splice_table(text: str) -> str:
@@ -63,9 +70,13 @@ def splice_checks(text: str) -> str:
 
 def main() -> int:
     docs = (
-        (ODD, splice_table),
+        (ODD, lambda text: splice_demo(splice_table(text), ODD_DOC)),
         (VALIDATION, lambda text: splice_checks(splice_patterns(text))),
-        (CALIBRATION, lambda text: splice_checks(splice_calibration(text))),
+        (
+            CALIBRATION,
+            lambda text: splice_demo(splice_checks(splice_calibration(text)), CALIBRATION_DOC),
+        ),
+        (README, lambda text: splice_demo(text, README_DOC)),
     )
     for path, splice in docs:
         text = path.read_text(encoding="utf-8")

@@ -87,3 +87,28 @@ def test_lapse_lets_violence_return_toward_baseline(lapse_result) -> None:
     eff_last = ratio_change(lapse_last, base_last, seed=2)[0]
     eff_before = ratio_change(lapse_before, base_before, seed=3)[0]
     assert eff_last - eff_before > PATTERNS["lapse"].low + LAPSE_MARGIN_PP
+
+
+def _docs_from(now, source) -> None:
+    """The paragraphs the docs give of `make demo` (gvi.demofigures), written from the
+    comparison ``now`` and from its stored record, are the same."""
+    from gvi.demofigures import BLOCKS, REMAKE, record, render
+
+    fresh = record(now)
+    for block in BLOCKS:
+        if block.source == source:
+            assert render(block, fresh) == render(block), f"{block.name}: {REMAKE}"
+
+
+def test_the_docs_give_what_make_demo_gives_now(result) -> None:
+    """`result` is `make demo`'s comparison (with the shipped ensemble)."""
+    from gvi.demofigures import DEMO
+
+    _docs_from(result, DEMO)
+
+
+@pytest.mark.slow
+def test_the_docs_give_what_make_demo_gives_now_with_the_fixed_defaults() -> None:
+    from gvi.demofigures import DEMO_FIXED
+
+    _docs_from(compare(SCENARIOS, replicates=50, seed=1, ensemble=None), DEMO_FIXED)

@@ -49,3 +49,13 @@ def test_the_checks_tables_are_generated_from_the_stored_checks() -> None:
     for path in (VALIDATION, CALIBRATION):
         text = path.read_text(encoding="utf-8")
         assert splice_checks(text) == text, f"run `make docs` to refresh {path.name}"
+
+
+def test_make_demos_figures_are_generated_from_the_stored_records() -> None:
+    """README.md, docs/ODD.md and docs/calibration.md give `make demo`'s figures as
+    gvi.demofigures writes them from docs/calibration/shipped/demo*.json."""
+    from gvi.demofigures import BLOCKS, splice_demo
+
+    for doc in sorted({b.doc for b in BLOCKS}):
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        assert splice_demo(text, doc) == text, f"run `make docs` to refresh {doc}"

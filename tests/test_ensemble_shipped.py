@@ -91,3 +91,29 @@ def test_the_documented_effect_by_set_is_that_of_the_shipped_ensemble() -> None:
     assert frame["set"].tolist() == ens.sets["set"].tolist(), REMAKE_EFFECT
     assert np.allclose(frame["weight"], ens.weights, rtol=0, atol=1e-12), REMAKE_EFFECT
     assert frame["change"].notna().all()
+
+
+def _make_demo() -> str:
+    """`make demo`'s command, as the Makefile runs it."""
+    makefile = (CALIBRATION.parent.parent / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\ndemo:", 1)[1].splitlines()[1]
+    return recipe.strip().replace("$(GVI)", "gvi")
+
+
+def test_the_documented_demo_figures_are_those_of_the_shipped_ensemble_and_this_model() -> None:
+    """docs/calibration/shipped/demo.json and demo_fixed.json hold `make demo`'s comparison
+    with the shipped ensemble and with --fixed-parameters; README.md, docs/ODD.md and
+    docs/calibration.md show their figures (gvi.demofigures). A new ensemble, model code
+    with other results, or another `make demo` must come with new records."""
+    from gvi.demofigures import DEMO, DEMO_FIXED, REMAKE, load
+
+    ens = ensemble.load()
+    codes = (ens.provenance["model"]["model_code"], *ens.provenance.get("same_results_as", []))
+    with_ensemble, fixed = load(DEMO), load(DEMO_FIXED)
+    assert with_ensemble["ensemble"]["sha256"] == ensemble.fingerprint(ens), REMAKE
+    assert fixed["ensemble"] is None, REMAKE
+    assert with_ensemble["command"] == _make_demo(), REMAKE
+    assert fixed["command"] == _make_demo() + " --fixed-parameters", REMAKE
+    for run in (with_ensemble, fixed):
+        assert run["model"]["model_code"] in codes, REMAKE
+        assert run["root_seed"] == 1 and run["replicates"] == 50, REMAKE
