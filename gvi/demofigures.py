@@ -35,10 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO = SHIPPED_CHECKS / "demo.json"
 DEMO_FIXED = SHIPPED_CHECKS / "demo_fixed.json"
 REMAKE = (
-    "run make demo's comparison (gvi compare baseline gvi deterrence_only support_only "
-    "crackdown gvi_lapse --replicates 50) and the same with --fixed-parameters, record each "
-    f"result folder with python -m gvi.demofigures DIR (it writes {DEMO.name} / "
-    f"{DEMO_FIXED.name} in docs/calibration/shipped), then python -m gvi.docs"
+    "run the Makefile's demo command with --out DIR, and again with --fixed-parameters; "
+    f"record each result folder with python -m gvi.demofigures DIR (it writes {DEMO.name} "
+    f"/ {DEMO_FIXED.name} in docs/calibration/shipped), then python -m gvi.docs"
 )
 
 COUNTS = (
