@@ -1,7 +1,7 @@
 """`make demo`'s figures in README.md, docs/ODD.md and docs/calibration.md, generated
-from two records in ``docs/calibration/shipped/``: ``demo.json`` (``gvi compare baseline
-gvi deterrence_only support_only crackdown gvi_lapse --replicates 50`` with the shipped
-ensemble) and ``demo_fixed.json`` (the same with ``--fixed-parameters``).
+from two records in ``docs/calibration/shipped/``: ``demo.json`` (the comparison of the
+Makefile's ``demo`` target, with the shipped ensemble) and ``demo_fixed.json`` (the same
+with ``--fixed-parameters``).
 
 A record holds what the docs say of a comparison, taken from its result folder by
 ``python -m gvi.demofigures DIR`` (the command, replicates, root seed, the ensemble's
@@ -9,8 +9,9 @@ fingerprint or none, the model code, and per scenario the paired changes, the ra
 single runs, the split of their spread, the windows around a lapse and the counts a year)
 at full precision, so that each figure is rounded once, when the docs are written. The
 paragraphs are rendered from the records between markers in the docs by ``python -m
-gvi.docs``; tests hold the records to the shipped ensemble and the model code
-(tests/test_ensemble_shipped.py) and the docs to the records (tests/test_docs.py)."""
+gvi.docs``; tests hold the records to the shipped ensemble, the model code and the
+Makefile (tests/test_ensemble_shipped.py), the docs to the records (tests/test_docs.py)
+and the records to what ``make demo`` gives now (tests/test_acceptance.py)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,6 @@ from .checkstable import SHIPPED_CHECKS
 if TYPE_CHECKING:
     from experiments.comparison import Comparison
 
-ROOT = Path(__file__).resolve().parent.parent
 DEMO = SHIPPED_CHECKS / "demo.json"
 DEMO_FIXED = SHIPPED_CHECKS / "demo_fixed.json"
 REMAKE = (
