@@ -502,6 +502,7 @@ def _outcomes_json(c: Comparison, num: Any) -> dict[str, Any]:
                 "metric": r.metric,
                 "model_share": num(r.model_share),
                 "chance_share": num(r.chance_share),
+                "chance_share_ci95": [num(r.chance_share_low), num(r.chance_share_high)],
                 "sets_drawn": int(r.sets_drawn),
                 "sets_repeated": int(r.sets_repeated),
             }

@@ -182,7 +182,14 @@ def variance_split(
     (NaN when none was); the parameter part is the rest (at least 0). ``runs_p05``,
     ``runs_median``, ``runs_p95``: percentiles of the ``e_r`` themselves — how far the
     effect of one run, a set of assumptions and one draw of chance, ranges (the interval
-    of the mean effect, by contrast, narrows with more runs)."""
+    of the mean effect, by contrast, narrows with more runs).
+
+    ``chance_share_low`` / ``chance_share_high``: a 95 % interval of the chance share,
+    from the chi-square law of the pooled within-set variance on its ``within_df``
+    degrees of freedom (the total variance held at its estimate; clipped to 0–1). With
+    an ensemble much larger than the number of replicates few sets repeat, and the
+    interval is wide: 50 replicates from 200 sets typically leave about 7 degrees of
+    freedom, and a chance share of 0.28 comes with an interval of about 0.12 to 1."""
     rows = values[values["metric"] == metric]
     t = rows[rows["scenario"] == scenario].set_index("replicate")["post"]
     b = rows[rows["scenario"] == baseline].set_index("replicate")["post"]
@@ -202,6 +209,11 @@ def variance_split(
         within = float("nan")
     between = max(0.0, total - within) if np.isfinite(total) and np.isfinite(within) else np.nan
     share = between / total if np.isfinite(between) and total > 0 else float("nan")
+    chance_low = chance_high = float("nan")
+    if np.isfinite(share):
+        scaled = df * within / total  # chance share x its chi-square draw
+        chance_low = min(1.0, scaled / float(stats.chi2.ppf(0.975, df)))
+        chance_high = min(1.0, scaled / float(stats.chi2.ppf(0.025, df)))
     return {
         "scenario": scenario,
         "baseline": baseline,
@@ -215,6 +227,8 @@ def variance_split(
         "model_var": float(between),
         "model_share": float(share),
         "chance_share": float(1.0 - share) if np.isfinite(share) else float("nan"),
+        "chance_share_low": chance_low,
+        "chance_share_high": chance_high,
         "runs_p05": float(np.percentile(e, 5)) if len(e) else float("nan"),
         "runs_median": float(np.median(e)) if len(e) else float("nan"),
         "runs_p95": float(np.percentile(e, 95)) if len(e) else float("nan"),

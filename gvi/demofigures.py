@@ -118,6 +118,8 @@ def record(c: Comparison) -> dict[str, Any]:
                 fig["spread"] = {
                     "model_share": _float(s["model_share"]),
                     "chance_share": _float(s["chance_share"]),
+                    "chance_share_low": _float(s["chance_share_low"]),
+                    "chance_share_high": _float(s["chance_share_high"]),
                     "sets_drawn": int(s["sets_drawn"]),
                     "sets_repeated": int(s["sets_repeated"]),
                 }
@@ -305,7 +307,6 @@ def readme_demo(f: Figures) -> str:
             f"{single}{pct(p05, 0)} to {pct(p95, 0)})"
         )
     trust = f.num("scenarios", "crackdown", "change", "mean_legitimacy", "pct")
-    crack_low = f.num("scenarios", "crackdown", "change", "shootings", "low")
     ranges[-1] += (
         f" with {times(_arrests_vs_gvi(f))} the arrests of `gvi` "
         f"({plain(f.num('scenarios', 'crackdown', 'total', 'arrests'))} against "
@@ -319,8 +320,10 @@ def readme_demo(f: Figures) -> str:
     gvi_last = f.window("gvi", "last")[0]
     model = f.num("scenarios", "gvi", "spread", "model_share")
     chance = f.num("scenarios", "gvi", "spread", "chance_share")
+    chance_low = f.num("scenarios", "gvi", "spread", "chance_share_low")
+    chance_high = f.num("scenarios", "gvi", "spread", "chance_share_high")
+    repeated = int(f.num("scenarios", "gvi", "spread", "sets_repeated"))
     crack_model = f.num("scenarios", "crackdown", "spread", "model_share")
-    backfires = ", whose backfiring depends on how strongly lost trust feeds defiance"
     arrests_vs_bau = 1 + f.num("scenarios", "gvi", "change", "arrests", "pct") / 100
     return (
         f"`{f.get('command')}` (the `make demo` command; post-period paired change in "
@@ -334,8 +337,10 @@ def readme_demo(f: Figures) -> str:
         f"{pct(lapse_last, 0)} in its last {months(d_last)}, while `gvi` goes on to "
         f"{pct(gvi_last, 0)}. Of the spread of `gvi`'s single-run effects, "
         f"{plain(100 * model)} % comes from the sets of assumptions and "
-        f"{plain(100 * chance)} % from chance ({plain(100 * crack_model)} % for `crackdown`"
-        f"{backfires if crack_low > 0 else ''}). `gvi` notifies "
+        f"{plain(100 * chance)} % from chance ({plain(100 * crack_model)} % for `crackdown`)"
+        " — a rough split: chance is estimated from the runs of the "
+        f"{repeated} sets drawn more than once, and its share's 95 % interval runs from "
+        f"{plain(100 * chance_low)} % to {plain(100 * chance_high)} %. `gvi` notifies "
         f"{_per_year(f, 'gvi', 'notifications')} people a year, starts "
         f"{_per_year(f, 'gvi', 'enforcement_actions')} group enforcement operations a year "
         f"that make {_per_year(f, 'gvi', 'enforcement_arrests')} arrests a year "

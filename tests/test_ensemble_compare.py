@@ -224,6 +224,38 @@ def test_variance_split_separates_sets_from_chance():
     assert chance_only["model_share"] < 0.3 and chance_only["within_df"] == 54
     once = variance_split(values(between), pd.Series(reps, index=reps), baseline="b", scenario="g")
     assert np.isnan(once["model_share"]) and once["sets_repeated"] == 0
+    assert np.isnan(once["chance_share_low"]) and np.isnan(once["chance_share_high"])
+
+
+def test_the_chance_share_comes_with_its_interval_which_narrows_with_repeats():
+    """The split's chance part rests on the sets drawn more than once: its 95 % interval
+    (chi-square on the within-set degrees of freedom) holds the true share about 95 % of
+    the time when, as in ``make demo``, 50 replicates draw from 200 sets; it is wide
+    then, and narrow when every set repeats."""
+    rng = np.random.default_rng(1)
+
+    def split(draws: np.ndarray) -> dict:
+        reps = np.arange(len(draws))
+        # set effects and chance of equal variance: the true chance share is 0.5
+        effect = rng.normal(0, 2, 200)[draws] + rng.normal(0, 2, len(reps))
+        rows = [("b", r, "shootings", 100.0) for r in reps]
+        rows += [("g", r, "shootings", 100.0 + effect[r]) for r in reps]
+        frame = pd.DataFrame(rows, columns=["scenario", "replicate", "metric", "post"])
+        return variance_split(frame, pd.Series(draws, index=reps), baseline="b", scenario="g")
+
+    demo = [split(rng.integers(0, 200, 50)) for _ in range(300)]
+    demo = [r for r in demo if r["sets_repeated"]]
+    many = [split(np.repeat(np.arange(100), 4)) for _ in range(50)]
+    for runs in (demo, many):
+        assert all(
+            r["chance_share_low"] <= r["chance_share"] <= r["chance_share_high"] for r in runs
+        )
+    cover = np.mean([r["chance_share_low"] <= 0.5 <= r["chance_share_high"] for r in demo])
+    assert cover > 0.9
+    width = [
+        np.median([r["chance_share_high"] - r["chance_share_low"] for r in x]) for x in (demo, many)
+    ]
+    assert width[0] > 0.5 and width[1] < 0.25
 
 
 def test_effect_by_set_pairs_each_sets_runs_on_its_own_seed(ens_dir):

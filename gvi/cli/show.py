@@ -176,6 +176,8 @@ def print_comparison(c: Comparison, t: Translator | None = None) -> None:
                         model=model,
                         chance=chance,
                         sets=r.sets_repeated,
+                        chance_low=local(f"{100 * r.chance_share_low:.0f}", t),
+                        chance_high=local(f"{100 * r.chance_share_high:.0f}", t),
                     )
                 )
             else:

@@ -160,6 +160,8 @@ def spread_sentences(x: Ctx) -> list[dict[str, Any]]:
                 "key": "spread_split" if ok else "spread_none",
                 "model": x.f.pct(100 * r.model_share) if ok else "",
                 "chance": x.f.pct(100 * r.chance_share) if ok else "",
+                "chance_low": x.f.pct(100 * r.chance_share_low) if ok else "",
+                "chance_high": x.f.pct(100 * r.chance_share_high) if ok else "",
                 "sets": x.f.number(float(r.sets_repeated), 0),
                 "low": x.f.pct(r.runs_p05, signed=True),
                 "median": x.f.pct(r.runs_median, signed=True),
