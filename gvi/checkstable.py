@@ -116,3 +116,77 @@ def effect_by_set_markdown() -> str:
             EFFECT_END,
         ]
     )
+
+
+BASELINE_BEGIN = "<!-- baseline-patterns:begin (generated: python -m gvi.docs) -->"
+BASELINE_END = "<!-- baseline-patterns:end -->"
+
+
+def _range(key: str, scale: float = 1.0, unit: str = "") -> str:
+    """A pattern's declared target, e.g. ``40–75 %``, ``≥ 80 %``, ``within ±10 %``."""
+    p = PATTERNS[key]
+    low = None if p.low is None else f"{p.low * scale:g}".replace("-", "−")
+    high = None if p.high is None else f"{p.high * scale:g}"
+    if low is not None and high is not None:
+        if p.low == -p.high:
+            return f"within ±{high}{unit}"
+        return f"{low}–{high}{unit}"
+    return f"≥ {low}{unit}" if low is not None else f"≤ {high}{unit}"
+
+
+def baseline_patterns_text(doc: str) -> str:
+    """The fixed defaults' baseline patterns in words (README or docs/ODD.md), from the
+    stored checks with ``--fixed-parameters`` (``gvi check-patterns baseline`` over the
+    same seeds gives the same values; a test holds them to it)."""
+    _, fixed = load_checks()
+    c = {x["key"]: x for x in fixed["checks"]}
+
+    def v(key: str) -> float:
+        return float(c[key]["value"])
+
+    def target(key: str, scale: float = 1.0, unit: str = "", see: str = "") -> str:
+        words = f"target {_range(key, scale, unit)}"
+        return f"({words}: **fails**, see {see})" if not c[key]["passed"] else f"({words})"
+
+    published = {k: dict(PATTERNS[k].published) for k in ("retaliation_lag", "cascade_size")}
+    chicago_lag = published["retaliation_lag"]["Green et al. 2017"]
+    chicago_mean = dict(PATTERNS["retaliation_lag_mean"].published)["Green et al. 2017"]
+    chicago_cascade = published["cascade_size"]["Green et al. 2017"]
+    drift = f"{v('stationarity'):.1f}".replace("-", "−")
+    if doc == "readme":
+        text = (
+            f"`gvi check-patterns baseline` ({fixed['replicates']} seeds): "
+            f"{v('volume'):.0f} shootings a year; drift {drift} %/year "
+            f"{target('stationarity', unit=' %')}; the top 10 % of members account for "
+            f"{100 * v('concentration'):.0f} % of shootings {target('concentration', 100, ' %')}; "
+            f"{100 * v('retaliation_share'):.0f} % of shootings are retaliations "
+            f"{target('retaliation_share', 100, ' %')}; retaliation lag median "
+            f"{v('retaliation_lag'):.0f} days {target('retaliation_lag')} and mean "
+            f"{v('retaliation_lag_mean'):.0f} days {target('retaliation_lag_mean')}, against "
+            f"Chicago's {chicago_lag:g} and {chicago_mean:g} (Green, Horel & Papachristos "
+            "2017); the top 10 % of shootings cause "
+            f"{100 * v('follow_on_concentration'):.0f} % of the follow-on shootings "
+            f"{target('follow_on_concentration', 100, ' %')}; a cascade holds "
+            f"{v('cascade_size'):.2f} shootings on average against Chicago's "
+            f"{chicago_cascade:g} {target('cascade_size', see='docs/validation.md')}."
+        )
+    else:
+
+        def fails(key: str, scale: float = 1.0, unit: str = "") -> str:
+            return "" if c[key]["passed"] else " " + target(key, scale, unit, see="below")
+
+        text = (
+            f"With the defaults, `gvi check-patterns baseline` gives: {v('volume'):.0f} "
+            f"shootings a year, drift {drift} %/year{fails('stationarity', unit=' %')}, the "
+            f"top 10 % of members account for {100 * v('concentration'):.0f} % of shootings"
+            f"{fails('concentration', 100, ' %')}, {100 * v('retaliation_share'):.0f} % of "
+            f"shootings are retaliations{fails('retaliation_share', 100, ' %')}, retaliation "
+            f"lag median {v('retaliation_lag'):.0f} days{fails('retaliation_lag')} and mean "
+            f"{v('retaliation_lag_mean'):.0f}{fails('retaliation_lag_mean')}, "
+            f"{v('cascade_size'):.2f} shootings per cascade{fails('cascade_size')} and the top "
+            f"10 % of shootings cause {100 * v('follow_on_concentration'):.0f} % of the "
+            f"follow-ons{fails('follow_on_concentration', 100, ' %')}."
+        )
+    from .demofigures import wrap
+
+    return "\n".join([BASELINE_BEGIN, wrap(text), BASELINE_END])

@@ -5,7 +5,8 @@ schema's declarations, so the table cannot drift from the code (a test checks it
 docs/validation.md carries the targets table of the declared patterns the same way, and
 docs/calibration.md the priors and pattern distances of the shipped calibration; both
 carry the table of posterior predictive checks (:mod:`gvi.checkstable`). README.md,
-docs/ODD.md and docs/calibration.md carry `make demo`'s figures (:mod:`gvi.demofigures`).
+docs/ODD.md and docs/calibration.md carry `make demo`'s figures (:mod:`gvi.demofigures`);
+README.md and docs/ODD.md the fixed defaults' baseline patterns (:mod:`gvi.checkstable`).
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ from pathlib import Path
 
 from .calibrationtable import CALIBRATION_BEGIN, CALIBRATION_END, calibration_tables_markdown
 from .checkstable import (
+    BASELINE_BEGIN,
+    BASELINE_END,
     CHECKS_BEGIN,
     CHECKS_END,
     EFFECT_BEGIN,
     EFFECT_END,
+    baseline_patterns_text,
     checks_table_markdown,
     effect_by_set_markdown,
 )
@@ -68,15 +72,23 @@ def splice_checks(text: str) -> str:
     return text[:start] + effect_by_set_markdown() + text[end:]
 
 
+def splice_baseline(text: str, doc: str) -> str:
+    """``text`` with the fixed defaults' baseline patterns between their markers
+    replaced (``doc``: "readme" or "odd")."""
+    start = text.index(BASELINE_BEGIN)
+    end = text.index(BASELINE_END) + len(BASELINE_END)
+    return text[:start] + baseline_patterns_text(doc) + text[end:]
+
+
 def main() -> int:
     docs = (
-        (ODD, lambda text: splice_demo(splice_table(text), ODD_DOC)),
+        (ODD, lambda text: splice_baseline(splice_demo(splice_table(text), ODD_DOC), "odd")),
         (VALIDATION, lambda text: splice_checks(splice_patterns(text))),
         (
             CALIBRATION,
             lambda text: splice_demo(splice_checks(splice_calibration(text)), CALIBRATION_DOC),
         ),
-        (README, lambda text: splice_demo(text, README_DOC)),
+        (README, lambda text: splice_baseline(splice_demo(text, README_DOC), "readme")),
     )
     for path, splice in docs:
         text = path.read_text(encoding="utf-8")

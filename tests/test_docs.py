@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from gvi.docs import ODD, splice_table
 from scenarios import list_presets, parameters
 
@@ -59,3 +61,23 @@ def test_make_demos_figures_are_generated_from_the_stored_records() -> None:
     for doc in sorted({b.doc for b in BLOCKS}):
         text = (ROOT / doc).read_text(encoding="utf-8")
         assert splice_demo(text, doc) == text, f"run `make docs` to refresh {doc}"
+
+
+def test_the_baseline_patterns_are_generated_and_are_what_check_patterns_gives() -> None:
+    """README.md and docs/ODD.md give the fixed defaults' baseline patterns as
+    gvi.checkstable writes them from the stored checks with --fixed-parameters, and
+    `gvi check-patterns baseline` over the same seeds gives those values now."""
+    from experiments.patterns import check_patterns
+    from gvi.checkstable import load_checks
+    from gvi.docs import README, splice_baseline
+    from scenarios import load_scenario
+
+    for path, doc in ((README, "readme"), (ODD, "odd")):
+        text = path.read_text(encoding="utf-8")
+        assert splice_baseline(text, doc) == text, f"run `make docs` to refresh {path.name}"
+    _, fixed = load_checks()
+    stored = {c["key"]: c["value"] for c in fixed["checks"]}
+    now = check_patterns(load_scenario("baseline"), seeds=fixed["replicates"], seed=fixed["seed"])
+    assert len(now) == 8
+    for r in now:  # the stored checks keep 4 decimals
+        assert r.value == pytest.approx(stored[r.pattern.key], abs=1e-4), r.pattern.key
