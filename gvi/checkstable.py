@@ -127,7 +127,7 @@ def _range(key: str, scale: float = 1.0, unit: str = "") -> str:
     p = PATTERNS[key]
     low = None if p.low is None else f"{p.low * scale:g}".replace("-", "−")
     high = None if p.high is None else f"{p.high * scale:g}"
-    if low is not None and high is not None:
+    if p.low is not None and p.high is not None:
         if p.low == -p.high:
             return f"within ±{high}{unit}"
         return f"{low}–{high}{unit}"
