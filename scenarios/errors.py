@@ -3,6 +3,10 @@
 Every problem names the file, the key (or the row and column of a CSV file), the value
 that was given and what is allowed, so a planner can fix a scenario or a group audit
 without reading a traceback.
+
+A problem's message is worded once, by an entry of the ``cli`` message catalogue
+(:class:`Message`, keys ``problem.*`` in ``gvi/i18n/locale/{en,sv}/LC_MESSAGES/cli.po``):
+it reads as English text, and the command line words it again in the user's language.
 """
 
 from __future__ import annotations
@@ -12,7 +16,10 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gvi.i18n import Translator
 
 MAX_VALUE_CHARS = 80
 MAX_PROBLEMS = 100  # more are summed up in one line: a file that is all wrong needs no list
@@ -53,6 +60,50 @@ def closest(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | 
     lowered = {c.lower(): c for c in options}
     match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=cutoff)
     return lowered[match[0]] if match else None
+
+
+class Message(str):
+    """A message worded by the entry ``key`` of the ``cli`` catalogue, with ``values``
+    filled in: ``Message("problem.required")`` is ``"is required; add it"``.
+
+    It *is* the English text (it prints, compares and joins as a ``str``), and keeps the
+    key and the values, so that :meth:`text` words it in any language. Values are shown
+    as given (file names, keys, values as written), except values that are Messages
+    themselves, which are worded in the same language. ``count`` picks the form of a
+    plural entry (and fills ``{n}``, as given). Only the English catalogue is read, and
+    only when a message is made: the engine needs no language of its own.
+    """
+
+    key: str
+    count: int | None
+    values: dict[str, Any]
+
+    def __new__(cls, key: str, /, *, count: int | None = None, **values: Any) -> Message:
+        from gvi.i18n import translator
+
+        text = _worded(key, count, values, translator("cli", "en"))
+        self = super().__new__(cls, text)
+        self.key, self.count, self.values = key, count, values
+        return self
+
+    def text(self, t: Translator) -> str:
+        """The message in ``t``'s language (a ``cli`` translator)."""
+        return _worded(self.key, self.count, self.values, t)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # made again from the key and values (e.g. across worker processes)
+        return (_message, (self.key, self.count, self.values))
+
+
+def _message(key: str, count: int | None, values: dict[str, Any]) -> Message:
+    return Message(key, count=count, **values)
+
+
+def _worded(key: str, count: int | None, values: dict[str, Any], t: Translator) -> str:
+    shown = {k: v.text(t) if isinstance(v, Message) else v for k, v in values.items()}
+    if count is not None:
+        return t.n(key, str(count), **shown)
+    return t(key, **shown) if shown else t(key).format()  # "}}" is "}" without values too
 
 
 @dataclass(frozen=True)

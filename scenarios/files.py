@@ -1,7 +1,8 @@
 """Reading input files defensively: size, binary content and text encoding.
 
-Each failure becomes one :class:`~scenarios.errors.Problem` naming the file; no input,
-however broken, produces a traceback.
+Each failure becomes one :class:`~scenarios.errors.Problem` naming the file, its message
+an entry of the ``cli`` catalogue (:class:`~scenarios.errors.Message`); no input, however
+broken, produces a traceback.
 """
 
 from __future__ import annotations
@@ -13,19 +14,18 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from scenarios.errors import Problem, ScenarioError, display_path, short_repr
+from scenarios.errors import Message, Problem, ScenarioError, display_path, short_repr
 
 TOML_MAX_BYTES = 1024 * 1024
-UTF8_HINT = "save it as UTF-8"
-LINK_LOOP = (
-    "is a loop of symbolic links (a link that leads back to itself); point it at a real file"
-)
+UTF8_HINT = "problem.hint_utf8"  # catalogue entries (gvi/i18n/locale/*/cli.po)
+LINK_LOOP = "problem.link_loop"
 
 _TOML_POSITION = re.compile(r"\s*\((at line (\d+), column (\d+)|at end of document)\)\s*$")
 
 
 def _size_text(n: int) -> str:
-    return f"{n:,} bytes".replace(",", " ")
+    """``1 048 576``: the digits in groups of three (the unit is the message's)."""
+    return f"{n:,}".replace(",", " ")
 
 
 def is_link_loop(path: Path) -> bool:
@@ -64,11 +64,13 @@ def read_text(path: Path, *, max_bytes: int, utf8_hint: str = UTF8_HINT) -> str:
 
     Refuses a missing path, a folder or device, a file over ``max_bytes``, binary content
     and text that is not UTF-8 (a leading UTF-8 byte-order mark is accepted and dropped).
+    ``utf8_hint`` is the catalogue entry that says how to save the file as UTF-8.
     """
     name = shown_path(path)
+    hint = Message(utf8_hint)
 
-    def fail(message: str) -> ScenarioError:
-        return ScenarioError([Problem(name, "", None, message)])
+    def fail(key: str, **values: object) -> ScenarioError:
+        return ScenarioError([Problem(name, "", None, Message(key, **values))])
 
     if is_link_loop(path):
         raise fail(LINK_LOOP)
@@ -76,91 +78,100 @@ def read_text(path: Path, *, max_bytes: int, utf8_hint: str = UTF8_HINT) -> str:
         exists, is_dir, is_file = path.exists(), path.is_dir(), path.is_file()
         size = path.stat().st_size if is_file else 0
     except (OSError, ValueError):  # e.g. a name too long, or a NUL character in it
-        raise fail("is not a valid file name") from None
+        raise fail("problem.bad_file_name") from None
     if not exists:
-        raise fail("file not found; check the file name and its folder")
+        raise fail("problem.file_not_found")
     if is_dir:
-        raise fail("is a folder, not a file; give the path of the file")
+        raise fail("problem.is_folder")
     if not is_file:
-        raise fail("is not a regular file")
+        raise fail("problem.not_regular_file")
     if size > max_bytes:
-        limit = _size_text(max_bytes)
-        raise fail(
-            f"file too large ({_size_text(size)}; the limit is {limit}); is it the right file?"
-        )
+        raise fail("problem.too_large", size=_size_text(size), limit=_size_text(max_bytes))
     try:
         with path.open("rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise fail(f"cannot be read ({reason.lower()})") from None
+        raise fail("problem.unreadable", reason=reason.lower()) from None
     if len(data) > max_bytes:
-        raise fail(f"file too large (the limit is {_size_text(max_bytes)}); is it the right file?")
+        raise fail("problem.too_large_grown", limit=_size_text(max_bytes))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise fail(f"is UTF-16 text; {utf8_hint}")
+        raise fail("problem.utf16", hint=hint)
     if data.startswith(b"PK\x03\x04"):
-        raise fail(f"is a zip archive or an Excel workbook (.xlsx), not text; {utf8_hint}")
+        raise fail("problem.zip", hint=hint)
     if b"\x00" in data:
-        raise fail(f"is not a text file (it contains binary data); {utf8_hint}")
+        raise fail("problem.binary", hint=hint)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise fail(
-            f"is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); {utf8_hint}"
-        ) from None
+        byte = f"0x{data[exc.start]:02x}"
+        raise fail("problem.not_utf8", byte=byte, line=line, hint=hint) from None
     if not text.strip():
-        raise fail("file is empty; was it saved?")
+        raise fail("problem.empty_text")
     return text
 
 
-# How to fix each kind of TOML syntax error (tomllib's message, lower case, starts with).
-_TOML_FIXES = (
-    ("illegal character '\\n'", 'a quoted text is not closed on its line; end it with "'),
-    ("illegal character", "remove the character, or write it as an escape such as \\t"),
-    ("unterminated string", 'a quoted text is never closed; end it with "'),
-    ("invalid value", "a value must be a number, true or false, a date, or text in quotes"),
-    ("cannot overwrite a value", "the key is set twice; keep one of them"),
-    ("cannot declare", "the table is declared twice; merge the two into one"),
-    ("cannot mutate", "the table is defined twice; define each table once"),
-    ("cannot redefine", "the table is defined twice; define each table once"),
-    ("duplicate inline table key", "set each key once"),
-    ("expected '=' after a key", "write one key = value per line"),
-    ("expected newline", "write one key = value per line, and text in quotes"),
-    ("expected ']' at the end", "close the table name, e.g. [callins]"),
-    ("expected ']]' at the end", "close the table name, e.g. [[parameters]]"),
-    ("unclosed array", "close the list with ]"),
-    ("unclosed inline table", "close the table with } on the same line"),
-    ("invalid statement", "each line must be key = value, a [table] header or a # comment"),
-    ("invalid initial character", "a key is letters, digits, _ and -; put any other key in quotes"),
-    ("invalid date", "write a date as 2024-05-01"),
-    ("unescaped '\\'", "write a backslash as \\\\ or use 'single quotes'"),
-    ("escaped character", "write a valid \\u escape, or the character itself"),
-    ("invalid hex value", "write a valid \\u escape, or the character itself"),
-    ("found invalid character", "remove the character"),
+# tomllib's messages (first letter in lower case), each with the catalogue entry that
+# says what it means and how to fix it; the named groups fill the entry's placeholders.
+_TOML_ERRORS = tuple(
+    (re.compile(pattern), key)
+    for pattern, key in (
+        (r"illegal character '\\n'", "problem.toml.newline_in_text"),
+        (r"illegal character (?P<char>.+)", "problem.toml.illegal_character"),
+        (r"unterminated string", "problem.toml.unterminated"),
+        (r"invalid value", "problem.toml.invalid_value"),
+        (r"cannot overwrite a value", "problem.toml.overwrite"),
+        (r"cannot declare (?P<table>.+) twice", "problem.toml.declare_twice"),
+        (r"cannot mutate immutable namespace (?P<table>.+)", "problem.toml.mutate"),
+        (r"cannot redefine namespace (?P<table>.+)", "problem.toml.redefine"),
+        (r"duplicate inline table key (?P<name>.+)", "problem.toml.inline_twice"),
+        (r"expected '=' after a key in a key/value pair", "problem.toml.expected_equals"),
+        (r"expected newline or end of document after a statement", "problem.toml.expected_newline"),
+        (r"expected '\]' at the end of a table declaration", "problem.toml.table_not_closed"),
+        (
+            r"expected '\]\]' at the end of an array declaration",
+            "problem.toml.array_table_not_closed",
+        ),
+        (r"unclosed array", "problem.toml.list_not_closed"),
+        (r"unclosed inline table", "problem.toml.inline_table_not_closed"),
+        (r"invalid statement", "problem.toml.invalid_statement"),
+        (r"invalid initial character for a key part", "problem.toml.key_character"),
+        (r"invalid date or datetime", "problem.toml.date"),
+        (r"unescaped '\\' in a string", "problem.toml.backslash"),
+        (r"escaped character is not a Unicode scalar value", "problem.toml.scalar"),
+        (r"invalid hex value", "problem.toml.hex"),
+        (r"found invalid character (?P<char>.+)", "problem.toml.invalid_character"),
+        (r"expected (?P<text>.+)", "problem.toml.expected"),
+    )
 )
 
 
-def _toml_fix(detail: str) -> str:
-    return next((f"; {fix}" for start, fix in _TOML_FIXES if detail.startswith(start)), "")
+def _toml_detail(detail: str) -> Message:
+    """What a tomllib message means and how to fix it; a message it has not been
+    taught (a newer Python's, an integer of too many digits) as the parser wrote it."""
+    for pattern, key in _TOML_ERRORS:
+        found = pattern.fullmatch(detail)
+        if found:
+            return Message(key, **found.groupdict())
+    return Message("problem.toml.other", detail=detail)
 
 
-def _toml_syntax_message(exc: Exception, text: str) -> str:
+def _toml_syntax_message(exc: Exception, text: str) -> Message:
     message = str(exc)
     match = _TOML_POSITION.search(message)
     detail = message[: match.start()] if match else message
-    detail = detail[:1].lower() + detail[1:]
-    detail += _toml_fix(detail)
+    what = _toml_detail(detail[:1].lower() + detail[1:])
     if match and match.group(2):
         line_no, col = int(match.group(2)), int(match.group(3))
         lines = text.splitlines()
-        where = f"line {line_no}, column {col}"
         if 0 < line_no <= len(lines) and lines[line_no - 1].strip():
-            where += f" ({short_repr(lines[line_no - 1].strip())})"
-        return f"TOML syntax error at {where}: {detail}"
+            shown = short_repr(lines[line_no - 1].strip())
+            return Message("problem.toml_at_text", line=line_no, column=col, text=shown, detail=what)
+        return Message("problem.toml_at", line=line_no, column=col, detail=what)
     if match:
-        return f"TOML syntax error at the end of the file: {detail}"
-    return f"TOML syntax error: {detail}"
+        return Message("problem.toml_at_end", detail=what)
+    return Message("problem.toml_error", detail=what)
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -170,12 +181,12 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except RecursionError:
-        message = "TOML nested too deeply; use [section] tables of plain values"
+        message = Message("problem.toml_nested")
         raise ScenarioError([Problem(name, "", None, message)]) from None
     except ValueError as exc:  # tomllib.TOMLDecodeError, oversized integers
         message = _toml_syntax_message(exc, text)
         raise ScenarioError([Problem(name, "", None, message)]) from None
     if not data:
-        message = "file is empty (it sets no keys); was it saved?"
+        message = Message("problem.empty_file")
         raise ScenarioError([Problem(name, "", None, message)])
     return data

@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from scenarios.audit import _FILES as AUDIT_FILES
 from scenarios.audit import AuditError, load_audit
 from scenarios.errors import (
+    Message,
     Problem,
     ScenarioError,
     closest,
@@ -93,7 +94,7 @@ def _parent_path(ref: str, child: Path) -> tuple[Path | None, str]:
         return (path, "") if is_file(path) else (None, _unknown_preset(ref))
     path = _absolute(child.parent / ref)
     if is_link_loop(path):
-        return None, f"parent file {shown_path(path)} {LINK_LOOP}"
+        return None, Message("problem.parent_link_loop", path=shown_path(path))
     if not is_file(path):
         return None, f"parent file not found: {shown_path(path)}"
     return path, ""
@@ -192,7 +193,7 @@ def _audit_problems(data: dict[str, Any], locate: Any) -> list[Problem]:
     loops = [Path(value) / name for name in AUDIT_FILES if is_link_loop(Path(value) / name)]
     if loops:
         head = Problem(file, "city.audit_dir", value, "the group audit in this folder is invalid:")
-        return [head, *(Problem(shown_path(p), "", None, LINK_LOOP) for p in loops)]
+        return [head, *(Problem(shown_path(p), "", None, Message(LINK_LOOP)) for p in loops)]
     try:
         load_audit(value)
     except AuditError as exc:

@@ -20,7 +20,7 @@ from scenarios.errors import Problem, ScenarioError, display_path
 from scenarios.files import read_text
 
 CSV_MAX_BYTES = 10 * 1024 * 1024  # a group audit is kilobytes; this is far beyond any city
-CSV_UTF8_HINT = "save it as UTF-8 (CSV UTF-8 in Excel)"
+CSV_UTF8_HINT = "problem.hint_utf8_csv"  # a catalogue entry (gvi/i18n/locale/*/cli.po)
 
 _TRANSLITERATE = str.maketrans("åäöéü", "aaoeu")
 _INT = re.compile(r"\+?[0-9]{1,9}")

@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from scenarios.errors import Message
+
 if TYPE_CHECKING:
     from gvi.i18n import Translator
     from scenarios.errors import Problem
@@ -53,20 +55,10 @@ _FIXED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"unknown key; valid keys here: (?P<keys>.+)", "problem.unknown_key_valid"),
         (r"is not a preset name", "problem.not_preset_name"),
         (r"no preset named (?P<name>.+) \(no presets are installed\)", "problem.no_presets"),
-        (r"file not found; check the file name and its folder", "problem.file_not_found"),
-        (r"is a folder, not a file; give the path of the file", "problem.is_folder"),
-        (r"file is empty \(it sets no keys\); was it saved\?", "problem.empty_file"),
-        (r"is not a valid file name", "problem.bad_file_name"),
         (r"parent file not found: (?P<path>.+)", "problem.parent_not_found"),
         (r"is empty", "problem.empty"),
-        (r"file is empty; was it saved\?", "problem.empty_text"),
         (r"extends cycle: (?P<files>.+)", "problem.extends_cycle"),
         (r"must be a preset name or a path to a \.toml file, in quotes", "problem.extends_value"),
-        (
-            r"is not UTF-8 text \(byte (?P<byte>0x[0-9a-f]+) on line (?P<line>\d+)\); save it as UTF-8",
-            "problem.not_utf8",
-        ),
-        (r"is not a text file \(it contains binary data\); save it as UTF-8", "problem.binary"),
         (
             r"falls after the horizon: the run ends (?P<days>\d+) days after the rollout "
             r"\(lower (?P<setting>\S+) or raise time\.horizon_days\)",
@@ -114,9 +106,6 @@ _NO_PRESET = re.compile(
     r"no preset named (?P<name>'[^']*'|\"[^\"]*\")"
     r"(?:; did you mean (?P<match>'[^']*')\?)? Available presets: (?P<names>.+)"
 )
-_TOML_AT = re.compile(
-    r"TOML syntax error at line (?P<line>\d+), column (?P<column>\d+)(?P<rest>.*)"
-)
 
 
 def engine_text(message: str, t: Translator) -> str:
@@ -135,6 +124,8 @@ def problem_text(problem: Problem, t: Translator) -> str:
 
 def message_text(message: str, t: Translator) -> str:
     """One problem's message in ``t``'s language, or as written if not recognised."""
+    if isinstance(message, Message):
+        return message.text(t)
     for pattern, key in _FIXED:
         found = pattern.fullmatch(message)
         if found:
@@ -187,16 +178,8 @@ def _no_preset(message: str, t: Translator) -> str | None:
     return t("problem.no_preset", name=found["name"], hint=hint, names=found["names"])
 
 
-def _toml_at(message: str, t: Translator) -> str | None:
-    found = _TOML_AT.fullmatch(message)
-    if not found:
-        return None
-    return t("problem.toml_at", line=found["line"], column=found["column"]) + found["rest"]
-
-
 _REWORDINGS: tuple[Callable[[str, Translator], str | None], ...] = (
     _bounded,
     _did_you_mean,
     _no_preset,
-    _toml_at,
 )
