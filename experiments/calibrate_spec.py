@@ -56,13 +56,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from scenarios import Scenario, load_scenario
-from scenarios.errors import Problem, ScenarioError, closest, display_path
+from scenarios.errors import Checked, Message, Problem, ScenarioError, display_path
 from scenarios.files import read_toml
 from scenarios.schema import parameter
 
 from .experiment import (
     has_table,
+    hint,
     parameter_specs,
+    range_message,
     resolve_ref,
     type_message,
     unknown_path_message,
@@ -82,11 +84,12 @@ class TargetSpec:
     def allows(self, value: float) -> bool:
         return self.low <= value and (self.high is None or value <= self.high)
 
-    @property
-    def range_text(self) -> str:
-        """``>= 0 and <= 1 (deaths per shooting)``."""
-        limits = f">= {self.low:g}" + ("" if self.high is None else f" and <= {self.high:g}")
-        return f"{limits} ({self.description})"
+    def range_message(self, name: str) -> Message:
+        """``>= 0 and <= 1 (deaths per shooting)`` (the description: ``problem.target.<name>``)."""
+        what = Message(f"problem.target.{name}")
+        if self.high is None:
+            return Message("problem.target_range_open", low=f"{self.low:g}", what=what)
+        return Message("problem.target_range", low=f"{self.low:g}", high=f"{self.high:g}", what=what)
 
 
 # Every statistic a calibration can match, computed over the window of each run. A
@@ -186,30 +189,28 @@ def method_findings(cal: Calibration) -> list[tuple[str, Any, str]]:
     for method, keys in _ONLY.items():
         for key in keys:
             if method != cal.method and key in cal.model_fields_set:
-                why = f'is for method = "{method}", not "{cal.method}"; remove it'
+                why = Message("problem.method_key", method=method, given=cal.method)
                 out.append((key, getattr(cal, key), why))
     if cal.method == "rejection":
         if not cal.scenario:
-            out.append(("scenario", None, "missing: name a preset or a scenario file"))
+            out.append(("scenario", None, Message("problem.scenario_missing")))
         if not cal.targets:
-            out.append(("targets", None, "add at least one [[targets]] table"))
+            out.append(("targets", None, Message("problem.targets_missing")))
         return out
     from .patterns import PATTERNS
     from .validation import STATISTICS
 
     for k in cal.patterns or []:
         if k not in STATISTICS:
-            match = closest(k, STATISTICS)
-            hint = f"did you mean {match!r}?" if match else "known: " + ", ".join(STATISTICS)
-            out.append(("patterns", k, f"is not a pattern of validate-model; {hint}"))
+            out.append(("patterns", k, Message("problem.not_pattern", hint=hint(k, STATISTICS))))
         elif cal.patterns is not None and cal.patterns.count(k) > 1:
-            out.append(("patterns", k, "is given twice"))
+            out.append(("patterns", k, Message("problem.given_twice")))
     if cal.patterns == []:
-        out.append(("patterns", [], "name at least one pattern, or leave the key out"))
+        out.append(("patterns", [], Message("problem.patterns_empty")))
     for k in cal.time or {}:
         if k not in ("warmup_days", "horizon_days", "rollout_day"):
             out.append((f"time.{k}", cal.time[k] if cal.time else None,
-                        "is not a time setting; use warmup_days, horizon_days or rollout_day"))  # fmt: skip
+                        Message("problem.time_key")))  # fmt: skip
     for k in cal.pattern_keys:
         if k in PATTERNS:
             try:
@@ -226,47 +227,45 @@ def findings(cal: Calibration) -> list[tuple[str, Any, str]]:
     for p in cal.parameters:
         key = f"parameters[{p.path}]"
         if p.path in seen:
-            out.append((f"{key}.path", p.path, "is fitted twice"))
+            out.append((f"{key}.path", p.path, Message("problem.fitted_twice")))
         seen.add(p.path)
         if p.path not in specs:
             out.append((f"{key}.path", p.path, unknown_path_message(p.path, specs)))
             continue
         spec = specs[p.path]
         if not p.prior and spec.sa_bounds is None:
-            why = "has no declared SA bounds; give prior = [low, high]"
-            out.append((f"{key}.prior", None, why))
+            out.append((f"{key}.prior", None, Message("problem.no_sa_bounds")))
             continue
         if len(p.prior) == 1:
-            out.append((f"{key}.prior", p.prior, "give two numbers: prior = [low, high]"))
+            out.append((f"{key}.prior", p.prior, Message("problem.prior_two")))
             continue
         lo, hi = p.prior or spec.sa_bounds or (0.0, 0.0)
         if spec.type != "float":
-            out.append((f"{key}.path", p.path, f"is {spec.type}; only numbers can be fitted"))
+            out.append((f"{key}.path", p.path, Message("problem.not_fitted", type=spec.type)))
         elif lo >= hi:
-            out.append((f"{key}.prior", p.prior, "low must be below high (inverted bounds)"))
+            out.append((f"{key}.prior", p.prior, Message("problem.inverted")))
         elif not (within_range(spec, lo) and within_range(spec, hi)):
-            out.append((f"{key}.prior", p.prior, f"must lie within {spec.range_text}"))
+            why = Message("problem.lie_within", range=range_message(spec))
+            out.append((f"{key}.prior", p.prior, why))
         elif p.true is not None and not lo <= p.true <= hi:
-            out.append((f"{key}.true", p.true, "lies outside the prior"))
+            out.append((f"{key}.true", p.true, Message("problem.true_outside")))
     names = [t.name for t in cal.targets]
     for t in cal.targets:
         key = f"targets[{t.name}].name"
         if t.name not in TARGETS:
-            match = closest(t.name, TARGETS)
-            hint = f"did you mean {match!r}?" if match else "known: " + ", ".join(TARGETS)
-            out.append((key, t.name, f"is not a calibration target; {hint}"))
+            out.append((key, t.name, Message("problem.not_target", hint=hint(t.name, TARGETS))))
         elif names.count(t.name) > 1:
-            out.append((key, t.name, "is given twice"))
+            out.append((key, t.name, Message("problem.given_twice")))
         elif not TARGETS[t.name].allows(t.value):
-            target = TARGETS[t.name]
-            out.append((f"targets[{t.name}].value", t.value, f"must be {target.range_text}"))
+            why = Message("problem.must_be_range", range=TARGETS[t.name].range_message(t.name))
+            out.append((f"targets[{t.name}].value", t.value, why))
         if t.scale < MIN_SCALE:
-            why = f"must be >= {MIN_SCALE:g}: a smaller scale makes every distance infinite"
+            why = Message("problem.min_scale", least=f"{MIN_SCALE:g}")
             out.append((f"targets[{t.name}].scale", t.scale, why))
     shares = {t.name: t.value for t in cal.targets if t.name in ("share_injured", "share_fatal")}
     if len(shares) == 2 and sum(shares.values()) > 1:
-        message = "share_injured + share_fatal must be <= 1 (a shooting injures, kills or neither)"
-        out.append(("targets[share_fatal].value", shares["share_fatal"], message))
+        why = Message("problem.shares_sum")
+        out.append(("targets[share_fatal].value", shares["share_fatal"], why))
     return out
 
 
@@ -323,15 +322,17 @@ def load_calibration(path: str | os.PathLike[str]) -> Calibration:
         try:
             base = cal.scenario_model() if cal.method == "rejection" else load_scenario("gvi")
         except ScenarioError as exc:
-            head = Problem(file, "scenario", cal.scenario, "cannot be loaded:")
+            head = Problem(file, "scenario", cal.scenario, Message("problem.cannot_load"))
             raise ScenarioError([head, *exc.problems]) from None
         for p in cal.parameters:
             for v in p.prior:
                 try:
                     base.with_updates({p.path: v})
                 except (ValidationError, KeyError) as exc:
-                    why = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else exc
-                    problems.append(Problem(file, f"parameters[{p.path}].prior", v, str(why)))
+                    why = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+                    if why.startswith("Value error, "):  # a check of the scenario schema
+                        why = Message("problem.value_error", reason=Checked(why[13:]))
+                    problems.append(Problem(file, f"parameters[{p.path}].prior", v, why))
                     break
     if problems:
         raise ScenarioError(problems)

@@ -32,9 +32,9 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 import numpy as np
 from pydantic import (
@@ -49,7 +49,7 @@ from pydantic import (
 
 from model.metrics import METRIC_NAMES, MetricKind, metric
 from scenarios import Scenario, load_scenario
-from scenarios.errors import Problem, ScenarioError, closest, display_path
+from scenarios.errors import Checked, Message, Problem, ScenarioError, closest, display_path
 from scenarios.files import read_toml
 from scenarios.schema import ParamSpec, parameters
 
@@ -254,18 +254,18 @@ def _okey(i: int, o: Any, field: str = "") -> str:
     return f"outputs[{ident}]" + (f".{field}" if field else "")
 
 
-def _n_message(m: Method) -> str | None:
+def _n_message(m: Method) -> Message | None:
     n, kind = m.n, m.kind
     if kind == "factorial":
-        return None if n is None else "a factorial design takes no n; remove it"
+        return None if n is None else Message("problem.n_factorial")
     if n is None:
-        return f"is required for a {kind} design"
+        return Message("problem.n_required", kind=kind)
     if kind == "sobol" and n & (n - 1):
-        return "must be a power of 2 (e.g. 256, 512, 1024) for Sobol' sampling (Saltelli 2010)"
+        return Message("problem.n_power_of_2")
     if kind in ("lhs", "morris") and n < 2:
-        return f"must be at least 2 for a {kind} design"
+        return Message("problem.n_at_least_2", kind=kind)
     if kind == "fast" and n <= 4 * FAST_M**2:
-        return f"must be more than {4 * FAST_M**2} for FAST (4 M^2 with M = {FAST_M})"
+        return Message("problem.n_fast", least=4 * FAST_M**2, m=FAST_M)
     return None
 
 
@@ -275,11 +275,11 @@ def _method_findings(m: Method) -> list[Finding]:
     if n_message:
         out.append(("method.n", m.n, n_message))
     if m.second_order and m.kind != "sobol":
-        out.append(("method.second_order", True, "is used only by sobol designs"))
+        out.append(("method.second_order", True, Message("problem.second_order")))
     if "levels" in m.model_fields_set and m.kind not in ("morris", "factorial"):
-        out.append(("method.levels", m.levels, "is used only by morris and factorial designs"))
+        out.append(("method.levels", m.levels, Message("problem.method_levels")))
     if m.kind == "morris" and m.levels % 2:
-        out.append(("method.levels", m.levels, "must be even for Morris (Morris 1991)"))
+        out.append(("method.levels", m.levels, Message("problem.levels_even")))
     return out
 
 
@@ -292,6 +292,16 @@ def within_range(spec: ParamSpec, v: float) -> bool:
     )
 
 
+def range_message(spec: ParamSpec) -> str:
+    """A parameter's declared limits, ``>= 0 and <= 1`` (``and`` in the reader's language)."""
+    limits = [f"{sign} {bound:g}" for sign, bound in ((">=", spec.ge), (">", spec.gt),
+              ("<=", spec.le)) if bound is not None]  # fmt: skip
+    text = limits[0] if limits else ""
+    for limit in limits[1:]:
+        text = Message("problem.limits_and", low=text, high=limit)
+    return text
+
+
 def _level_ok(kind: str, v: Any) -> bool:
     if kind == "bool":
         return isinstance(v, bool)
@@ -300,52 +310,57 @@ def _level_ok(kind: str, v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def unknown_path_message(path: str, specs: dict[str, ParamSpec]) -> str:
+def unknown_path_message(path: str, specs: dict[str, ParamSpec]) -> Message:
     """The message for a parameter path that is not declared, with the closest match."""
     match = closest(path, specs)
     if match is None:
         tail = [s for s in specs if s.rsplit(".", 1)[-1] == path.rsplit(".", 1)[-1]]
         match = tail[0] if tail else None
-    hint = f"; did you mean {match!r}?" if match else "; `gvi params` lists every parameter"
-    return f"is not a scenario parameter{hint}"
+    hint = (
+        Message("problem.hint_did_you_mean", match=repr(match))
+        if match
+        else Message("problem.hint_params")
+    )
+    return Message("problem.not_parameter", hint=hint)
 
 
 def _levels_findings(i: int, p: ParameterSpec, spec: ParamSpec, kind: str) -> list[Finding]:
     key, levels = _pkey(i, p, "levels"), p.levels or []
-    wanted = {"bool": "true/false", "int": "whole numbers"}.get(kind, "finite numbers")
+    wanted = {"bool": "problem.levels_switch", "int": "problem.levels_whole"}
     if not levels:
-        return [(key, levels, "must list at least one level")]
+        return [(key, levels, Message("problem.levels_none"))]
     bad = [v for v in levels if not _level_ok(kind, v)]
     if bad:
-        return [(key, bad[0], f"levels of {p.path} must be {wanted} ({spec.type} parameter)")]
+        why = Message(wanted.get(kind, "problem.levels_finite"), path=p.path, type=spec.type)
+        return [(key, bad[0], why)]
     if kind != "bool" and not all(within_range(spec, float(v)) for v in levels):
         out = next(v for v in levels if not within_range(spec, float(v)))
-        return [(key, out, f"is outside the allowed range {spec.range_text}")]
+        return [(key, out, Message("problem.outside_range", range=range_message(spec)))]
     if len(set(levels)) < len(levels):
-        return [(key, levels, "lists a level twice")]
+        return [(key, levels, Message("problem.level_twice"))]
     return []
 
 
 def _parameter_message(p: ParameterSpec, spec: ParamSpec, kind: str) -> tuple[str, Any, str]:
     """(field, value, message) of the first problem with a known parameter, or ("", ...)."""
     if spec.type not in ("int", "float", "bool"):
-        return "path", p.path, f"is {spec.type}, not a number or a switch"
+        return "path", p.path, Message("problem.not_numeric", type=spec.type)
     if p.levels is not None and p.bounds is not None:
-        return "", None, "give either bounds or levels, not both"
+        return "", None, Message("problem.bounds_or_levels")
     if spec.type == "bool" and kind != "factorial":
-        return "path", p.path, "a switch can only be varied as factorial levels"
+        return "path", p.path, Message("problem.switch_factorial")
     if p.levels is not None and kind != "factorial":
-        return "levels", p.levels, "levels are for factorial designs; give bounds = [low, high]"
+        return "levels", p.levels, Message("problem.levels_factorial")
     if p.levels is not None or spec.type == "bool":
         return "", None, ""
     bounds = p.bounds or spec.bounds
     if bounds is None:
-        return "", None, "has no declared bounds; give bounds = [low, high]"
+        return "", None, Message("problem.no_bounds")
     lo, hi = bounds
     if lo >= hi:
-        return "bounds", list(bounds), "low must be below high (inverted bounds)"
+        return "bounds", list(bounds), Message("problem.inverted")
     if not (within_range(spec, lo) and within_range(spec, hi)):
-        return "bounds", list(bounds), f"must lie within {spec.range_text}"
+        return "bounds", list(bounds), Message("problem.lie_within", range=range_message(spec))
     return "", None, ""
 
 
@@ -362,19 +377,24 @@ def _parameter_findings(i: int, p: ParameterSpec, kind: str, specs: dict) -> lis
 def _output_message(o: OutputSpec, names: list[str], baseline: bool) -> tuple[str, Any, str]:
     """(field, value, message) of the first problem with an output, or ("", ...)."""
     if not _NAME.fullmatch(o.name) or o.name in RESERVED:
-        return "name", o.name, "must be letters, digits and _ (not 'point', 'replicate' or 'seed')"
+        return "name", o.name, Message("problem.output_name")
     if names.count(o.name) > 1:
-        return "name", o.name, "is used by two outputs"
+        return "name", o.name, Message("problem.output_twice")
     if o.metric not in METRIC_NAMES:
-        match = closest(o.metric, METRIC_NAMES)
-        hint = f"did you mean {match!r}?" if match else f"known: {', '.join(METRIC_NAMES)}"
-        return "metric", o.metric, f"is not a metric; {hint}"
+        return "metric", o.metric, Message("problem.not_metric", hint=hint(o.metric, METRIC_NAMES))
     if o.statistic in ("total", "per_year") and metric(o.metric).kind is MetricKind.LEVEL:
-        why = f"{o.metric} is a daily level: use 'mean' or 'change_vs_baseline'"
-        return "statistic", o.statistic, why
+        return "statistic", o.statistic, Message("problem.daily_level", metric=o.metric)
     if o.statistic == "change_vs_baseline" and not baseline:
-        return "statistic", o.statistic, 'needs a baseline: add baseline = "baseline" at the top'
+        return "statistic", o.statistic, Message("problem.needs_baseline")
     return "", None, ""
+
+
+def hint(word: str, names: Sequence[str]) -> Message:
+    """``; did you mean 'x'?`` with the name closest to ``word``, else ``; known: ...``."""
+    match = closest(word, names)
+    if match:
+        return Message("problem.hint_did_you_mean", match=repr(match))
+    return Message("problem.hint_known", names=", ".join(names))
 
 
 def findings(exp: Experiment) -> list[Finding]:
@@ -383,7 +403,7 @@ def findings(exp: Experiment) -> list[Finding]:
     specs, seen = parameter_specs(), set()
     for i, p in enumerate(exp.parameters):
         if p.path in seen:
-            out.append((_pkey(i, p, "path"), p.path, "is varied twice"))
+            out.append((_pkey(i, p, "path"), p.path, Message("problem.varied_twice")))
         seen.add(p.path)
         out.extend(_parameter_findings(i, p, exp.method.kind, specs))
     names = [o.name for o in exp.outputs]
@@ -425,46 +445,56 @@ def type_message(
     choices = _CHOICES if choices is None else choices
     kind, loc, ctx = err["type"], err["loc"], err.get("ctx") or {}
     field = str(loc[-1]) if loc else ""
+    model = submodels.get(str(loc[0]), top) if len(loc) > 1 else top
     if kind == "extra_forbidden":
-        model = submodels.get(str(loc[0]), top) if len(loc) > 1 else top
         match = closest(field, model.model_fields)
-        hint = (
-            f"did you mean {match!r}?" if match else "valid keys: " + ", ".join(model.model_fields)
-        )
-        return f"unknown key; {hint}"
+        if match:
+            return Message("problem.did_you_mean", keys=repr(match))
+        return Message("problem.unknown_key_keys", keys=", ".join(model.model_fields))
     if kind == "literal_error" and field in choices:
         allowed = choices[field]
         match = closest(str(err.get("input")), allowed)
-        hint = f"; did you mean {match!r}?" if match else ""
-        return "must be one of " + ", ".join(repr(c) for c in allowed) + hint
+        hint = Message("problem.hint_did_you_mean", match=repr(match)) if match else ""
+        return Message("problem.one_of", choices=", ".join(repr(c) for c in allowed), hint=hint)
+    if kind == "literal_error" and _literals(model, field):
+        *first, last = (repr(c) for c in _literals(model, field))
+        either = Message("problem.or_list", first=", ".join(first), last=last) if first else last
+        return Message("problem.input_should_be", choices=either)
     simple = {
-        "missing": "is required; add it",
-        "int_type": "must be a whole number",
-        "int_from_float": "must be a whole number",
-        "float_type": "must be a number",
-        "bool_type": "must be true or false",
-        "string_type": "must be text in quotes",
-        "list_type": "must be a list, e.g. [0.2, 1.0]",
-        "finite_number": "must be a finite number",
-        "model_type": "must be a table",
-        "dict_type": "must be a table",
+        "missing": "problem.required",
+        "int_type": "problem.whole_number",
+        "int_from_float": "problem.whole_number",
+        "float_type": "problem.number",
+        "bool_type": "problem.true_false",
+        "string_type": "problem.text",
+        "list_type": "problem.list",
+        "finite_number": "problem.finite",
+        "model_type": "problem.must_be_table",
+        "dict_type": "problem.must_be_table",
     }
     if kind == "list_type" and field in _LISTS:
-        return f"must be [[{field}]] tables"
+        return Message("problem.list_tables", name=field)
     if kind == "missing" and field in _LISTS:
-        return f"is required: add at least one [[{field}]] table"
+        return Message("problem.required_list", name=field)
     if kind == "missing" and field in submodels:
-        return f"is required: add a [{field}] table"
+        return Message("problem.required_table", name=field)
     if kind in ("too_short", "too_long"):
         if field in ("bounds", "prior"):
-            return "must be two numbers: [low, high]"
-        return f"at least one [[{field}]] table is required"
+            return Message("problem.two_numbers")
+        return Message("problem.at_least_one_table", name=field)
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         signs = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
         sign, bound = next(((signs[k], ctx[k]) for k in signs if k in ctx), ("in", "range"))
-        extra = " (SALib treats 0 as no seed)" if field == "seed" else ""
-        return f"must be {sign} {bound}{extra}"
-    return simple.get(kind, str(err["msg"]))
+        return Message("problem.bound_seed" if field == "seed" else "problem.bound",
+                       sign=sign, bound=bound)  # fmt: skip
+    return Message(simple[kind]) if kind in simple else str(err["msg"])
+
+
+def _literals(model: type[BaseModel], field: str) -> tuple[Any, ...]:
+    """The values a ``Literal[...]`` field of ``model`` allows (none for another field)."""
+    info = model.model_fields.get(field)
+    annotation = info.annotation if info is not None else None
+    return get_args(annotation) if get_origin(annotation) is Literal else ()
 
 
 def has_table(items: list[Any]) -> bool:
@@ -486,14 +516,15 @@ def _load_ref(exp: Experiment, key: str, ref: str, file: str) -> tuple[Any, list
     try:
         return exp._load(key, ref), []
     except ScenarioError as exc:
-        return None, [Problem(file, key, ref, "cannot be loaded:"), *exc.problems]
+        return None, [Problem(file, key, ref, Message("problem.cannot_load")), *exc.problems]
 
 
 def _invalid_corner(scenario: Scenario, path: str, value: Any) -> str | None:
     try:
         scenario.with_updates({path: value})
     except ValidationError as exc:
-        return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+        reason = Checked(str(exc.errors()[0]["msg"]).removeprefix("Value error, "))
+        return Message("problem.invalid_value", reason=reason)
     return None
 
 
@@ -504,8 +535,7 @@ def _reference_problems(exp: Experiment, file: str) -> list[Problem]:
         return problems
     base, more = _load_ref(exp, "baseline", exp.baseline, file)
     if base is not None and scenario is not None and base.time != scenario.time:
-        why = "must share the scenario's time settings (warm-up, rollout, horizon)"
-        more.append(Problem(file, "baseline", exp.baseline, why))
+        more.append(Problem(file, "baseline", exp.baseline, Message("problem.share_time")))
     return problems + more
 
 
@@ -514,14 +544,14 @@ def _range_problems(exp: Experiment, file: str) -> list[Problem]:
     scenario, problems = exp.scenario_model(), []
     for i, (p, f) in enumerate(zip(exp.parameters, exp.study().factors, strict=True)):
         if f.name.startswith("time.") and exp.baseline is not None:
-            why = "cannot vary when outputs are paired with a baseline run"
+            why = Message("problem.time_paired")
             problems.append(Problem(file, _pkey(i, p, "path"), f.name, why))
         field = "levels" if f.levels is not None else "bounds"
         for v in f.levels if f.levels is not None else f.bounds or ():
             value = round(v) if f.kind == "int" and f.levels is None else v
             invalid = _invalid_corner(scenario, f.name, value)
             if invalid:
-                problems.append(Problem(file, _pkey(i, p, field), value, f"invalid: {invalid}"))
+                problems.append(Problem(file, _pkey(i, p, field), value, invalid))
                 break
     return problems
 

@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from scenarios.errors import Message
+
 MARK = ".gvi-folder"
 LOCK = ".gvi-lock"
 STORE_MANIFEST = "manifest.json"  # a result store's manifest (studies before the mark)
@@ -62,28 +64,24 @@ def check_folder(out: str | os.PathLike[str], command: str) -> Path:
     """Refuse ``out`` unless it is new, empty, or made by ``command``; returns the path.
     Writes nothing."""
     out = Path(out)
-    shown = f"--out {out}"
     if out.exists() and not out.is_dir():
-        raise FolderError(f"{shown}: exists and is not a folder; choose another path")
+        raise FolderError(Message("err.out_not_folder", out=out))
     if not out.exists():
         return out
     try:
         names = [p.name for p in out.iterdir()]
     except OSError as exc:
-        raise FolderError(
-            f"{shown}: cannot be read ({exc.strerror}); choose another --out"
-        ) from None
+        raise FolderError(Message("problem.folder_unreadable", out=out, reason=exc.strerror)) from None
     if not [n for n in names if not ours(n)]:
         return out
     maker = _marked_by(out)
     if maker == command or (maker is None and _legacy_store(out, command)):
         return out
-    what = f"results of gvi {maker}" if maker else "files gvi did not write here"
     sample = sorted(n for n in names if not ours(n))[0]
-    raise FolderError(
-        f"{shown}: holds {what} (e.g. {sample}); gvi {command} writes only into a new or "
-        f"empty folder or one it made itself: choose another --out"
-    )
+    if maker:
+        raise FolderError(Message("problem.folder_other_results", out=out, maker=maker,
+                                  sample=sample, command=command))  # fmt: skip
+    raise FolderError(Message("problem.folder_other_files", out=out, sample=sample, command=command))
 
 
 def mark_folder(out: str | os.PathLike[str], command: str) -> None:
@@ -115,10 +113,7 @@ def folder_lock(out: str | os.PathLike[str], command: str) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "another"
-            raise FolderError(
-                f"--out {out}: in use by another gvi process (pid {holder}); wait for it to "
-                "finish or choose another --out"
-            ) from None
+            raise FolderError(Message("problem.folder_in_use", out=out, pid=holder)) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         mark_folder(out, command)

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from scenarios import Scenario
+from scenarios.errors import Message
 
 from .budget import check_experiment
 from .design import design, point_params
@@ -100,10 +101,11 @@ def run_study(
     else:
         exp, source, what = load_experiment(experiment), Path(experiment).resolve(), str(experiment)
     if exp.method.kind not in kinds:
+        command = "sweep" if exp.method.kind in SWEEPS else "sensitivity"
         raise ValueError(
-            f"{what}: method.kind = {exp.method.kind!r} is not one of {', '.join(kinds)} "
-            f"(use `gvi {'sweep' if exp.method.kind in SWEEPS else 'sensitivity'}`)"
-        )
+            Message("problem.kind_command", what=what, kind=repr(exp.method.kind),
+                    kinds=", ".join(kinds), command=command)
+        )  # fmt: skip
     check_experiment(
         exp,
         workers if scheduler is None and dask_local is None else dask_local,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,7 +69,8 @@ class Message(str):
     It *is* the English text (it prints, compares and joins as a ``str``), and keeps the
     key and the values, so that :meth:`text` words it in any language. Values are shown
     as given (file names, keys, values as written), except values that are Messages
-    themselves, which are worded in the same language. ``count`` picks the form of a
+    themselves, which are worded in the same language (so are :class:`Number` values).
+    ``count`` picks the form of a
     plural entry (and fills ``{n}``, as given). Only the English catalogue is read, and
     only when a message is made: the engine needs no language of its own.
     """
@@ -86,9 +87,10 @@ class Message(str):
         self.key, self.count, self.values = key, count, values
         return self
 
-    def text(self, t: Translator) -> str:
-        """The message in ``t``'s language (a ``cli`` translator)."""
-        return _worded(self.key, self.count, self.values, t)
+    def text(self, t: Translator, reword: Callable[[str], str] | None = None) -> str:
+        """The message in ``t``'s language (a ``cli`` translator); ``reword`` words the
+        :class:`Checked` texts among its values again, where it can."""
+        return _worded(self.key, self.count, self.values, t, reword)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # made again from the key and values (e.g. across worker processes)
@@ -99,8 +101,43 @@ def _message(key: str, count: int | None, values: dict[str, Any]) -> Message:
     return Message(key, count=count, **values)
 
 
-def _worded(key: str, count: int | None, values: dict[str, Any], t: Translator) -> str:
-    shown = {k: v.text(t) if isinstance(v, Message) else v for k, v in values.items()}
+@dataclass(frozen=True)
+class Number:
+    """A number a message computes (a count of runs, a size), shown as the reader's
+    language writes numbers: ``1,234.5 GB`` in English, ``1 234,5 GB`` in Swedish. (A
+    value the user wrote in a file is shown as written, not as a Number.)"""
+
+    value: float
+    decimals: int = 0
+    unit: str = ""  # after the number, e.g. " GB"
+
+    def text(self, t: Translator) -> str:
+        if t.lang == "en":
+            return f"{self.value:,.{self.decimals}f}{self.unit}"
+        return t.fmt.number(self.value, self.decimals) + self.unit
+
+
+class Checked(str):
+    """The English text of a check of the scenario schema (:mod:`scenarios.schema`, part
+    of the model's identity, words its own checks), as the value of a :class:`Message`:
+    the command line words it again where it recognises it (:mod:`gvi.cli.problems`)."""
+
+
+def _worded(
+    key: str,
+    count: int | None,
+    values: dict[str, Any],
+    t: Translator,
+    reword: Callable[[str], str] | None = None,
+) -> str:
+    def word(v: Any) -> Any:
+        if isinstance(v, Message):
+            return v.text(t, reword)
+        if isinstance(v, Number):
+            return v.text(t)
+        return reword(v) if reword is not None and isinstance(v, Checked) else v
+
+    shown = {k: word(v) for k, v in values.items()}
     if count is not None:
         return t.n(key, str(count), **shown)
     return t(key, **shown) if shown else t(key).format()  # "}}" is "}" without values too

@@ -112,6 +112,7 @@ def _run(args: argparse.Namespace, t: Translator) -> int:
     from experiments.output import terminal_text
     from scenarios import ScenarioError
 
+    from .common import message_of
     from .problems import engine_text, problem_text
 
     def error(message: object) -> int:
@@ -121,7 +122,7 @@ def _run(args: argparse.Namespace, t: Translator) -> int:
     try:
         return _command(args.command)(args)
     except (FolderError, JobTooBig) as exc:
-        return error(terminal_text(engine_text(str(exc), t)))
+        return error(terminal_text(engine_text(message_of(exc), t)))
     except ScenarioError as exc:
         for problem in exc.problems:
             error(problem_text(problem, t))
@@ -133,10 +134,10 @@ def _run(args: argparse.Namespace, t: Translator) -> int:
         from experiments.store import StoreError
 
         place = getattr(args, "out", None) or getattr(args, "folder", None)
-        written = str(exc) if isinstance(exc, StoreError) else write_problem(exc, place)
+        written = message_of(exc) if isinstance(exc, StoreError) else write_problem(exc, place)
         if written is None:
             raise
-        return error(written)
+        return error(engine_text(written, t))
     except KeyboardInterrupt:
         print(t("frame.interrupted"), file=sys.stderr)
         return 130

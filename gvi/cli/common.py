@@ -16,9 +16,10 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 class UsageError(Exception):
     """A problem with the command line or its files: exit 2 with this message.
 
-    ``UsageError(text)`` carries a finished text (from the engine, in English);
-    ``UsageError.of(key, **values)`` an entry of the ``cli`` catalogue, put into words
-    in the user's language when it is printed (:meth:`text`).
+    ``UsageError(text)`` carries the engine's text: a
+    :class:`~scenarios.errors.Message` is put into words in the user's language when it
+    is printed (:meth:`text`), other text is printed as it is; ``UsageError.of(key,
+    **values)`` an entry of the ``cli`` catalogue, likewise.
     """
 
     def __init__(self, text: str = "", *, key: str | None = None, **values: Any) -> None:
@@ -32,7 +33,11 @@ class UsageError(Exception):
 
     def text(self, t: Translator) -> str:
         """The message in ``t``'s language."""
-        return t(self.key, **self.values) if self.key else super().__str__()
+        if self.key:
+            return t(self.key, **self.values)
+        from .problems import engine_text
+
+        return engine_text(self.args[0] if self.args else "", t)
 
     def __str__(self) -> str:
         if not self.key:
@@ -101,4 +106,13 @@ def usage_errors(call):
     except ScenarioError:
         raise
     except (StoreError, ConnectionError, ImportError, ValueError) as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(message_of(exc)) from None
+
+
+def message_of(exc: BaseException) -> str:
+    """The message an exception was raised with: its :class:`~scenarios.errors.Message`
+    (which words it again in the user's language) when it has one, else its text."""
+    from scenarios.errors import Message
+
+    first = exc.args[0] if len(exc.args) == 1 else None
+    return first if isinstance(first, Message) else str(exc)

@@ -14,6 +14,7 @@ from .common import (
     UsageError,
     check_at_least_1,
     check_writable,
+    message_of,
     ui,
     usage_errors,
 )
@@ -83,7 +84,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     except ScenarioError:
         raise
     except ValueError as exc:  # scenarios that cannot be compared, an unusable ensemble
-        raise UsageError(str(exc)) from None
+        raise UsageError(message_of(exc)) from None
     lang = args.lang or t.lang
     publish_folder(out, lambda tmp: result.save(tmp, lang=lang))
     if args.json:

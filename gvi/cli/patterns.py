@@ -20,6 +20,7 @@ from .common import (
     EXIT_OK,
     UsageError,
     check_writable,
+    message_of,
     ui,
 )
 
@@ -109,7 +110,7 @@ def _cmd_validate_model(args: argparse.Namespace) -> int:
             args.replicates, workers=args.workers, progress=sys.stderr.isatty(), ensemble=chosen
         )
     except ValueError as exc:  # an unusable ensemble
-        raise UsageError(str(exc)) from None
+        raise UsageError(message_of(exc)) from None
     if result.ensemble is None:
         print(t("compare.chance_only"))
     else:

@@ -43,7 +43,6 @@ _HINTS = {
     "; true/false is a switch, not a number": "problem.hint_switch",
     "; write it without quotes": "problem.hint_quotes",
 }
-_ONLY_OURS = "writes only into a new or empty folder or one it made itself: choose another --out"
 # message pattern -> catalogue key; the named groups are the key's placeholders
 _FIXED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), key)
@@ -59,9 +58,26 @@ _FIXED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"is empty", "problem.empty"),
         (r"extends cycle: (?P<files>.+)", "problem.extends_cycle"),
         (r"must be a preset name or a path to a \.toml file, in quotes", "problem.extends_value"),
+        # the checks of scenarios.schema (also within an experiment's or a calibration's
+        # problem, with the key they name: "invalid: rollout_day = 800 must be ...")
         (
-            r"falls after the horizon: the run ends (?P<days>\d+) days after the rollout "
-            r"\(lower (?P<setting>\S+) or raise time\.horizon_days\)",
+            r"(?P<head>rollout_day = \S+ )?must be before horizon_days = (?P<horizon>\S+) \(the "
+            r"rollout must start inside the run; horizon_days counts the days after the "
+            r"warm-up: lower rollout_day or raise horizon_days\)",
+            "problem.rollout_before_horizon",
+        ),
+        (
+            r"must be 0 \(every group of the mean size\) or at least (?P<least>\S+) \(members\)",
+            "problem.spread_zero_or",
+        ),
+        (
+            r"p_fatal \+ p_injury = (?P<total>\S+) must be at most 1 \(they are shares of the "
+            r"same shootings; lower one of them\)",
+            "problem.outcomes_sum",
+        ),
+        (
+            r"(?P<head>\S+ = \S+ )?falls after the horizon: the run ends (?P<days>\d+) days after "
+            r"the rollout \(lower (?P<setting>\S+) or raise time\.horizon_days\)",
             "problem.after_horizon",
         ),
         (r"the group audit in this folder is invalid:", "problem.audit_invalid"),
@@ -73,30 +89,6 @@ _FIXED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (
             r"is empty; name a group-audit folder, or remove the key for a generated city",
             "problem.audit_empty",
-        ),
-        # result folders (experiments.folders)
-        (
-            r"--out (?P<out>.+): exists and is not a folder; choose another path",
-            "err.out_not_folder",
-        ),
-        (
-            r"--out (?P<out>.+): in use by another gvi process \(pid (?P<pid>\d+)\); wait for it "
-            r"to finish or choose another --out",
-            "problem.folder_in_use",
-        ),
-        (
-            r"--out (?P<out>.+): cannot be read \((?P<reason>.+)\); choose another --out",
-            "problem.folder_unreadable",
-        ),
-        (
-            r"--out (?P<out>.+): holds results of gvi (?P<maker>\S+) \(e\.g\. (?P<sample>.+)\); "
-            rf"gvi (?P<command>\S+) {_ONLY_OURS}",
-            "problem.folder_other_results",
-        ),
-        (
-            r"--out (?P<out>.+): holds files gvi did not write here \(e\.g\. (?P<sample>.+)\); "
-            rf"gvi (?P<command>\S+) {_ONLY_OURS}",
-            "problem.folder_other_files",
         ),
         (r"\.\.\. and (?P<n>\d+) more problems", "problem.more"),
     )
@@ -111,7 +103,7 @@ _NO_PRESET = re.compile(
 def engine_text(message: str, t: Translator) -> str:
     """A one-line error of the engine (a result folder in use, ...) in ``t``'s language
     where the catalogue words it."""
-    return message if t.lang == "en" else message_text(message, t)
+    return str(message) if t.lang == "en" else message_text(message, t)
 
 
 def problem_text(problem: Problem, t: Translator) -> str:
@@ -125,13 +117,13 @@ def problem_text(problem: Problem, t: Translator) -> str:
 def message_text(message: str, t: Translator) -> str:
     """One problem's message in ``t``'s language, or as written if not recognised."""
     if isinstance(message, Message):
-        return message.text(t)
+        return message.text(t, lambda checked: message_text(checked, t))
     for pattern, key in _FIXED:
         found = pattern.fullmatch(message)
         if found:
-            return (
-                t.n(key, int(found["n"])) if key == "problem.more" else t(key, **found.groupdict())
-            )
+            if key == "problem.more":
+                return t.n(key, int(found["n"]))
+            return t(key, **found.groupdict(default=""))
     for words in _REWORDINGS:
         text = words(message, t)
         if text is not None:
@@ -174,7 +166,7 @@ def _no_preset(message: str, t: Translator) -> str | None:
     found = _NO_PRESET.fullmatch(message)
     if not found:
         return None
-    hint = t("problem.preset_hint", match=found["match"]) if found["match"] else ""
+    hint = t("problem.hint_did_you_mean", match=found["match"]) if found["match"] else ""
     return t("problem.no_preset", name=found["name"], hint=hint, names=found["names"])
 
 

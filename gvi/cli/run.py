@@ -13,6 +13,7 @@ from .common import (
     EXIT_USAGE,
     UsageError,
     check_writable,
+    message_of,
     ui,
 )
 
@@ -119,7 +120,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from experiments.budget import JobTooBig, check_scenario
     from scenarios import load_scenario, validate_files
 
-    from .problems import problem_text
+    from .problems import engine_text, problem_text
 
     t = ui(args)
     bad = 0
@@ -129,7 +130,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             try:
                 check_scenario(load_scenario(f), what=str(f))
             except JobTooBig as exc:
-                problems = [t("validate.too_big", problem=exc)]
+                problems = [t("validate.too_big", problem=engine_text(message_of(exc), t))]
         if problems:
             bad += 1
             for problem in problems:
