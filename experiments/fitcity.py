@@ -75,7 +75,7 @@ from model import GVIModel
 from model.time import DAYS_PER_YEAR
 from scenarios import Scenario, load_scenario
 from scenarios.audit import AuditError, load_audit
-from scenarios.errors import Problem, ScenarioError, closest, display_path, one_line
+from scenarios.errors import Message, Problem, ScenarioError, closest, display_path, one_line
 from scenarios.files import read_toml
 from scenarios.messages import validation_problems
 from scenarios.schema import CityParams, parameter
@@ -188,11 +188,11 @@ def _type_problem(err: Any, file: str) -> Problem:
         value = None
     key = _display_key(loc)
     if err["type"] == "missing" and key == "city":
-        message = "is required: add a [city] table with n_groups and members, or audit_dir"
+        message: str = Message("problem.fit_city_required")
     elif err["type"] == "missing" and key == "counts":
-        message = "is required: add a [counts] table with shootings = [one count per year]"
+        message = Message("problem.fit_counts_required")
     elif err["type"] == "int_type" and len(loc) == 3 and loc[0] == "counts":
-        message = "counts must be whole numbers (one per year, oldest first), e.g. [48, 55]"
+        message = Message("problem.fit_counts_whole")
     else:
         message = type_message(err, {"counts": Counts}, FitSpec, {})
     return Problem(file, key, value, message)
@@ -217,38 +217,30 @@ def load_fit_spec(path: str | os.PathLike[str]) -> FitSpec:
 
 def _counts_problems(spec: FitSpec) -> list[Problem]:
     file, c, out = spec.file, spec.counts, []
-    allowed = f"whole numbers from 0 to {MAX_COUNT}, one per year"
     for key in ("shootings", "injured", "killed"):
         values = getattr(c, key)
         if values is None:
             continue
         bad = [v for v in values if not 0 <= v <= MAX_COUNT]
         if bad:
-            out.append(Problem(file, f"counts.{key}", values, f"counts must be {allowed}"))
+            why = Message("problem.fit_counts_range", most=MAX_COUNT)
+            out.append(Problem(file, f"counts.{key}", values, why))
         elif key != "shootings" and len(values) != len(c.shootings):
-            n = len(values)
-            why = (
-                f"gives {n} count{'s' * (n != 1)} but counts.shootings gives "
-                f"{len(c.shootings)}; give one count for each year of shootings, oldest first"
-            )
+            why = Message("problem.fit_counts_length", count=len(values), years=len(c.shootings))
             out.append(Problem(file, f"counts.{key}", values, why))
     if c.years is not None:
         if len(c.years) != len(c.shootings):
-            why = f"must label each of the {len(c.shootings)} years of counts.shootings"
+            why = Message("problem.fit_years_length", years=len(c.shootings))
             out.append(Problem(file, "counts.years", c.years, why))
         elif any(not 1900 <= y <= 2200 for y in c.years) or any(
             b <= a for a, b in zip(c.years, c.years[1:], strict=False)
         ):
-            why = "must be calendar years in increasing order, e.g. [2023, 2024]"
+            why = Message("problem.fit_years_order")
             out.append(Problem(file, "counts.years", c.years, why))
     if not out and (c.injured is not None or c.killed is not None):
         hit = sum(c.injured or []) + sum(c.killed or [])
         if hit > sum(c.shootings):
-            why = (
-                f"injured and killed add up to {hit}, more than the {sum(c.shootings)} "
-                "shootings: the model hits at most one person per shooting, so give the "
-                "number of shootings in which someone was injured (or killed)"
-            )
+            why = Message("problem.fit_hit", hit=hit, shootings=sum(c.shootings))
             key = "counts.injured" if c.injured is not None else "counts.killed"
             out.append(Problem(file, key, c.injured if c.injured is not None else c.killed, why))
     return out
@@ -258,40 +250,45 @@ def _city_key_problems(spec: FitSpec) -> list[Problem]:
     file, city, out = spec.file, spec.city, []
     for key, value in city.items():
         if key == "group_size_mean":
-            why = "is set from members / n_groups; give members instead"
+            why = Message("problem.fit_group_size_mean")
             out.append(Problem(file, "city.group_size_mean", value, why))
         elif key not in _CITY_KEYS:
             match = closest(key, _CITY_KEYS)
-            hint = f"did you mean {match!r}?" if match else "valid keys: " + ", ".join(_CITY_KEYS)
-            out.append(Problem(file, f"city.{key}", value, f"unknown key; {hint}"))
+            why = (
+                Message("problem.did_you_mean", keys=repr(match))
+                if match
+                else Message("problem.unknown_key_keys", keys=", ".join(_CITY_KEYS))
+            )
+            out.append(Problem(file, f"city.{key}", value, why))
         elif isinstance(value, dict | list):
-            out.append(Problem(file, f"city.{key}", None, "must be a single value"))
+            out.append(Problem(file, f"city.{key}", None, Message("problem.single_value")))
     if out:
         return out
     own = {k: city[k] for k in _CITY_OWN if k in city}
     if "audit_dir" in own:
         if "n_groups" in own or "members" in own:
-            why = "give either audit_dir or n_groups and members, not both"
+            why = Message("problem.fit_audit_or_groups")
             return [Problem(file, "city.audit_dir", own["audit_dir"], why)]
         if not isinstance(own["audit_dir"], str) or not own["audit_dir"].strip():
-            why = "must name a group-audit folder in quotes (relative to this file)"
+            why = Message("problem.fit_audit_text")
             return [Problem(file, "city.audit_dir", own["audit_dir"], why)]
         return []
     for key, other in (("n_groups", "members"), ("members", "n_groups")):
         if key not in own:
             if other in own:
-                why = f"is required with city.{other}: give both (the counts of groups and members)"
+                why = Message("problem.fit_required_with", other=other)
             else:
-                why = "is required: give n_groups and members, or audit_dir (a group-audit folder)"
+                why = Message("problem.fit_required_city")
             out.append(Problem(file, f"city.{key}", None, why))
     for key, top in (("n_groups", parameter("city.n_groups").le), ("members", MAX_FIT_MEMBERS)):
         value = own.get(key)
         if key in own and (not isinstance(value, int) or isinstance(value, bool)):
-            out.append(Problem(file, f"city.{key}", value, "must be a whole number"))
+            out.append(Problem(file, f"city.{key}", value, Message("problem.whole_number")))
         elif isinstance(value, int) and top is not None and not 1 <= value <= top:
-            out.append(Problem(file, f"city.{key}", value, f"must be >= 1 and <= {top}"))
+            why = Message("problem.bound_range", low=1, high=top)
+            out.append(Problem(file, f"city.{key}", value, why))
     if not out and own["members"] < own["n_groups"]:
-        why = f"must be at least n_groups = {own['n_groups']} (every group has a member)"
+        why = Message("problem.fit_members_groups", groups=own["n_groups"])
         out.append(Problem(file, "city.members", own["members"], why))
     return out
 
@@ -302,12 +299,11 @@ def check_spec(spec: FitSpec) -> None:
     file = spec.file
     problems: list[Problem] = []
     if not _NAME.fullmatch(spec.name):
-        why = "must be 1-64 letters, digits, _ or - (it names the scenario file), e.g. my_city"
-        problems.append(Problem(file, "name", spec.name, why))
+        problems.append(Problem(file, "name", spec.name, Message("problem.fit_name")))
     for key in ("title", "title_sv"):
         text = getattr(spec, key)
         if len(text) > 120 or one_line(text) != text:
-            problems.append(Problem(file, key, text, "must be one line of at most 120 characters"))
+            problems.append(Problem(file, key, text, Message("problem.fit_title")))
     problems += _counts_problems(spec)
     problems += _city_key_problems(spec)
     if problems:
@@ -318,20 +314,18 @@ def check_spec(spec: FitSpec) -> None:
         if spec.base_ref() == spec.base and len(exc.problems) == 1:  # a preset name
             why = exc.problems[0].message
             raise ScenarioError([Problem(file, "base", spec.base, why)]) from None
-        head = Problem(file, "base", spec.base, "cannot be loaded:")
+        head = Problem(file, "base", spec.base, Message("problem.cannot_load"))
         raise ScenarioError([head, *exc.problems]) from None
     audit = spec.audit_dir()
     if audit is not None and not Path(audit).is_dir():
-        why = (
-            "group-audit folder not found; give a folder holding groups.csv and "
-            "rivalries.csv (a relative path starts at the folder of this file)"
-        )
+        why = Message("problem.audit_not_found")
         raise ScenarioError([Problem(file, "city.audit_dir", spec.city["audit_dir"], why)])
     if audit is not None:
         try:
             load_audit(audit)
         except AuditError as exc:
-            head = Problem(file, "city.audit_dir", spec.city["audit_dir"], "invalid group audit:")
+            why = Message("problem.fit_audit_invalid")
+            head = Problem(file, "city.audit_dir", spec.city["audit_dir"], why)
             raise ScenarioError([head, *exc.problems]) from None
     _city_updates(spec, base)  # raises with the city's problems
 
@@ -388,11 +382,8 @@ def _city_updates(spec: FitSpec, base: Scenario) -> dict[str, Any]:
         size = spec.city["members"] / spec.city["n_groups"]
         mean = group_size_mean_for(size, c.group_size_sd, c.min_group_size)
         if mean is None:
-            why = (
-                f"gives {size:g} members per group, which generated groups of "
-                f"city.group_size_sd = {c.group_size_sd:g} and city.min_group_size = "
-                f"{c.min_group_size} cannot have on average; change those (or the counts)"
-            )
+            why = Message("problem.fit_group_size", size=f"{size:g}",
+                          sd=f"{c.group_size_sd:g}", least=c.min_group_size)  # fmt: skip
             raise ScenarioError([Problem(file, "city.members", spec.city["members"], why)])
         updates["city.group_size_mean"] = mean
     return updates
@@ -521,9 +512,9 @@ class _Runner:
         stale = rows[rows["hazard"] != rows["point"].map(wanted)]
         if len(stale):
             raise ValueError(
-                f"{self.store.folder}: stored runs do not match this fit (point "
-                f"{int(stale['point'].iloc[0])}); delete the folder or choose another --out"
-            )
+                Message("problem.fit_stale", folder=self.store.folder,
+                        point=int(stale["point"].iloc[0]))
+            )  # fmt: skip
         return rows
 
 
@@ -601,10 +592,7 @@ def fit_curve(log_h: np.ndarray, totals: np.ndarray, exposure: np.ndarray) -> Cu
         fine = np.linspace(log_h.min(), log_h.max(), 200)
         if np.all(curve.slope(fine) > 0):
             return curve
-    raise ValueError(
-        "the simulated shootings do not rise with violence.base_hazard over the grid; the "
-        "city may be too small to fit (give more members or groups)"
-    )
+    raise ValueError(Message("problem.fit_no_rise"))
 
 
 @dataclass(frozen=True)
