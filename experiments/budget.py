@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from model.metrics import METRIC_NAMES
 from scenarios import Scenario
+from scenarios.errors import Message, Number
 
 BYTES_PER_MEMBER = 3_000  # per founding member, with room for recruits and the event log
 BYTES_PER_GROUP_PAIR = 40  # dense group x group matrices at build
@@ -49,12 +50,12 @@ def limit() -> int:
     return int(machine_memory() * MEMORY_SHARE)
 
 
-def size(n: float) -> str:
-    """``1.2 GB``, ``350 MB``, ``14 TB``."""
+def size(n: float) -> Number:
+    """``1.2 GB``, ``350 MB``, ``14 TB`` (``1,2 GB`` in Swedish)."""
     for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
         if n >= scale:
-            return f"{n / scale:,.1f} {unit}"
-    return f"{n / 1e3:,.0f} kB"
+            return Number(n / scale, 1, f" {unit}")
+    return Number(n / 1e3, 0, " kB")
 
 
 def members(scenario: Scenario) -> float:
@@ -106,23 +107,22 @@ class Job:
         return self.processes * (PROCESS_FLOOR + self.models_per_process * self.model) + self.kept
 
 
-def check(job: Job, *, split: str) -> None:
+def check(job: Job, *, split: Message) -> None:
     """Refuse ``job`` if it cannot fit: too many runs, or more memory than the limit.
     ``split`` says how to make it smaller."""
     if job.runs > MAX_RUNS:
         raise JobTooBig(
-            f"{job.what}: {job.runs:,} runs is more than {MAX_RUNS:,}, about six days on "
-            f"two cores at a tenth of a second a run; {split}"
-        )
+            Message("problem.job_runs", what=job.what, runs=Number(job.runs),
+                    most=Number(MAX_RUNS), split=split)
+        )  # fmt: skip
     cap = limit()
     if job.memory > cap:
-        model = f"one model needs about {size(job.model)}"
-        kept = f", the results kept need about {size(job.kept)}" if job.kept > 1e8 else ""
+        kept = Message("problem.job_kept", size=size(job.kept)) if job.kept > 1e8 else ""
         raise JobTooBig(
-            f"{job.what}: needs about {size(job.memory)} of memory ({model}{kept}, "
-            f"{job.processes} process{'es' if job.processes > 1 else ''}); this machine allows "
-            f"{size(cap)} ({MEMORY_SHARE:.0%} of {size(machine_memory())}); {split}"
-        )
+            Message("problem.job_memory", count=job.processes, what=job.what,
+                    memory=size(job.memory), model=size(job.model), kept=kept, allows=size(cap),
+                    share=Number(MEMORY_SHARE * 100), total=size(machine_memory()), split=split)
+        )  # fmt: skip
 
 
 def check_scenario(scenario: Scenario, *, what: str | None = None) -> None:
@@ -131,12 +131,11 @@ def check_scenario(scenario: Scenario, *, what: str | None = None) -> None:
     n = members(scenario)
     if n > MAX_MEMBERS:
         raise JobTooBig(
-            f"{what or f'scenario {scenario.name}'}: a city of about {n:,.0f} members is larger "
-            f"than the {MAX_MEMBERS:,} the model is built and tested for; use fewer or smaller "
-            "groups (city.n_groups, city.group_size_mean, or the group audit)"
-        )
+            Message("problem.job_city", what=what or f"scenario {scenario.name}",
+                    members=Number(n), most=Number(MAX_MEMBERS))
+        )  # fmt: skip
     job = Job(what or f"scenario {scenario.name}", 1, model_bytes(scenario), 0.0, 1)
-    check(job, split="use fewer groups or smaller groups (city.n_groups, city.group_size_mean)")
+    check(job, split=Message("problem.job_split_groups"))
 
 
 def workers_count(workers: int | None) -> int:
@@ -152,7 +151,7 @@ def check_comparison(
     per_run = max(kept_bytes_per_run(s) for s in scenarios)
     most = max(2, int(limit() * 0.9 / max(per_run, 1) / len(scenarios)))
     job = Job("gvi compare", runs, model_bytes(biggest), runs * per_run, workers_count(workers), 2)
-    check(job, split=f"use fewer --replicates (here at most about {min(most, MAX_RUNS):,})")
+    check(job, split=Message("problem.job_split_replicates", most=Number(min(most, MAX_RUNS))))
 
 
 def check_study(
@@ -167,11 +166,7 @@ def check_study(
     and the results table are held in memory; runs stream to disk."""
     kept = 8.0 * (design_cells + result_cells)
     job = Job(what, runs, model_bytes(scenario), kept, workers_count(workers))
-    check(
-        job,
-        split="use fewer levels or samples (method.levels, method.n) or fewer replicates, "
-        "or split the parameters over several experiments",
-    )
+    check(job, split=Message("problem.job_split_study"))
 
 
 def prod(values: list[int]) -> int:

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios import parameters
+from scenarios.errors import Message
 
 from . import ensemble
 from .abc_smc import (
@@ -289,9 +290,7 @@ def calibrate_patterns(
 
     bands = tuple(Band.declared(k) for k in cal.pattern_keys)
     if (folder / "runs" / MANIFEST).exists():
-        raise StoreMismatch(
-            f"{folder} holds a rejection ABC calibration: choose another --out or delete it"
-        )
+        raise StoreMismatch(Message("problem.store_rejection", folder=folder))
     result = run_smc(cal, folder / "runs", executor=executor, workers=workers,
                      progress=progress, on_generation=on_generation)  # fmt: skip
     if not len(result.population):

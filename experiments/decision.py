@@ -46,6 +46,7 @@ from typing import Any, Literal
 import numpy as np
 
 from scenarios import Scenario
+from scenarios.errors import Message
 from scenarios.schema import ParamSpec, parameters
 
 from .runner import Task, WarmModels, run_task
@@ -91,7 +92,7 @@ def spec_of(path: str) -> ParamSpec:
     try:
         return _specs()[path]
     except KeyError:
-        raise KeyError(f"{path} is not a model parameter (see gvi params)") from None
+        raise KeyError(Message("problem.not_model_parameter", path=path)) from None
 
 
 def span(spec: ParamSpec) -> tuple[float, float]:
@@ -155,7 +156,9 @@ def lever(path: str, *, high: float | None = None) -> Factor:
     low, top = span(spec)
     if high is not None:
         if high < low:
-            raise ValueError(f"{path}: a limit of {high:g} is below its lowest value {low:g}")
+            raise ValueError(
+                Message("problem.limit_below", path=path, limit=f"{high:g}", low=f"{low:g}")
+            )
         top = min(top, float(high))
     return Factor(path, "lever", low, top, integer=spec.type == "int")
 

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios import Scenario
+from scenarios.errors import Message
 
 from . import ensemble as ensembles
 from .decision import CONDITIONS, LEVERS, Factor, PairedEvaluator, condition, lever
@@ -355,13 +356,13 @@ def discover(
     from .comparison import plan as comparison_plan
 
     if samples < 20:
-        raise ValueError(f"samples must be at least 20 for boxes to mean anything, got {samples}")
+        raise ValueError(Message("problem.discover_samples", got=samples))
     if replicates < 1:
-        raise ValueError(f"replicates must be at least 1, got {replicates}")
+        raise ValueError(Message("problem.discover_replicates", got=replicates))
     if not -100.0 <= threshold <= 100.0:
-        raise ValueError(f"threshold must be a change in percent from -100 to 100, got {threshold}")
+        raise ValueError(Message("problem.discover_threshold", got=threshold))
     if arrests_limit is not None and arrests_limit < 0:
-        raise ValueError(f"arrests limit must be an increase in percent >= 0, got {arrests_limit}")
+        raise ValueError(Message("problem.discover_arrests", got=arrests_limit))
     scs, files, _ = comparison_plan([scenario if isinstance(scenario, Scenario) else str(scenario)])
     twin, plan = scs
     entropy = root_entropy(seed)
@@ -450,9 +451,7 @@ def load(folder: str | os.PathLike[str]) -> Discovery:
         found = json.loads((folder / "discovery.json").read_text(encoding="utf-8"))
         samples = pd.read_parquet(folder / "samples.parquet")
     except (OSError, ValueError, KeyError) as exc:
-        raise ValueError(
-            f"{folder}: not a finished discovery ({exc}); rerun gvi discover"
-        ) from None
+        raise ValueError(Message("problem.not_discovery", folder=folder, reason=str(exc))) from None
     space = [Factor(**f) for f in identity["space"]]
 
     def boxes(rows: list[dict[str, Any]]) -> list[Box]:

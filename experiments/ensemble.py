@@ -42,6 +42,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scenarios.errors import Message
+
 from .output import atomic_text, write_csv
 
 SHIPPED = Path(__file__).resolve().parent / "data" / "ensemble"
@@ -115,17 +117,13 @@ def load(folder: str | os.PathLike[str] | None = None) -> Ensemble:
     path = SHIPPED if folder is None else Path(folder)
     if not (path / CSV).is_file() or not (path / JSON).is_file():
         if folder is None:
-            raise EnsembleMissing(
-                f"the posterior ensemble is missing from this installation ({path}); "
-                'make one with `gvi calibrate` (method = "abc-smc") and load its '
-                "OUT/ensemble folder"
-            )
-        raise EnsembleMissing(f"{path}: no {CSV} and {JSON} here")
+            raise EnsembleMissing(Message("problem.ensemble_not_installed", path=path))
+        raise EnsembleMissing(Message("problem.ensemble_missing", path=path, csv=CSV, json=JSON))
     sets = pd.read_csv(path / CSV, dtype={"set": "int64", "seed": "int64"})
     provenance = json.loads((path / JSON).read_text(encoding="utf-8"))
     weights = sets["weight"].to_numpy(dtype=float)
     if len(sets) == 0 or not np.all(weights >= 0) or not np.isclose(weights.sum(), 1.0):
-        raise ValueError(f"{path / CSV}: weights must be >= 0 and sum to 1")
+        raise ValueError(Message("problem.ensemble_weights", path=path / CSV))
     return Ensemble(sets, provenance)
 
 
@@ -137,17 +135,15 @@ def resolve(given: Any) -> tuple[Ensemble | None, str]:
         return None, ""
     if given is SHIPPED_DEFAULT:
         try:
-            return load(), "shipped with gvi-sim"
+            return load(), Message("problem.ensemble_shipped")
         except EnsembleMissing:
             return None, ""
     if isinstance(given, Ensemble):
-        return given, "(given as an object)"
+        return given, Message("problem.ensemble_object")
     try:
         return load(given), str(given)
     except EnsembleMissing as exc:
-        raise EnsembleConflict(
-            f"{exc}; give a folder written by gvi calibrate (its ensemble/ subfolder)"
-        ) from None
+        raise EnsembleConflict(Message("problem.ensemble_folder", missing=exc.args[0])) from None
 
 
 def by_set(ens: Ensemble, kept: Sequence[str] = ()) -> dict[int, dict[str, float]]:
@@ -209,9 +205,7 @@ def check_identity(ens: Ensemble, where: str) -> None:
     if here == made["model_code"] or here in ens.provenance.get("same_results_as", []):
         return
     raise EnsembleConflict(
-        f"{where}: the ensemble was calibrated for model_code {made['model_code']}, this "
-        f"is model_code {here}; calibrate again for this version (gvi calibrate with "
-        'method = "abc-smc"), or compare with the fixed parameters'
+        Message("problem.ensemble_model_code", where=where, made=made["model_code"], here=here)
     )
 
 
@@ -239,14 +233,10 @@ def check_parameters(
         spec = specs.get(path)
         if spec is None:
             raise EnsembleConflict(
-                f"{where}: {path} is not a model parameter; use an ensemble calibrated "
-                "for this version of the model"
+                Message("problem.ensemble_not_parameter", where=where, path=path)
             )
         if is_plan_lever(spec):
-            raise EnsembleConflict(
-                f"{where}: {path} is a plan lever, which scenarios set and an ensemble "
-                "must not; drop that column, or compare with the fixed parameters"
-            )
+            raise EnsembleConflict(Message("problem.ensemble_lever", where=where, path=path))
     pairs = list(zip(scenarios, files, strict=True))
     own = [loader.set_keys(f) if f is not None else {} for _, f in pairs]
     kept: dict[str, Any] = {}
@@ -254,7 +244,7 @@ def check_parameters(
         section, name = path.split(".", 1)
         values = [getattr(getattr(sc, section), name) for sc, _ in pairs]
         setters = [
-            str(keys[path]) if path in keys else f"scenario {sc.name}"
+            str(keys[path]) if path in keys else Message("problem.ensemble_scenario", name=sc.name)
             for (sc, f), keys, v in zip(pairs, own, values, strict=True)
             if path in keys or (f is None and v != specs[path].default)
         ]
@@ -262,10 +252,7 @@ def check_parameters(
             continue
         if any(v != values[0] for v in values):
             raise EnsembleConflict(
-                f"{setters[0]}: sets {path}, which the ensemble {where} calibrates, and "
-                "not every compared scenario holds the same value; set it once for all "
-                "of them (in the city file they extend), or compare with the fixed "
-                "parameters"
+                Message("problem.ensemble_differs", setter=setters[0], path=path, where=where)
             )
         kept[path] = values[0]
     return kept

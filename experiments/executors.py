@@ -21,6 +21,8 @@ import os
 from collections.abc import Callable
 from concurrent.futures import Executor
 
+from scenarios.errors import Message
+
 from .runner import local_executor as make_local_executor
 
 ENV_SCHEDULER = "DASK_SCHEDULER_ADDRESS"
@@ -61,7 +63,7 @@ def make_executor(
     - otherwise a local process pool of ``workers`` processes (1 = serial).
     """
     if scheduler is not None and dask_local is not None:
-        raise ValueError("give a Dask scheduler address or dask_local, not both")
+        raise ValueError(Message("problem.dask_both"))
     if scheduler is None and dask_local is None:
         scheduler = os.environ.get(ENV_SCHEDULER) or None
     if scheduler is None and dask_local is None:
@@ -73,7 +75,7 @@ def make_executor(
     cluster = None
     if dask_local is not None:
         if dask_local < 1:
-            raise ValueError(f"dask_local must be at least 1, got {dask_local}")
+            raise ValueError(Message("problem.dask_local", got=dask_local))
         import dask
 
         with dask.config.set(LOCAL_WORKER_CONFIG):
@@ -95,7 +97,9 @@ def make_executor(
     except Exception as exc:
         if cluster is not None:
             cluster.close()
-        raise ConnectionError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+        raise ConnectionError(
+            Message("problem.dask_unreachable", address=address, reason=str(exc))
+        ) from exc
     try:
         client.wait_for_workers(1, timeout=timeout)
     except TimeoutError:
@@ -103,10 +107,9 @@ def make_executor(
         if cluster is not None:
             cluster.close()
         raise ConnectionError(
-            f"the Dask scheduler at {address} has no workers (none joined within "
-            f"{timeout:g} s); start workers for it (dask worker {address}), or set "
-            f"{ENV_WORKER_TIMEOUT} to wait longer"
-        ) from None
+            Message("problem.dask_no_workers", address=address, seconds=f"{timeout:g}",
+                    variable=ENV_WORKER_TIMEOUT)
+        ) from None  # fmt: skip
     # pure=False: every submission is a new task, so a resubmitted batch is run again
     executor = client.get_executor(pure=False, retries=DASK_RETRIES)
 
@@ -132,7 +135,7 @@ def worker_timeout() -> float:
     except ValueError:
         seconds = math.nan
     if not (math.isfinite(seconds) and seconds > 0):
-        raise ValueError(f"{ENV_WORKER_TIMEOUT}={text!r}: must be a number of seconds > 0")
+        raise ValueError(Message("problem.dask_timeout", variable=ENV_WORKER_TIMEOUT, text=repr(text)))
     return seconds
 
 
@@ -140,5 +143,5 @@ def _import_distributed():
     try:
         import distributed
     except ImportError:
-        raise DaskMissing(f"running on Dask needs dask[distributed]: {INSTALL_HINT}") from None
+        raise DaskMissing(Message("problem.dask_missing", install=INSTALL_HINT)) from None
     return distributed

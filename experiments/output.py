@@ -21,6 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scenarios.errors import Message
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -249,14 +251,16 @@ def write_problem(exc: OSError, place: str | os.PathLike[str] | None = None) -> 
     if place is None:
         name = exc.filename or exc.filename2
         place = Path(name).parent if name and is_temporary(Path(name).name) else name
-    where = f"{place}: " if place else ""
-    return f"{where}cannot write ({os.strerror(exc.errno)}); {write_fix(exc.errno)}"
+    reason, fix = os.strerror(exc.errno), write_fix(exc.errno)
+    if place:
+        return Message("problem.cannot_write_at", place=place, reason=reason, fix=fix)
+    return Message("problem.cannot_write", reason=reason, fix=fix)
 
 
-def write_fix(code: int | None) -> str:
+def write_fix(code: int | None) -> Message:
     """What to do when a write failed with ``code`` (an errno)."""
     if code in DISK_FULL:
-        return "free disk space or choose another --out, then rerun the same command"
+        return Message("problem.fix_disk_full")
     if code in NOT_WRITABLE:
-        return "make the folder writable or choose another --out, then rerun the same command"
-    return "check the disk, then rerun the same command"
+        return Message("problem.fix_not_writable")
+    return Message("problem.fix_check_disk")

@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios import Scenario, load_scenario
+from scenarios.errors import Message
 
 from . import ensemble as ensembles
 from .decision import LEVERS, STAFF, SWITCHES, Factor, PairedEvaluator, lever, spec_of, switch
@@ -144,13 +145,11 @@ class Limits:
 
     def check(self) -> None:
         if not np.isfinite(self.budget_sek) or self.budget_sek <= 0:
-            raise ValueError(
-                f"budget must be a yearly amount in SEK above 0, got {self.budget_sek:g}"
-            )
+            raise ValueError(Message("problem.plan_budget", got=f"{self.budget_sek:g}"))
         for name in STAFF:
             value = getattr(self, name)
             if value is not None and value < 0:
-                raise ValueError(f"{name.replace('_', ' ')} must be 0 or more, got {value}")
+                raise ValueError(Message(f"problem.plan_{name}", got=value))
 
 
 def plan_space(limits: Limits, only: Sequence[str] | None = None) -> list[Factor]:
@@ -161,7 +160,7 @@ def plan_space(limits: Limits, only: Sequence[str] | None = None) -> list[Factor
     known = (*SWITCHES, *LEVERS)
     for path in only or ():
         if path not in known:
-            raise ValueError(f"{path!r} is not a lever of a plan; levers: {', '.join(known)}")
+            raise ValueError(Message("problem.plan_lever", path=repr(path), levers=", ".join(known)))
     keep = set(only or known)
     space = [switch(p) for p in SWITCHES if p in keep]
     return space + [lever(p, high=caps.get(p)) for p in LEVERS if p in keep]
@@ -363,18 +362,18 @@ def search(
     limits = Limits(float(budget_sek), outreach_workers, enforcement_units)
     limits.check()
     if worlds < 5:
-        raise ValueError(
-            f"worlds must be at least 5 for a percentile to mean anything, got {worlds}"
-        )
+        raise ValueError(Message("problem.plan_worlds", got=worlds))
     if not 0 < percentile < 100:
-        raise ValueError(f"percentile must be between 0 and 100, got {percentile:g}")
+        raise ValueError(Message("problem.plan_percentile", got=f"{percentile:g}"))
     if population < 4 or generations < 1:
         raise ValueError(
-            f"population must be at least 4 and generations at least 1, got {population} and {generations}"
+            Message("problem.plan_population", population=population, generations=generations)
         )
     unknown = [p for p in presets if p not in PRESETS]
     if unknown:
-        raise ValueError(f"unknown preset {unknown[0]!r}; known: {', '.join(PRESETS)}")
+        raise ValueError(
+            Message("problem.plan_preset", name=repr(unknown[0]), known=", ".join(PRESETS))
+        )
     scs, files, _ = comparison_plan([scenario if isinstance(scenario, Scenario) else str(scenario)])
     twin, base = scs
     space = plan_space(limits, levers)
@@ -523,7 +522,7 @@ def load(folder: str | os.PathLike[str]) -> PlanSearch:
         found = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
         plans = pd.read_parquet(folder / "plans.parquet")
     except (OSError, ValueError, KeyError) as exc:
-        raise ValueError(f"{folder}: not a finished plan search ({exc}); rerun gvi plan") from None
+        raise ValueError(Message("problem.not_plan", folder=folder, reason=str(exc))) from None
     limits = Limits(**found["limits"])
     manifest = {"ensemble": found.get("ensemble"), "root_seed_entropy": found["root_seed_entropy"]}
     return PlanSearch(

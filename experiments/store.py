@@ -34,6 +34,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from scenarios.errors import Message
+
 from .folders import ours
 from .output import atomic_text, atomic_write, is_temporary, write_fix
 from .version import model_identity
@@ -58,9 +60,7 @@ class StoreDamaged(StoreError):
     """A finished part cannot be read."""
 
     def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(
-            f"{path}: unreadable result part ({reason}); rerun the same command to redo its runs"
-        )
+        super().__init__(Message("problem.store_damaged", path=path, reason=reason))
         self.path, self.reason = path, reason
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -75,7 +75,7 @@ class StoreWriteError(StoreError, OSError):
         self.errno = code
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return type(self), (str(self), self.errno)
+        return type(self), (self.args[0], self.errno)
 
 
 def package_versions() -> dict[str, str]:
@@ -135,20 +135,19 @@ class ResultStore:
                 found = manifest["identity"]
             except (ValueError, KeyError, TypeError):
                 raise StoreMismatch(
-                    f"{self.folder} has an unreadable {MANIFEST}: choose another --out or delete it"
+                    Message("problem.store_manifest", folder=self.folder, manifest=MANIFEST)
                 ) from None
             made_by = found.get("model") if isinstance(found, dict) else None
             if not _same(made_by, self.identity["model"]):
                 raise StoreMismatch(
-                    f"{self.folder} was made by another version of the model "
-                    f"({_version_text(made_by)}; this is {_version_text(self.identity['model'])})"
-                    ": finish it with that version, or choose another --out"
-                )
+                    Message("problem.store_version", folder=self.folder,
+                            found=_version_text(made_by), this=_version_text(self.identity["model"]))
+                )  # fmt: skip
             if not any(_same(found, a) for a in accepted):
                 raise StoreMismatch(
-                    f"{self.folder} holds a different experiment "
-                    f"({_difference(found, self.identity)}): choose another --out or delete it"
-                )
+                    Message("problem.store_other", folder=self.folder,
+                            difference=_difference(found, self.identity))
+                )  # fmt: skip
             if not _same(found, self.identity):  # an earlier form: record the current one
                 manifest["identity"], manifest["identity_updated"] = self.identity, _now()
                 with self._writing(MANIFEST):
@@ -165,8 +164,7 @@ class ResultStore:
                 not is_temporary(p.name) and not ours(p.name) for p in self.folder.iterdir()
             ):
                 raise StoreMismatch(
-                    f"{self.folder} is not empty and holds no {MANIFEST}: choose another "
-                    "--out or delete it"
+                    Message("problem.store_no_manifest", folder=self.folder, manifest=MANIFEST)
                 )
             manifest = {"identity": self.identity, "created": _now()}
             manifest["versions"] = package_versions()
@@ -201,12 +199,14 @@ class ResultStore:
             if isinstance(exc, StoreWriteError):
                 raise
             reason = os_reason(exc)
-            kept = ""
+            kept: str = ""
             with contextlib.suppress(Exception):
                 if n := len(self.done()):
-                    kept = f" ({n} finished run{'s' * (n != 1)} kept; a rerun skips them)"
+                    kept = Message("problem.store_kept", count=n)
+            fix = write_fix(exc.errno)
             raise StoreWriteError(
-                f"{self.folder}: cannot write {what} ({reason}); {write_fix(exc.errno)}{kept}",
+                Message("problem.store_write", folder=self.folder, what=what, reason=reason,
+                        fix=fix, kept=kept),
                 exc.errno,
             ) from exc
 
@@ -248,7 +248,7 @@ class ResultStore:
         frame = _frame(rows)
         name = f"part-{rows[0][0]}-{len(rows)}.parquet"
         table = pa.Table.from_pandas(frame, preserve_index=False)
-        with self._writing("a result part"):
+        with self._writing(Message("problem.store_a_part")):
             atomic_write(self.parts / name, lambda tmp: write_part(table, tmp))
 
     def read(self) -> pd.DataFrame:
@@ -276,7 +276,7 @@ class ResultStore:
         df.insert(0, "key", key)
         name = self.parts / f"part-{key[0]}-{len(df)}.parquet"
         table = pa.Table.from_pandas(df, preserve_index=False)
-        with self._writing("the merged result part"):
+        with self._writing(Message("problem.store_merged_part")):
             atomic_write(name, lambda tmp: write_part(table, tmp))
             for path in old:
                 if path != name:
@@ -300,7 +300,7 @@ def _read_part(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
         if isinstance(exc, OSError) and exc.errno is not None:
             # cannot be read at all (permissions, I/O error): not the file's fault
             raise StoreError(
-                f"{path}: cannot read ({os_reason(exc)}); make it readable, then rerun"
+                Message("problem.store_unreadable", path=path, reason=os_reason(exc))
             ) from exc
         raise StoreDamaged(path, os_reason(exc)) from exc
 
@@ -337,18 +337,19 @@ def _frame(rows: list[Row]) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def _version_text(model: Any) -> str:
+def _version_text(model: Any) -> Message:
     if not isinstance(model, dict):
-        return "a version from before results were versioned"
-    return f"gvi-sim {model.get('gvi_sim')}, model code {model.get('model_code')}"
+        return Message("problem.store_version_old")
+    return Message("problem.store_version_of", gvi_sim=model.get("gvi_sim"),
+                   code=model.get("model_code"))  # fmt: skip
 
 
-def _difference(found: Any, wanted: Any) -> str:
+def _difference(found: Any, wanted: Any) -> Message:
     """Which identity fields differ, briefly."""
     if isinstance(found, dict) and isinstance(wanted, dict):
         keys = sorted(
             k for k in found.keys() | wanted.keys() if not _same(found.get(k), wanted.get(k))
         )
         shown = ", ".join(keys[:5]) + (", ..." if len(keys) > 5 else "")
-        return f"identity differs in {shown}"
-    return "identity differs"
+        return Message("problem.store_differs_in", keys=shown)
+    return Message("problem.store_differs")
