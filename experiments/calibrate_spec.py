@@ -89,7 +89,9 @@ class TargetSpec:
         what = Message(f"problem.target.{name}")
         if self.high is None:
             return Message("problem.target_range_open", low=f"{self.low:g}", what=what)
-        return Message("problem.target_range", low=f"{self.low:g}", high=f"{self.high:g}", what=what)
+        return Message(
+            "problem.target_range", low=f"{self.low:g}", high=f"{self.high:g}", what=what
+        )
 
 
 # Every statistic a calibration can match, computed over the window of each run. A

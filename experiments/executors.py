@@ -135,7 +135,9 @@ def worker_timeout() -> float:
     except ValueError:
         seconds = math.nan
     if not (math.isfinite(seconds) and seconds > 0):
-        raise ValueError(Message("problem.dask_timeout", variable=ENV_WORKER_TIMEOUT, text=repr(text)))
+        raise ValueError(
+            Message("problem.dask_timeout", variable=ENV_WORKER_TIMEOUT, text=repr(text))
+        )
     return seconds
 
 

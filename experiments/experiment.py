@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
@@ -389,7 +389,7 @@ def _output_message(o: OutputSpec, names: list[str], baseline: bool) -> tuple[st
     return "", None, ""
 
 
-def hint(word: str, names: Sequence[str]) -> Message:
+def hint(word: str, names: Collection[str]) -> Message:
     """``; did you mean 'x'?`` with the name closest to ``word``, else ``; known: ...``."""
     match = closest(word, names)
     if match:

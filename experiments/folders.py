@@ -71,7 +71,9 @@ def check_folder(out: str | os.PathLike[str], command: str) -> Path:
     try:
         names = [p.name for p in out.iterdir()]
     except OSError as exc:
-        raise FolderError(Message("problem.folder_unreadable", out=out, reason=exc.strerror)) from None
+        raise FolderError(
+            Message("problem.folder_unreadable", out=out, reason=exc.strerror)
+        ) from None
     if not [n for n in names if not ours(n)]:
         return out
     maker = _marked_by(out)
@@ -81,7 +83,9 @@ def check_folder(out: str | os.PathLike[str], command: str) -> Path:
     if maker:
         raise FolderError(Message("problem.folder_other_results", out=out, maker=maker,
                                   sample=sample, command=command))  # fmt: skip
-    raise FolderError(Message("problem.folder_other_files", out=out, sample=sample, command=command))
+    raise FolderError(
+        Message("problem.folder_other_files", out=out, sample=sample, command=command)
+    )
 
 
 def mark_folder(out: str | os.PathLike[str], command: str) -> None:

@@ -160,7 +160,9 @@ def plan_space(limits: Limits, only: Sequence[str] | None = None) -> list[Factor
     known = (*SWITCHES, *LEVERS)
     for path in only or ():
         if path not in known:
-            raise ValueError(Message("problem.plan_lever", path=repr(path), levers=", ".join(known)))
+            raise ValueError(
+                Message("problem.plan_lever", path=repr(path), levers=", ".join(known))
+            )
     keep = set(only or known)
     space = [switch(p) for p in SWITCHES if p in keep]
     return space + [lever(p, high=caps.get(p)) for p in LEVERS if p in keep]

@@ -205,8 +205,14 @@ class ResultStore:
                     kept = Message("problem.store_kept", count=n)
             fix = write_fix(exc.errno)
             raise StoreWriteError(
-                Message("problem.store_write", folder=self.folder, what=what, reason=reason,
-                        fix=fix, kept=kept),
+                Message(
+                    "problem.store_write",
+                    folder=self.folder,
+                    what=what,
+                    reason=reason,
+                    fix=fix,
+                    kept=kept,
+                ),
                 exc.errno,
             ) from exc
 

@@ -76,7 +76,7 @@ class Message(str):
     """
 
     key: str
-    count: int | None
+    n: int | None  # the count of a plural entry
     values: dict[str, Any]
 
     def __new__(cls, key: str, /, *, count: int | None = None, **values: Any) -> Message:
@@ -84,17 +84,17 @@ class Message(str):
 
         text = _worded(key, count, values, translator("cli", "en"))
         self = super().__new__(cls, text)
-        self.key, self.count, self.values = key, count, values
+        self.key, self.n, self.values = key, count, values
         return self
 
     def text(self, t: Translator, reword: Callable[[str], str] | None = None) -> str:
         """The message in ``t``'s language (a ``cli`` translator); ``reword`` words the
         :class:`Checked` texts among its values again, where it can."""
-        return _worded(self.key, self.count, self.values, t, reword)
+        return _worded(self.key, self.n, self.values, t, reword)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # made again from the key and values (e.g. across worker processes)
-        return (_message, (self.key, self.count, self.values))
+        return (_message, (self.key, self.n, self.values))
 
 
 def _message(key: str, count: int | None, values: dict[str, Any]) -> Message:

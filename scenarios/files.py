@@ -67,9 +67,8 @@ def read_text(path: Path, *, max_bytes: int, utf8_hint: str = UTF8_HINT) -> str:
     ``utf8_hint`` is the catalogue entry that says how to save the file as UTF-8.
     """
     name = shown_path(path)
-    hint = Message(utf8_hint)
 
-    def fail(key: str, **values: object) -> ScenarioError:
+    def fail(key: str, **values: Any) -> ScenarioError:
         return ScenarioError([Problem(name, "", None, Message(key, **values))])
 
     if is_link_loop(path):
@@ -96,17 +95,17 @@ def read_text(path: Path, *, max_bytes: int, utf8_hint: str = UTF8_HINT) -> str:
     if len(data) > max_bytes:
         raise fail("problem.too_large_grown", limit=_size_text(max_bytes))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise fail("problem.utf16", hint=hint)
+        raise fail("problem.utf16", hint=Message(utf8_hint))
     if data.startswith(b"PK\x03\x04"):
-        raise fail("problem.zip", hint=hint)
+        raise fail("problem.zip", hint=Message(utf8_hint))
     if b"\x00" in data:
-        raise fail("problem.binary", hint=hint)
+        raise fail("problem.binary", hint=Message(utf8_hint))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         byte = f"0x{data[exc.start]:02x}"
-        raise fail("problem.not_utf8", byte=byte, line=line, hint=hint) from None
+        raise fail("problem.not_utf8", byte=byte, line=line, hint=Message(utf8_hint)) from None
     if not text.strip():
         raise fail("problem.empty_text")
     return text
@@ -153,7 +152,8 @@ def _toml_detail(detail: str) -> Message:
     for pattern, key in _TOML_ERRORS:
         found = pattern.fullmatch(detail)
         if found:
-            return Message(key, **found.groupdict())
+            values: dict[str, Any] = found.groupdict()
+            return Message(key, **values)
     return Message("problem.toml.other", detail=detail)
 
 
@@ -167,7 +167,9 @@ def _toml_syntax_message(exc: Exception, text: str) -> Message:
         lines = text.splitlines()
         if 0 < line_no <= len(lines) and lines[line_no - 1].strip():
             shown = short_repr(lines[line_no - 1].strip())
-            return Message("problem.toml_at_text", line=line_no, column=col, text=shown, detail=what)
+            return Message(
+                "problem.toml_at_text", line=line_no, column=col, text=shown, detail=what
+            )
         return Message("problem.toml_at", line=line_no, column=col, detail=what)
     if match:
         return Message("problem.toml_at_end", detail=what)
