@@ -4,5 +4,6 @@ browser app (:mod:`gvi.app`) and the generated docs (:mod:`gvi.docs`).
 
 The simulation itself is in :mod:`model`, :mod:`agents` and :mod:`scenarios`; the
 experiment engine (seeds, runs, stores, comparisons, studies) in :mod:`experiments`.
-Nothing here is imported by the engine except lazily, to write a report.
+Nothing here is imported by the engine except lazily, to write a report or to word a
+message by the English catalogue (:class:`scenarios.errors.Message`).
 """

@@ -1,12 +1,23 @@
-"""Problems of scenario files, as the command line prints them.
+"""Problems of input files and the engine's one-line errors, as the command line prints
+them.
 
-A :class:`~scenarios.errors.Problem` is ``file: key = value: message``; the scenario
-checks word the message in English (:mod:`scenarios.messages`, :mod:`scenarios.files`,
-:mod:`scenarios.loader`). The most common messages (a value out of range, of the wrong
-type, an unknown key or preset, a missing or empty file) are recognised here and worded
-again from the ``cli`` catalogue (keys ``problem.*``); any other message is printed as
-the checks wrote it. The same goes for the one-line errors about result folders
-(:mod:`experiments.folders`).
+A :class:`~scenarios.errors.Problem` is ``file: key = value: message``. Most messages
+are entries of the ``cli`` catalogue (keys ``problem.*``): a
+:class:`~scenarios.errors.Message` is the English text and keeps its key and values, so
+it is worded here in the user's language. So are the messages of reading a file and its
+TOML syntax (:mod:`scenarios.files`), of experiment, calibration and fit-city files
+(:mod:`experiments.experiment`, :mod:`experiments.calibrate_spec`,
+:mod:`experiments.fitcity`) and the engine's errors about result folders, stores, jobs,
+ensembles, Dask and the options of discover and plan.
+
+The scenario checks still word their messages in English (:mod:`scenarios.messages`,
+:mod:`scenarios.loader`, and the checks of :mod:`scenarios.schema`, which is part of
+the model's identity: changing its text would void the shipped ensemble). The most
+common of them (a value out of range, of the wrong type, an unknown key or preset, the
+schema's checks across keys) are recognised here and worded again from the same
+catalogue, also where a Message carries one as a value (:class:`~scenarios.errors.Checked`:
+``invalid: rollout_day = 800 must be before ...``); any other message is printed as the
+checks wrote it.
 """
 
 from __future__ import annotations
