@@ -56,13 +56,13 @@ def _is_bare_name(text: str) -> bool:
     return "/" not in text and "\\" not in text and not text.lower().endswith(".toml")
 
 
-def _unknown_preset(name: str) -> str:
+def _unknown_preset(name: str) -> Message:
     names = _available_presets()
     if not names:
-        return f"no preset named {name!r} (no presets are installed)"
+        return Message("problem.no_presets", name=repr(name))
     match = closest(name, names)
-    hint = f"; did you mean {match!r}?" if match else ""
-    return f"no preset named {short_repr(name)}{hint} Available presets: {', '.join(names)}"
+    hint = Message("problem.hint_did_you_mean", match=repr(match)) if match else ""
+    return Message("problem.no_preset", name=short_repr(name), hint=hint, names=", ".join(names))
 
 
 def preset_path(name: str) -> Path:
@@ -71,7 +71,7 @@ def preset_path(name: str) -> Path:
     Raises :class:`ScenarioError` (with the closest preset name) if there is none.
     """
     if not name or not _is_bare_name(name):
-        raise ScenarioError([Problem(repr(name), "", None, "is not a preset name")])
+        raise ScenarioError([Problem(repr(name), "", None, Message("problem.not_preset_name"))])
     path = PRESETS_DIR / f"{name}.toml"
     if not is_file(path):
         raise ScenarioError([Problem(short_text(name), "", None, _unknown_preset(name))])

@@ -964,6 +964,12 @@ CASES: list[Case] = [
         ("problem.no_preset",),
     ),  # fmt: skip
     Case(
+        "fit/base_long_name",
+        "fit-city",
+        fit('name = "my_city"', 'name = "my_city"\nbase = "' + "a" * 100 + '"'),
+        ("problem.no_preset",),
+    ),
+    Case(
         "fit/base_missing_file",
         "fit-city",
         fit('name = "my_city"', 'name = "my_city"\nbase = "nowhere.toml"'),

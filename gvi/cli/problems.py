@@ -63,8 +63,6 @@ _FIXED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"must be text in quotes", "problem.text"),
         (r"must be a table: a \[(?P<table>.+)\] section with its own keys", "problem.table"),
         (r"unknown key; valid keys here: (?P<keys>.+)", "problem.unknown_key_valid"),
-        (r"is not a preset name", "problem.not_preset_name"),
-        (r"no preset named (?P<name>.+) \(no presets are installed\)", "problem.no_presets"),
         (r"parent file not found: (?P<path>.+)", "problem.parent_not_found"),
         (r"is empty", "problem.empty"),
         (r"extends cycle: (?P<files>.+)", "problem.extends_cycle"),
@@ -105,10 +103,6 @@ _FIXED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 _DID_YOU_MEAN = re.compile(r"unknown key; did you mean (?P<keys>.+)\?")
-_NO_PRESET = re.compile(
-    r"no preset named (?P<name>'[^']*'|\"[^\"]*\")"
-    r"(?:; did you mean (?P<match>'[^']*')\?)? Available presets: (?P<names>.+)"
-)
 
 
 def engine_text(message: str, t: Translator) -> str:
@@ -173,16 +167,7 @@ def _did_you_mean(message: str, t: Translator) -> str | None:
     return t("problem.did_you_mean", keys=keys)
 
 
-def _no_preset(message: str, t: Translator) -> str | None:
-    found = _NO_PRESET.fullmatch(message)
-    if not found:
-        return None
-    hint = t("problem.hint_did_you_mean", match=found["match"]) if found["match"] else ""
-    return t("problem.no_preset", name=found["name"], hint=hint, names=found["names"])
-
-
 _REWORDINGS: tuple[Callable[[str, Translator], str | None], ...] = (
     _bounded,
     _did_you_mean,
-    _no_preset,
 )
