@@ -213,6 +213,8 @@ def method_findings(cal: Calibration) -> list[tuple[str, Any, str]]:
         if k not in ("warmup_days", "horizon_days", "rollout_day"):
             out.append((f"time.{k}", cal.time[k] if cal.time else None,
                         Message("problem.time_key")))  # fmt: skip
+    if cal.time and not any(key.startswith("time.") for key, _, _ in out):
+        out += _time_problems(cal)
     for k in cal.pattern_keys:
         if k in PATTERNS:
             try:
@@ -220,6 +222,23 @@ def method_findings(cal: Calibration) -> list[tuple[str, Any, str]]:
             except ValueError as exc:
                 out.append(("patterns", k, str(exc)))
     return out
+
+
+def _time_problems(cal: Calibration) -> list[tuple[str, Any, str]]:
+    """The ``[time]`` settings, tried on every scenario the patterns need: a setting the
+    scenarios refuse is found here, not in the first run of the calibration."""
+    from .validation import scenarios, scenarios_for
+
+    time = {f"time.{k}": v for k, v in (cal.time or {}).items()}
+    try:
+        scenarios(time, names=scenarios_for(cal.pattern_keys))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = [str(x) for x in error["loc"]]
+        key = ".".join(loc) if loc[:1] == ["time"] and ".".join(loc) in time else "time"
+        reason = Checked(str(error["msg"]).removeprefix("Value error, "))
+        return [(key, time.get(key, cal.time), Message("problem.invalid_value", reason=reason))]
+    return []
 
 
 def findings(cal: Calibration) -> list[tuple[str, Any, str]]:

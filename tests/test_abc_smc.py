@@ -138,6 +138,38 @@ def test_smc_file_priors_default_to_the_declared_sa_bounds(tmp_path: Path) -> No
     assert "rolout_day" in text
 
 
+@pytest.mark.parametrize(
+    ("time", "key", "says"),
+    [
+        ("horizon_days = 2\nwarmup_days = 0\nrollout_day = 1", "time.horizon_days = 2",
+         "greater than or equal to 30"),
+        ("horizon_days = 40\nwarmup_days = 0\nrollout_day = 45", "time = ",
+         "must be before horizon_days"),
+    ],
+)  # fmt: skip
+def test_time_settings_the_scenarios_refuse_are_refused_when_the_file_loads(
+    tmp_path: Path, time: str, key: str, says: str
+) -> None:
+    """A ``[time]`` the scenarios cannot take is a problem of the file (one line, exit
+    2), not a failure of the calibration's first run (it was a traceback)."""
+    from gvi.cli import main
+
+    path = tmp_path / "short.toml"
+    text = (
+        'name = "short"\nmethod = "abc-smc"\npopulation = 10\ngenerations = 1\n'
+        f'patterns = ["retaliation_lag"]\n[time]\n{time}\n'
+        '[[parameters]]\npath = "violence.retaliation_branching"\n'
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_calibration(path)
+    (problem,) = err.value.problems
+    assert str(problem).startswith(f"{path.name}: {key}") or key in str(problem)
+    assert says in str(problem)
+    assert main(["calibrate", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert not (tmp_path / "out").exists()
+
+
 def test_shipped_pattern_calibration_loads() -> None:
     cal = load_calibration(ROOT / "experiments" / "calibrate_patterns.toml")
     assert cal.method == "abc-smc"
