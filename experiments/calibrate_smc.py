@@ -27,6 +27,7 @@ values and distance), ``accepted.csv`` (the last population with weights),
 from __future__ import annotations
 
 import functools
+import shutil
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -294,10 +295,11 @@ def calibrate_patterns(
     result = run_smc(cal, folder / "runs", executor=executor, workers=workers,
                      progress=progress, on_generation=on_generation)  # fmt: skip
     if not len(result.population):
-        raise RuntimeError(
-            f"generation 0 accepted fewer than {cal.population} of its proposals "
-            "(no pattern value could be computed): lower min_acceptance or check the runs"
-        )
+        # e.g. [time] runs too short for the patterns: a problem of the file, one line.
+        # Its runs are of no use (the same file makes them again): nothing is left.
+        shutil.rmtree(folder / "runs", ignore_errors=True)
+        why = Message("problem.smc_none_accepted", file=cal._file, population=cal.population)
+        raise ValueError(why)
     seeds = [set_seed(cal.seed, int(g), int(p)) for g, p in
              zip(result.population["generation"], result.population["point"], strict=True)]  # fmt: skip
     out = CalibrationResult(cal, result.proposals, result.population.copy())

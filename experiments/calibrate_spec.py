@@ -155,6 +155,7 @@ class Calibration(_Strict):
     parameters: list[Prior] = Field(min_length=1)
     targets: list[Target] = Field(default_factory=list)
     _folder: str = PrivateAttr(default=".")
+    _file: str = PrivateAttr(default="calibration")  # as messages name the file
 
     @property
     def pattern_keys(self) -> list[str]:
@@ -230,6 +231,11 @@ def _time_problems(cal: Calibration) -> list[tuple[str, Any, str]]:
     from .validation import scenarios, scenarios_for
 
     time = {f"time.{k}": v for k, v in (cal.time or {}).items()}
+    specs = parameter_specs()
+    out = [(key, v, Message("problem.lie_within", range=range_message(specs[key])))
+           for key, v in time.items() if not within_range(specs[key], v)]  # fmt: skip
+    if out:
+        return out
     try:
         scenarios(time, names=scenarios_for(cal.pattern_keys))
     except ValidationError as exc:
@@ -323,7 +329,7 @@ def with_declared_priors(cal: Calibration) -> Calibration:
         for p in cal.parameters
     ]
     out = cal.model_copy(update={"parameters": params})
-    out._folder = cal._folder
+    out._folder, out._file = cal._folder, cal._file
     return out
 
 
@@ -336,7 +342,7 @@ def load_calibration(path: str | os.PathLike[str]) -> Calibration:
         cal = Calibration.model_validate(data, strict=True)
     except ValidationError as exc:
         raise ScenarioError([_type_problem(e, data, file) for e in exc.errors()]) from None
-    cal._folder = str(path.resolve().parent)
+    cal._folder, cal._file = str(path.resolve().parent), file
     problems = [Problem(file, k, v, m) for k, v, m in findings(cal)]
     if not problems:
         cal = with_declared_priors(cal)

@@ -670,6 +670,30 @@ CASES: list[Case] = [
         ("problem.whole_number",),
     ),  # fmt: skip
     Case(
+        "calibration/time_range",
+        "calibrate",
+        smc("time = {horizon_days = 2, warmup_days = 0, rollout_day = 1}"),
+        ("problem.lie_within",),
+    ),  # fmt: skip
+    Case(
+        "calibration/time_refused",
+        "calibrate",
+        smc("time = {horizon_days = 40, warmup_days = 0, rollout_day = 45}"),
+        ("problem.invalid_value",),
+    ),  # fmt: skip
+    Case(
+        "calibration/none_accepted",
+        "calibrate",
+        SMC.replace(
+            'method = "abc-smc"',
+            'method = "abc-smc"\npopulation = 10\ngenerations = 1\n'
+            'min_acceptance = 0.5\npatterns = ["retaliation_lag"]\n'
+            "time = {horizon_days = 30, warmup_days = 0, rollout_day = 10}",
+        )
+        + "prior = [0.0, 0.001]\n",
+        ("problem.smc_none_accepted",),
+    ),  # fmt: skip
+    Case(
         "calibration/fitted_twice",
         "calibrate",
         cal(

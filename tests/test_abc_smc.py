@@ -142,7 +142,7 @@ def test_smc_file_priors_default_to_the_declared_sa_bounds(tmp_path: Path) -> No
     ("time", "key", "says"),
     [
         ("horizon_days = 2\nwarmup_days = 0\nrollout_day = 1", "time.horizon_days = 2",
-         "greater than or equal to 30"),
+         "must lie within >= 30"),
         ("horizon_days = 40\nwarmup_days = 0\nrollout_day = 45", "time = ",
          "must be before horizon_days"),
     ],
@@ -168,6 +168,29 @@ def test_time_settings_the_scenarios_refuse_are_refused_when_the_file_loads(
     assert says in str(problem)
     assert main(["calibrate", str(path), "--out", str(tmp_path / "out")]) == 2
     assert not (tmp_path / "out").exists()
+
+
+def test_a_calibration_whose_runs_give_no_pattern_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Runs too short for any retaliation give no retaliation lag: generation 0 accepts
+    nothing, and the command says so in one line naming the file (it was a traceback)."""
+    from gvi.cli import main
+
+    path = tmp_path / "none.toml"
+    path.write_text(
+        'name = "none"\nmethod = "abc-smc"\npopulation = 10\ngenerations = 1\n'
+        'min_acceptance = 0.5\npatterns = ["retaliation_lag"]\n'
+        "[time]\nhorizon_days = 30\nwarmup_days = 0\nrollout_day = 10\n"
+        '[[parameters]]\npath = "violence.retaliation_branching"\nprior = [0.0, 0.001]\n',
+        encoding="utf-8",
+    )
+    assert main(["calibrate", str(path), "--out", str(tmp_path / "out"), "--workers", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Traceback" not in err[0]
+    assert (
+        err[0].startswith("error: ") and "none.toml: generation 0 accepted fewer than 10" in err[0]
+    )
 
 
 def test_shipped_pattern_calibration_loads() -> None:

@@ -143,7 +143,6 @@ ENGLISH_ON_PURPOSE = {
     ("experiments/store.py", "_read_part"),  # a part without a column: the reason of a Message
     ("experiments/store.py", "_frame"),  # an output named like an index column
     ("experiments/ensemble.py", "write"),  # an ensemble written without its columns
-    ("experiments/calibrate_smc.py", "calibrate_patterns"),  # RuntimeError, not a usage error
 }
 _MESSAGE_NAMES = ("why", "message", "hint", "msg")
 
