@@ -232,8 +232,11 @@ def _time_problems(cal: Calibration) -> list[tuple[str, Any, str]]:
 
     time = {f"time.{k}": v for k, v in (cal.time or {}).items()}
     specs = parameter_specs()
-    out = [(key, v, Message("problem.lie_within", range=range_message(specs[key])))
-           for key, v in time.items() if not within_range(specs[key], v)]  # fmt: skip
+    out: list[tuple[str, Any, str]] = [
+        (key, v, Message("problem.lie_within", range=range_message(specs[key])))
+        for key, v in time.items()
+        if not within_range(specs[key], v)
+    ]
     if out:
         return out
     try:
