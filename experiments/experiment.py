@@ -481,7 +481,11 @@ def type_message(
     if kind in ("too_short", "too_long"):
         if field in ("bounds", "prior"):
             return Message("problem.two_numbers")
-        return Message("problem.at_least_one_table", name=field)
+        if field in _LISTS:
+            return Message("problem.at_least_one_table", name=field)
+        if kind == "too_short":  # a list of values, e.g. a fit file's counts
+            return Message("problem.values_at_least", count=int(ctx.get("min_length", 1)))
+        return Message("problem.values_at_most", count=int(ctx.get("max_length", 0)))
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         signs = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
         sign, bound = next(((signs[k], ctx[k]) for k in signs if k in ctx), ("in", "range"))

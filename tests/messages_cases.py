@@ -862,7 +862,13 @@ CASES: list[Case] = [
     Case(
         "fit/decimal_count", "fit-city", fit("[48, 55]", "[10, 2.5]"), ("problem.fit_counts_whole",)
     ),  # fmt: skip
-    Case("fit/no_counts", "fit-city", fit("[48, 55]", "[]"), ("problem.at_least_one_table",)),
+    Case("fit/no_counts", "fit-city", fit("[48, 55]", "[]"), ("problem.values_at_least",)),
+    Case(
+        "fit/too_many_counts",
+        "fit-city",
+        fit("[48, 55]", "[" + ", ".join(["50"] * 21) + "]"),
+        ("problem.values_at_most",),
+    ),  # fmt: skip
     Case("fit/count_not_list", "fit-city", fit("[48, 55]", "48"), ("problem.list",)),
     Case(
         "fit/injured_length_1",
