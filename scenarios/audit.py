@@ -29,10 +29,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scenarios.errors import Problem, ScenarioError, display_path, truncated
+from scenarios.errors import Message, Problem, ScenarioError, display_path, truncated
 from scenarios.privacy import privacy_problems, without_personal_data
 from scenarios.schema import parameter
-from scenarios.tables import Table, normalise, parse_float, parse_int, read_table
+from scenarios.tables import Table, at_cell, normalise, parse_float, parse_int, read_table
 
 MAX_GROUP_SIZE = 10_000
 MAX_GROUPS = int(parameter("city.n_groups").le or 0)  # as many as a generated city may have
@@ -57,10 +57,11 @@ _KINDS = {
 }
 
 
+# file -> its header, and the catalogue entry of a missing file
 _FILES = {
-    "groups.csv": "group_id,size",
-    "rivalries.csv": "group_a,group_b,intensity (it may have no rows)",
-    "members.csv": "member_id,group_id,role,on_supervision",
+    "groups.csv": ("group_id,size", "problem.audit_file_missing"),
+    "rivalries.csv": ("group_a,group_b,intensity", "problem.audit_file_missing_no_rows"),
+    "members.csv": ("member_id,group_id,role,on_supervision", ""),  # optional
 }
 
 
@@ -107,30 +108,28 @@ def _groups(table: Table, problems: list[Problem]) -> tuple[_Groups, dict[str, t
     for number, cells in table.rows:
         gid, size_text = table.value(cells, "group_id"), table.value(cells, "size")
         if not gid:
-            problems.append(Problem(table.file, f"row {number}, group_id", None, "is empty"))
+            empty = Message("problem.empty")
+            problems.append(Problem(table.file, at_cell(number, "group_id"), None, empty))
             continue
         if gid in groups.index:
             first = groups.rows[groups.index[gid]]
-            message = f"duplicate group id (first on row {first}); give each group its own id"
-            problems.append(Problem(table.file, f"row {number}, group_id", gid, message))
+            message = Message("problem.audit_group_twice", row=first)
+            problems.append(Problem(table.file, at_cell(number, "group_id"), gid, message))
             continue
         size = parse_int(size_text)
         if size is None or not 1 <= size <= MAX_GROUP_SIZE:
-            message = f"must be a whole number from 1 to {MAX_GROUP_SIZE} (members)"
-            problems.append(Problem(table.file, f"row {number}, size", size_text, message))
+            message = Message("problem.audit_size", least=1, most=MAX_GROUP_SIZE)
+            problems.append(Problem(table.file, at_cell(number, "size"), size_text, message))
             size = 0
         groups.index[gid] = len(groups.ids)
         groups.ids.append(gid)
         groups.sizes.append(size)
         groups.rows.append(number)
     if not table.rows:
-        problems.append(Problem(table.file, "", None, "lists no groups; add one row per group"))
+        problems.append(Problem(table.file, "", None, Message("problem.audit_no_groups")))
         groups.known = False  # so other files' references are not each reported as unknown
     if len(groups.ids) > MAX_GROUPS:
-        message = (
-            f"lists {len(groups.ids)} groups; at most {MAX_GROUPS} are supported "
-            "(merge small groups or split the city)"
-        )
+        message = Message("problem.audit_too_many_groups", groups=len(groups.ids), most=MAX_GROUPS)
         problems.append(Problem(table.file, "", None, message))
     return groups, _attributes(table, groups)
 
@@ -152,12 +151,13 @@ def _group_ref(
     table: Table, number: int, column: str, text: str, groups: _Groups, problems: list[Problem]
 ) -> int | None:
     if not text:
-        problems.append(Problem(table.file, f"row {number}, {column}", None, "is empty"))
+        empty = Message("problem.empty")
+        problems.append(Problem(table.file, at_cell(number, column), None, empty))
         return None
     if text not in groups.index:
         if groups.known:
-            message = "unknown group id; it must be listed in groups.csv"
-            problems.append(Problem(table.file, f"row {number}, {column}", text, message))
+            message = Message("problem.audit_unknown_group")
+            problems.append(Problem(table.file, at_cell(number, column), text, message))
         return None
     return groups.index[text]
 
@@ -176,24 +176,24 @@ def _ties(
         kind_text = table.value(cells, "kind") if table.has("kind") else ""
         kind = _KINDS.get(normalise(kind_text))
         if kind is None:
-            message = "must be 'rivalry' or 'alliance' (empty means rivalry)"
-            problems.append(Problem(table.file, f"row {number}, kind", kind_text, message))
+            message = Message("problem.audit_kind")
+            problems.append(Problem(table.file, at_cell(number, "kind"), kind_text, message))
         text = table.value(cells, "intensity")
         intensity = parse_float(text)
         if (kind != "alliance" or text) and (intensity is None or intensity <= 0):
-            message = "must be a number > 0 (decimal point or comma)"
-            problems.append(Problem(table.file, f"row {number}, intensity", text, message))
+            message = Message("problem.audit_intensity")
+            problems.append(Problem(table.file, at_cell(number, "intensity"), text, message))
             intensity = None
         if a is None or b is None:
             continue
         if a == b:
-            message = "a group cannot be its own rival or ally; group_b must differ from group_a"
-            problems.append(Problem(table.file, f"row {number}, group_b", groups.ids[b], message))
+            message = Message("problem.audit_self_tie")
+            problems.append(Problem(table.file, at_cell(number, "group_b"), groups.ids[b], message))
             continue
         pair = (min(a, b), max(a, b))
         if pair in seen:
-            message = f"duplicate pair (already on row {seen[pair]}); list each pair once"
-            problems.append(Problem(table.file, f"row {number}, group_b", groups.ids[b], message))
+            message = Message("problem.audit_pair_twice", row=seen[pair])
+            problems.append(Problem(table.file, at_cell(number, "group_b"), groups.ids[b], message))
             continue
         seen[pair] = number
         if kind == "alliance":
@@ -216,18 +216,18 @@ def _members(table: Table, groups: _Groups, problems: list[Problem]) -> list[Aud
         role_text, flag_text = table.value(cells, "role"), table.value(cells, "on_supervision")
         core, flag = _ROLES.get(normalise(role_text)), _FLAGS.get(normalise(flag_text))
         if core is None:
-            message = "must be 'core' or 'associate' ('kärna' or 'periferi')"
-            problems.append(Problem(table.file, f"row {number}, role", role_text, message))
+            message = Message("problem.audit_role")
+            problems.append(Problem(table.file, at_cell(number, "role"), role_text, message))
         if flag is None:
-            message = "must be true or false (1/0, yes/no, ja/nej)"
-            problems.append(
-                Problem(table.file, f"row {number}, on_supervision", flag_text, message)
-            )
+            message = Message("problem.audit_flag")
+            where = at_cell(number, "on_supervision")
+            problems.append(Problem(table.file, where, flag_text, message))
         if not mid:
-            problems.append(Problem(table.file, f"row {number}, member_id", None, "is empty"))
+            empty = Message("problem.empty")
+            problems.append(Problem(table.file, at_cell(number, "member_id"), None, empty))
         elif mid in first_row:  # member ids are never quoted, even pseudonymous ones
-            message = f"duplicate member id (first on row {first_row[mid]})"
-            problems.append(Problem(table.file, f"row {number}, member_id", None, message))
+            message = Message("problem.audit_member_twice", row=first_row[mid])
+            problems.append(Problem(table.file, at_cell(number, "member_id"), None, message))
         else:
             first_row[mid] = number
             if group is not None and core is not None and flag is not None:
@@ -243,11 +243,8 @@ def _check_counts(
         counts[member.group] += 1
     for i, (count, size) in enumerate(zip(counts, groups.sizes, strict=True)):
         if size and count > size:
-            message = (
-                f"is smaller than the {count} members of group {groups.ids[i]!r} listed "
-                "in members.csv; raise size or correct members.csv"
-            )
-            problems.append(Problem(groups_file, f"row {groups.rows[i]}, size", size, message))
+            message = Message("problem.audit_size_below", members=count, group=repr(groups.ids[i]))
+            problems.append(Problem(groups_file, at_cell(groups.rows[i], "size"), size, message))
 
 
 def load_audit(folder: str | os.PathLike[str]) -> Audit:
@@ -263,14 +260,15 @@ def load_audit(folder: str | os.PathLike[str]) -> Audit:
     except (OSError, ValueError):
         root, is_dir = Path(str(folder)), False
     if not is_dir:
-        raise AuditError([Problem(display_path(root), "", None, "group-audit folder not found")])
+        not_found = Message("problem.audit_folder_missing")
+        raise AuditError([Problem(display_path(root), "", None, not_found)])
     problems: list[Problem] = []
     tables: dict[str, Table | None] = {}
-    for name, header in _FILES.items():
+    for name, (header, missing) in _FILES.items():
         path = root / name
         if not path.exists():
-            if name != "members.csv":
-                message = f"file not found; a group audit needs {name} with the header {header}"
+            if missing:
+                message = Message(missing, name=name, header=header)
                 problems.append(Problem(display_path(path), "", None, message))
             continue
         tables[name] = read_table(path, problems)

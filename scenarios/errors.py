@@ -147,8 +147,9 @@ def _worded(
 class Problem:
     """One thing wrong with an input file.
 
-    ``key`` is a dotted scenario key (``"enforcement.fidelity"``), a CSV location
-    (``"row 4, size"``) or ``""`` when the whole file is meant; ``value`` is the value
+    ``key`` is a dotted scenario key (``"enforcement.fidelity"``), a place in a CSV file
+    (``"row 4, size"``: a :class:`Message`, worded in the reader's language too) or ``""``
+    when the whole file is meant; ``value`` is the value
     that was given, or None when there is none to show (or it must not be shown).
     """
 

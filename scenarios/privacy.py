@@ -51,10 +51,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from scenarios.errors import Problem
-from scenarios.tables import Table
+from scenarios.errors import Message, Problem
+from scenarios.tables import Table, at_cell, at_column
 
-_PSEUDONYMOUS = "the audit must be pseudonymous (GDPR art. 10, Brottsdatalagen)"
 MIN_AGE = 10  # a date of birth is a date at least this many years ago (and from 1900 on)
 
 # --- text -----------------------------------------------------------------------------
@@ -94,7 +93,7 @@ def _fold(text: str) -> str:
 
 @dataclass(frozen=True)
 class _ColumnRule:
-    why: str
+    why: str  # a catalogue entry (gvi/i18n/locale/*/cli.po)
     parts: tuple[str, ...]  # substrings of the name with separators removed
     words: frozenset[str]  # whole words of the name ("member_pnr" -> "member", "pnr")
     names: frozenset[str] = frozenset()  # the whole name
@@ -102,13 +101,13 @@ class _ColumnRule:
 
 _COLUMN_RULES = (
     _ColumnRule(
-        "looks like a personal name column",
+        "problem.privacy_name_column",
         ("name", "namn", "alias"),
         frozenset({"vem", "who", "aka", "kallas", "kallad", "nick", "initialer", "initials"}),
         frozenset({"person", "personer", "individ"}),
     ),
     _ColumnRule(
-        "looks like a personal identity number column",
+        "problem.privacy_id_column",
         (
             "personnummer",
             "personnr",
@@ -134,7 +133,7 @@ _COLUMN_RULES = (
         frozenset({"pnr", "ssn"}),
     ),
     _ColumnRule(
-        "looks like a contact details column (address, phone or e-mail)",
+        "problem.privacy_contact_column",
         (
             "address",
             "adress",
@@ -171,22 +170,27 @@ _COLUMN_RULES = (
         frozenset({"tel", "mobil", "mobile", "mail", "kontakt", "contact", "sms", "zip", "gata"}),
     ),
     _ColumnRule(
-        "looks like a date of birth column",
+        "problem.privacy_birth_column",
         ("birth", "fodelse", "fodd"),
         frozenset({"dob", "yob", "born"}),
     ),
 )
 
 
-def sensitive_column(column: str) -> str | None:
+def sensitive_column(column: str) -> Message | None:
     """Why a column name (as written or normalised) looks identifying, or None if it does not."""
+    rule = _column_rule(column)
+    return Message(rule.why) if rule else None
+
+
+def _column_rule(column: str) -> _ColumnRule | None:
     words = [w for w in re.split(r"[^0-9a-z]+", _fold(column)) if w]
     compact = "".join(words)
     for rule in _COLUMN_RULES:
         if compact in rule.names or rule.words.intersection(words):
-            return rule.why
+            return rule
         if any(part in compact for part in rule.parts):
-            return rule.why
+            return rule
     return None
 
 
@@ -414,25 +418,19 @@ def _name_in_member_id(text: str) -> bool:
 
 @dataclass(frozen=True)
 class _Kind:
-    why: str
+    why: str  # catalogue entries (gvi/i18n/locale/*/cli.po)
     fix: str
 
 
-_REPLACE = "replace it with a pseudonymous id (such as m001)"
-_PNR = _Kind("looks like a Swedish personal identity number", _REPLACE)
-_PNR_OR_PHONE = _Kind(
-    "looks like a Swedish personal identity number or phone number", f"remove it or {_REPLACE}"
-)
-_EMAIL_KIND = _Kind("looks like an e-mail address", f"remove it or {_REPLACE}")
-_PHONE_KIND = _Kind("looks like a phone number", "remove it")
-_BIRTH_KIND = _Kind(
-    "looks like a date of birth", "remove it (for any other date give only the year and month)"
-)
-_MEMBER_NAME = _Kind(
-    "looks like a personal name, not a pseudonymous id",
-    "replace it with a code that has a digit and no name in it (such as m001 or M0001)",
-)
-_NAME_KIND = _Kind("looks like a personal name", f"remove it or {_REPLACE}")
+_REPLACE = "problem.privacy_fix_replace"
+_REMOVE_OR_REPLACE = "problem.privacy_fix_remove_or_replace"
+_PNR = _Kind("problem.privacy_pnr", _REPLACE)
+_PNR_OR_PHONE = _Kind("problem.privacy_pnr_or_phone", _REMOVE_OR_REPLACE)
+_EMAIL_KIND = _Kind("problem.privacy_email", _REMOVE_OR_REPLACE)
+_PHONE_KIND = _Kind("problem.privacy_phone", "problem.privacy_fix_remove")
+_BIRTH_KIND = _Kind("problem.privacy_birth", "problem.privacy_fix_birth")
+_MEMBER_NAME = _Kind("problem.privacy_member_name", "problem.privacy_fix_member")
+_NAME_KIND = _Kind("problem.privacy_name", _REMOVE_OR_REPLACE)
 
 MEMBER_ID = "member_id"
 ID_COLUMNS = frozenset({MEMBER_ID, "group_id", "group_a", "group_b"})
@@ -469,7 +467,7 @@ def _kind(text: str, column: str = "", *, numeric_column: bool = False) -> _Kind
     return None
 
 
-def sensitive_value(text: str, column: str = "", *, numeric_column: bool = False) -> str | None:
+def sensitive_value(text: str, column: str = "", *, numeric_column: bool = False) -> Message | None:
     """Why a cell looks identifying, or None if it does not.
 
     ``column`` is the normalised column name (``member_id`` ids must be pseudonymous
@@ -478,30 +476,35 @@ def sensitive_value(text: str, column: str = "", *, numeric_column: bool = False
     for a quantity, not a date.
     """
     kind = _kind(text, column, numeric_column=numeric_column)
-    return kind.why if kind else None
+    return Message(kind.why) if kind else None
 
 
-def _problem(file: str, where: str, kind: _Kind) -> Problem:
-    return Problem(file, where, None, f"{kind.why}; {_PSEUDONYMOUS} — {kind.fix}")
+def _refused(why: str, fix: str) -> Message:
+    """``why``; the audit must be pseudonymous (...) — ``fix`` (both catalogue entries)."""
+    return Message("problem.privacy", why=Message(why), fix=Message(fix))
+
+
+def _problem(file: str, where: Message, kind: _Kind) -> Problem:
+    return Problem(file, where, None, _refused(kind.why, kind.fix))
 
 
 def privacy_problems(table: Table) -> list[Problem]:
     """Every identifying column and cell in ``table``, one problem each; no values shown."""
     problems = []
-    labels = []
+    labels: list[str | Message] = []  # a column as a message names it: never a refused name
     refused: set[int] = set()  # columns refused by their name: their cells go with them
     for i, name in enumerate(table.names):
         kind = _kind(name)
         if kind:
-            labels.append(f"column {i + 1}")
-            problems.append(_problem(table.file, f"row 1, column {i + 1}", kind))
+            labels.append(at_column(i + 1))
+            problems.append(_problem(table.file, at_cell(1, at_column(i + 1)), kind))
             continue
-        labels.append(name or f"column {i + 1}")
-        why = sensitive_column(name)
-        if why:
+        labels.append(name or at_column(i + 1))
+        rule = _column_rule(name)
+        if rule:
             refused.add(i)
-            message = f"{why}; {_PSEUDONYMOUS} — remove it"
-            problems.append(Problem(table.file, f"column {name!r}", None, message))
+            message = _refused(rule.why, "problem.privacy_fix_remove")
+            problems.append(Problem(table.file, at_column(repr(name)), None, message))
     numeric = [
         all(_NUMBER.fullmatch(cells[i]) for _, cells in table.rows if i < len(cells) and cells[i])
         for i in range(len(table.columns))
@@ -513,8 +516,8 @@ def privacy_problems(table: Table) -> list[Problem]:
             column = table.columns[i] if i < len(table.columns) else ""
             kind = _kind(cell, column, numeric_column=i < len(numeric) and numeric[i])
             if kind:
-                where = labels[i] if i < len(labels) else f"column {i + 1}"
-                problems.append(_problem(table.file, f"row {number}, {where}", kind))
+                where = labels[i] if i < len(labels) else at_column(i + 1)
+                problems.append(_problem(table.file, at_cell(number, where), kind))
     return problems
 
 

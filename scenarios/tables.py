@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from scenarios.errors import Problem, ScenarioError, display_path
+from scenarios.errors import Message, Problem, ScenarioError, display_path
 from scenarios.files import read_text
 
 CSV_MAX_BYTES = 10 * 1024 * 1024  # a group audit is kilobytes; this is far beyond any city
@@ -46,27 +46,36 @@ def parse_float(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-# Why the csv module stopped, in words a spreadsheet user can act on.
+def at_row(row: int) -> Message:
+    """A place in a CSV file: ``row 4`` (rows numbered as a spreadsheet numbers them)."""
+    return Message("problem.at_row", row=row)
+
+
+def at_cell(row: int, column: str | Message) -> Message:
+    """A cell of a CSV file: ``row 4, size`` (the column as written, or :func:`at_column`)."""
+    return Message("problem.at_cell", row=row, column=column)
+
+
+def at_column(column: str | int) -> Message:
+    """A column of a CSV file: ``column 'Vem'`` (a name, as its repr) or ``column 3``."""
+    return Message("problem.at_column", column=column)
+
+
+# Why the csv module stopped, in words a spreadsheet user can act on (catalogue keys).
 _CSV_ERRORS = {
-    "unexpected end of data": (
-        'a quoted value is never closed (a " without its closing "); close or remove the quote'
-    ),
-    "expected after": (
-        'text follows a closing quote; quote the whole value and write a quote inside it as ""'
-    ),
-    "field larger than field limit": (
-        f"a value is longer than {csv.field_size_limit()} characters; "
-        "check the quotes and the separator"
-    ),
+    "unexpected end of data": "problem.csv_quote_open",
+    "expected after": "problem.csv_after_quote",
+    "field larger than field limit": "problem.csv_too_long",
 }
 
 
-def _csv_message(exc: Exception) -> str:
+def _csv_message(exc: Exception) -> Message:
     text = str(exc)
-    for fragment, message in _CSV_ERRORS.items():
+    for fragment, key in _CSV_ERRORS.items():
         if fragment in text:
-            return message
-    return f"cannot be read as CSV ({text}); save it again as CSV UTF-8"
+            values = {"limit": csv.field_size_limit()} if key == "problem.csv_too_long" else {}
+            return Message(key, **values)
+    return Message("problem.csv_unreadable", reason=text)  # the csv module's words
 
 
 def _delimiter(text: str) -> str:
@@ -96,9 +105,9 @@ class Table:
         """Add a problem for each required column that is absent; True if any is."""
         absent = [c for c in required if c not in self.columns]
         for column in absent:
-            found = ", ".join(self.names) or "none"
-            message = f"required column {column!r} is missing (columns found: {found})"
-            problems.append(Problem(self.file, "row 1", None, message))
+            found = ", ".join(self.names) or Message("problem.csv_none")
+            message = Message("problem.csv_column_missing", column=repr(column), found=found)
+            problems.append(Problem(self.file, at_row(1), None, message))
         return bool(absent)
 
 
@@ -122,25 +131,28 @@ def read_table(path: Path, problems: list[Problem]) -> Table | None:
             records.append(record)
     except csv.Error as exc:
         row = len(records) + 1
-        problems.append(Problem(name, f"row {row}", None, _csv_message(exc)))
+        problems.append(Problem(name, at_row(row), None, _csv_message(exc)))
         return None
     names = [cell.strip() for cell in records[0]] if records else []
     columns = [normalise(n) for n in names]
     if not any(columns):
-        problems.append(Problem(name, "row 1", None, "the first row must name the columns"))
+        problems.append(Problem(name, at_row(1), None, Message("problem.csv_no_header")))
         return None
     table = Table(name, columns, names)
     for column in sorted({c for c in columns if c and columns.count(c) > 1}):
-        problems.append(Problem(name, "row 1", None, f"column {column!r} appears more than once"))
+        message = Message("problem.csv_column_twice", column=repr(column))
+        problems.append(Problem(name, at_row(1), None, message))
     for number, record in enumerate(records[1:], start=2):
         cells = [cell.strip() for cell in record]
         if not any(cells):
             continue
         if len(cells) > len(columns) and any(cells[len(columns) :]):
-            message = (
-                f"has {len(cells)} values but the header names {len(columns)} columns "
-                f"(separator {delimiter!r}; quote values that contain it)"
+            message = Message(
+                "problem.csv_too_many_values",
+                count=len(columns),
+                values=len(cells),
+                separator=repr(delimiter),
             )
-            problems.append(Problem(name, f"row {number}", None, message))
+            problems.append(Problem(name, at_row(number), None, message))
         table.rows.append((number, cells))
     return table

@@ -7,8 +7,10 @@ are entries of the ``cli`` catalogue (keys ``problem.*``): a
 it is worded here in the user's language. So are the messages of reading a file and its
 TOML syntax (:mod:`scenarios.files`), of experiment, calibration and fit-city files
 (:mod:`experiments.experiment`, :mod:`experiments.calibrate_spec`,
-:mod:`experiments.fitcity`) and the engine's errors about result folders, stores, jobs,
-ensembles, Dask and the options of discover and plan.
+:mod:`experiments.fitcity`), of group audits and their places (``row 2, size``;
+:mod:`scenarios.audit`, :mod:`scenarios.tables`, :mod:`scenarios.privacy`) and the
+engine's errors about result folders, stores, jobs, ensembles, Dask and the options of
+discover and plan.
 
 The scenario checks still word their messages in English (:mod:`scenarios.messages`,
 :mod:`scenarios.loader`, and the checks of :mod:`scenarios.schema`, which is part of
@@ -113,10 +115,13 @@ def engine_text(message: str, t: Translator) -> str:
 
 def problem_text(problem: Problem, t: Translator) -> str:
     """``file: key = value: message`` with the message in ``t``'s language where the
-    catalogue words it; other messages stay as the scenario checks wrote them."""
-    if t.lang == "en" or not problem.message:
+    catalogue words it, and the key too where it is a place in a CSV file (``row 2,
+    size``); other messages stay as the scenario checks wrote them."""
+    if t.lang == "en":
         return str(problem)
-    return str(dataclasses.replace(problem, message=message_text(problem.message, t)))
+    key = message_text(problem.key, t) if isinstance(problem.key, Message) else problem.key
+    message = message_text(problem.message, t) if problem.message else problem.message
+    return str(dataclasses.replace(problem, key=key, message=message))
 
 
 def message_text(message: str, t: Translator) -> str:
