@@ -1,6 +1,7 @@
 """Bad input files of every command that reads a file of its own (experiment, calibration,
-fit-city), and the result-folder and job errors of those commands: the table that
-``tests/test_messages_sv.py`` runs in English and in Swedish.
+fit-city), bad group audits (the CSV files a scenario's or a fit-city file's
+``audit_dir`` names), and the result-folder and job errors of those commands: the table
+that ``tests/test_messages_sv.py`` runs in English and in Swedish.
 
 A case is a command, the file's text (and any files beside it) and the catalogue keys
 of the ``cli`` domain its error lines are worded by (:class:`scenarios.errors.Message`).
@@ -67,19 +68,19 @@ shootings = [48, 55]
 
 @dataclass(frozen=True)
 class Case:
-    """One bad input: ``gvi COMMAND FILE --out out --workers 1`` with ``text`` as FILE,
-    run in a folder of its own."""
+    """One bad input: ``gvi COMMAND FILE --out out --workers 1`` with ``text`` as FILE
+    (``gvi validate FILE``), run in a folder of its own."""
 
     id: str
-    command: str  # sweep, sensitivity, calibrate, fit-city, discover, plan
+    command: str  # sweep, sensitivity, calibrate, fit-city, compare, validate, discover, plan
     text: str | bytes | None  # None: no file (an option is wrong)
     keys: tuple[str, ...] = ()  # catalogue keys its lines are worded by (any order)
-    files: dict[str, str] = field(default_factory=dict)  # beside the file
+    files: dict[str, str | bytes] = field(default_factory=dict)  # beside the file
     args: tuple[str, ...] = ()  # more arguments
     lines: int = 1  # error lines
-    foreign: int = 0  # of them, the last lines are of another kind of file (a group audit)
     setup: str = ""  # what the --out folder holds beforehand (see prepare)
     env: dict[str, str] = field(default_factory=dict)
+    absent: tuple[str, ...] = ()  # text no output may show (a refused cell's value)
 
 
 def exp(old: str, new: str, base: str = EXP) -> str:
@@ -98,6 +99,234 @@ def smc(extra: str) -> str:
 def fit(old: str, new: str) -> str:
     return exp(old, new, FIT)
 
+
+# A scenario of a city given by its group audit, and a valid audit of three groups.
+CITY = 'extends = "baseline"\n[city]\naudit_dir = "audit"\n'
+GROUPS = "group_id,size\nG1,5\nG2,3\nG3,4\n"
+RIVALRIES = "group_a,group_b,intensity\nG1,G2,1.5\n"
+MEMBERS = "member_id,group_id,role,on_supervision\nM001,G1,core,false\nM002,G2,periferi,ja\n"
+_HEAD = "problem.audit_invalid"  # the scenario's line naming the folder
+
+
+def audit(
+    groups: str | bytes | None = GROUPS,
+    rivalries: str | None = RIVALRIES,
+    members: str | None = None,
+) -> dict[str, str | bytes]:
+    """The files of a group audit in the folder ``audit`` (None: the file is left out)."""
+    files = {"groups.csv": groups, "rivalries.csv": rivalries, "members.csv": members}
+    return {f"audit/{name}": text for name, text in files.items() if text is not None}
+
+
+def audit_case(
+    id: str,
+    keys: tuple[str, ...],
+    command: str = "validate",
+    lines: int = 2,
+    absent: tuple[str, ...] = (),
+    **files: str | bytes | None,
+) -> Case:
+    """A bad group audit named by a scenario (``gvi validate``, ``gvi compare``) or a
+    fit-city file: the line naming the folder, then the audit's own lines."""
+    text, head = CITY, _HEAD
+    if command == "fit-city":
+        text = fit("n_groups = 20\nmembers = 300", 'audit_dir = "audit"')
+        head = "problem.fit_audit_invalid"
+    return Case(
+        f"audit/{id}",
+        command,
+        text,
+        (head, *keys),
+        files=audit(**files),  # type: ignore[arg-type]
+        lines=lines,
+        absent=absent,
+    )
+
+
+_ROW = ("problem.at_row",)
+_CELL = ("problem.at_cell",)
+_PRIVATE = ("problem.privacy", "problem.at_cell")
+_REMOVE_OR_REPLACE = (*_PRIVATE, "problem.privacy_fix_remove_or_replace")
+_MANY_GROUPS = "group_id,size\n" + "".join(f"G{i},2\n" for i in range(1001))
+
+AUDIT_CASES: list[Case] = [
+    # --- the folder and its files (scenarios.audit, scenarios.tables) -------------------
+    audit_case("groups_missing", ("problem.audit_file_missing",), groups=None),
+    audit_case("rivalries_missing", ("problem.audit_file_missing_no_rows",), rivalries=None),
+    audit_case(
+        "latin1",
+        ("problem.not_utf8", "problem.hint_utf8_csv"),
+        groups="group_id,size,område\nG1,5,Söder\n".encode("latin-1"),
+    ),  # fmt: skip
+    audit_case("quote_open", (*_ROW, "problem.csv_quote_open"), groups='group_id,size\nG1,"5\n'),
+    audit_case(
+        "after_quote", (*_ROW, "problem.csv_after_quote"), groups='group_id,size\nG1,"5"x\n'
+    ),  # fmt: skip
+    audit_case(
+        "value_too_long",
+        (*_ROW, "problem.csv_too_long"),
+        groups="group_id,size,note\nG1,5," + "x" * 140_000 + "\n",
+    ),  # fmt: skip
+    audit_case(
+        "column_missing",
+        (*_ROW, "problem.csv_column_missing"),
+        groups="group_id,members\nG1,5\n",
+    ),  # fmt: skip
+    audit_case("no_header", (*_ROW, "problem.csv_no_header"), groups=",,\nG1,5\n"),
+    audit_case(
+        "column_twice",
+        (*_ROW, "problem.csv_column_twice"),
+        groups="group_id,size,Size\nG1,5,5\n",
+    ),  # fmt: skip
+    audit_case(
+        "too_many_values",
+        (*_ROW, "problem.csv_too_many_values"),
+        groups="group_id;size\nG1;5;7\n",
+    ),  # fmt: skip
+    audit_case(
+        "too_many_values_one_column",
+        (*_ROW, "problem.csv_too_many_values"),
+        groups="group_id\nG1,5\n",
+    ),  # fmt: skip
+    # --- groups.csv ----------------------------------------------------------------------
+    audit_case(
+        "group_id_empty", (*_CELL, "problem.empty"), groups="group_id,size\n,5\nG1,3\nG2,4\n"
+    ),
+    audit_case(
+        "group_twice",
+        (*_CELL, "problem.audit_group_twice"),
+        groups="group_id,size\nG1,5\nG2,3\nG1,4\n",
+    ),  # fmt: skip
+    audit_case("size_text", (*_CELL, "problem.audit_size"), groups="group_id,size\nG1,x\nG2,3\n"),
+    audit_case(
+        "size_zero",
+        (*_CELL, "problem.audit_size"),
+        command="compare",
+        groups="group_id,size\nG1,0\nG2,3\n",
+        rivalries="group_a,group_b,intensity\n",
+    ),  # fmt: skip
+    audit_case("no_groups", ("problem.audit_no_groups",), groups="group_id,size\n"),
+    audit_case(
+        "too_many_groups",
+        ("problem.audit_too_many_groups",),
+        groups=_MANY_GROUPS,
+        rivalries="group_a,group_b,intensity\n",
+    ),  # fmt: skip
+    # --- rivalries.csv -------------------------------------------------------------------
+    audit_case(
+        "unknown_group",
+        (*_CELL, "problem.audit_unknown_group"),
+        rivalries="group_a,group_b,intensity\nG1,G9,1\n",
+    ),  # fmt: skip
+    audit_case(
+        "unknown_group_named",  # a first name in an id: the value is left out
+        (*_CELL, "problem.audit_unknown_group"),
+        rivalries="group_a,group_b,intensity\nG1,Anna7,1\n",
+        absent=("Anna7",),
+    ),  # fmt: skip
+    audit_case(
+        "group_ref_empty",
+        (*_CELL, "problem.empty"),
+        command="fit-city",
+        rivalries="group_a,group_b,intensity\nG1,,1\n",
+    ),  # fmt: skip
+    audit_case(
+        "kind",
+        (*_CELL, "problem.audit_kind"),
+        rivalries="group_a,group_b,intensity,kind\nG1,G2,1,fiende\n",
+    ),  # fmt: skip
+    audit_case(
+        "intensity",
+        (*_CELL, "problem.audit_intensity"),
+        rivalries="group_a,group_b,intensity\nG1,G2,-1\n",
+    ),  # fmt: skip
+    audit_case(
+        "own_rival",
+        (*_CELL, "problem.audit_self_tie"),
+        rivalries="group_a,group_b,intensity\nG1,G1,1\n",
+    ),  # fmt: skip
+    audit_case(
+        "pair_twice",
+        (*_CELL, "problem.audit_pair_twice"),
+        rivalries="group_a,group_b,intensity\nG1,G2,1\nG2,G1,2\n",
+    ),  # fmt: skip
+    # --- members.csv ---------------------------------------------------------------------
+    audit_case(
+        "role",
+        (*_CELL, "problem.audit_role"),
+        members=MEMBERS + "M003,G3,boss,nej\n",
+    ),  # fmt: skip
+    audit_case(
+        "supervision",
+        (*_CELL, "problem.audit_flag"),
+        members=MEMBERS + "M003,G3,core,kanske\n",
+    ),  # fmt: skip
+    audit_case(
+        "member_id_empty", (*_CELL, "problem.empty"), members=MEMBERS + ",G3,core,nej\n"
+    ),  # fmt: skip
+    audit_case(
+        "member_twice",
+        (*_CELL, "problem.audit_member_twice"),
+        members=MEMBERS + "M001,G3,core,nej\n",
+    ),  # fmt: skip
+    audit_case(
+        "size_below_members",
+        (*_CELL, "problem.audit_size_below"),
+        groups="group_id,size\nG1,1\nG2,3\nG3,4\n",
+        members=MEMBERS + "M003,G1,core,nej\n",
+    ),  # fmt: skip
+    # --- personal data (scenarios.privacy): refused, and the value never shown ------------
+    *(
+        audit_case(
+            f"column_{name}",
+            (
+                "problem.at_column",
+                f"problem.privacy_{name}_column",
+                "problem.privacy",
+                "problem.privacy_fix_remove",
+            ),
+            groups=f"group_id,size,{column}\nG1,5,{cell}\nG2,3,x\nG3,4,y\n",
+            absent=(cell,),
+        )
+        for name, column, cell in (
+            ("name", "Vem", "Anna Svensson"),
+            ("id", "Personnummer", "19850101-1234"),
+            ("contact", "Telefon", "070-123 45 67"),
+            ("birth", "Född", "1985-01-01"),
+        )
+    ),  # fmt: skip
+    *(
+        audit_case(
+            f"cell_{name}",
+            (*keys, f"problem.privacy_{name}"),
+            groups=f"group_id,size,note\nG1,5,{cell}\nG2,3,x\nG3,4,y\n",
+            absent=(shown,),
+        )
+        for name, cell, shown, keys in (
+            ("pnr", "19850101-1234", "850101", (*_PRIVATE, "problem.privacy_fix_replace")),
+            ("pnr_or_phone", "0701011234", "0701011234", _REMOVE_OR_REPLACE),
+            ("email", "kalle.k@example.se", "kalle.k", _REMOVE_OR_REPLACE),
+            ("phone", "070-123 45 67", "123 45 67", (*_PRIVATE, "problem.privacy_fix_remove")),
+            ("birth", "1985-01-01", "1985", (*_PRIVATE, "problem.privacy_fix_birth")),
+            ("name", "Anna Svensson", "Svensson", _REMOVE_OR_REPLACE),
+        )
+    ),  # fmt: skip
+    audit_case(
+        "member_name",
+        (*_PRIVATE, "problem.privacy_member_name", "problem.privacy_fix_member"),
+        command="fit-city",
+        members=MEMBERS + "Kalle,G3,core,nej\n",
+        absent=("Kalle",),
+    ),  # fmt: skip
+    audit_case(
+        "header_cell",  # a header that is itself personal data, and a cell below it
+        ("problem.at_column", *_REMOVE_OR_REPLACE, "problem.privacy_email", "problem.privacy_name"),
+        command="compare",
+        groups="group_id,size,anna.svensson@example.se\nG1,5,Kalle Karlsson\nG2,3,x\n",
+        lines=3,
+        absent=("anna.svensson", "Karlsson"),
+    ),  # fmt: skip
+]
 
 _OUT = '[[outputs]]\nname = "shootings"\nmetric = "shootings"\n'
 _PAR = '[[parameters]]\npath = "enforcement.fidelity"\n'
@@ -1028,8 +1257,8 @@ CASES: list[Case] = [
             "audit/rivalries.csv": "group_a,group_b,intensity\n",
         },
         lines=2,
-        foreign=1,
     ),  # fmt: skip
+    *AUDIT_CASES,
     # --- result folders and jobs ------------------------------------------------------------
     Case(
         "folder/is_a_file",
@@ -1220,17 +1449,24 @@ def run_gvi(args: list[str]) -> tuple[int, str, str]:
 
 def prepare(case: Case, folder: Path) -> list[str]:
     """Write ``case``'s files into ``folder`` (the working folder); its arguments."""
-    name = {"sweep": "study", "sensitivity": "study", "calibrate": "calibration"}.get(
-        case.command, "fit"
-    )
+    name = {
+        "sweep": "study",
+        "sensitivity": "study",
+        "calibrate": "calibration",
+        "compare": "city",
+        "validate": "city",
+    }.get(case.command, "fit")
     path = folder / f"{name}.toml"
     if isinstance(case.text, bytes):
         path.write_bytes(case.text)
     elif case.text is not None:
         path.write_text(case.text, encoding="utf-8")
-    for rel, text in case.files.items():
+    for rel, content in case.files.items():
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-        (folder / rel).write_text(text, encoding="utf-8")
+        if isinstance(content, bytes):
+            (folder / rel).write_bytes(content)
+        else:
+            (folder / rel).write_text(content, encoding="utf-8")
     out = folder / "out"
     command = "calibrate" if case.command == "calibrate" else "sweep"
     mark = json.dumps({"command": command})
@@ -1264,6 +1500,8 @@ def prepare(case: Case, folder: Path) -> list[str]:
             (out / "runs" / "manifest.json").write_text("{}", encoding="utf-8")
     if case.text is None:
         return [case.command, *case.args, "--out", "out", "--workers", "1"]
+    if case.command == "validate":
+        return [case.command, path.name, *case.args]
     return [case.command, path.name, "--out", "out", "--workers", "1", *case.args]
 
 

@@ -1,5 +1,6 @@
 """The one-line errors of the files users write for ``gvi sweep``, ``sensitivity``,
-``calibrate`` and ``fit-city``, and of the result folders, jobs and options of those
+``calibrate`` and ``fit-city``, of the group audits a scenario or a fit-city file
+names (places in the CSV files too), and of the result folders, jobs and options of those
 commands and of ``gvi discover`` and ``gvi plan``, in English and in Swedish.
 
 Every such message is an entry of the ``cli`` catalogue (:class:`scenarios.errors.Message`);
@@ -95,13 +96,15 @@ def test_a_bad_input_is_refused_in_swedish_as_in_english(case: Case, tmp_path: P
     en, sv = run_case(case, tmp_path / "en", "en"), run_case(case, tmp_path / "sv", "sv")
     _check_refused(case, en, "en")
     _check_refused(case, sv, "sv")
-    own = len(en.lines) - case.foreign  # lines of the group audit are another matter
-    for en_line, sv_line in zip(en.lines[:own], sv.lines[:own], strict=True):
+    for en_line, sv_line in zip(en.lines, sv.lines, strict=True):
         assert sv_line.removeprefix("fel: ") != en_line.removeprefix("error: "), sv_line
         assert not english_words(sv_line), (case.id, english_words(sv_line), sv_line)
     for key in case.keys:
         assert worded_by(en.stderr, EN, key), (case.id, key, en.stderr)
         assert worded_by(sv.stderr, SV, key), (case.id, key, sv.stderr)
+    for value in case.absent:  # a refused cell's value, in no language
+        for outcome in (en, sv):
+            assert value not in outcome.stdout + outcome.stderr, (case.id, value, outcome.stderr)
 
 
 def test_the_check_finds_english_left_in_a_swedish_line() -> None:
@@ -133,6 +136,9 @@ MODULES = (
     "experiments/study.py",
     "experiments/calibrate_smc.py",
     "experiments/calibrate.py",
+    "scenarios/audit.py",
+    "scenarios/tables.py",
+    "scenarios/privacy.py",
 )
 # Text raised in English on purpose, by (module, function): errors of a program that
 # calls the engine wrongly, not of a user's input, and one that is not a one-line error.
@@ -160,7 +166,8 @@ def _sentence(node: ast.AST) -> bool:
 
 def english_messages(code: str, name: str) -> list[str]:
     """Messages written in English in ``code`` (the module ``name``): text raised, given
-    to a :class:`Problem`, or kept as a message (``why = "..."``)."""
+    to a :class:`Problem` (as its message, or as its place: ``"row 2, size"``), or kept
+    as a message (``why = "..."``)."""
     found = []
     for func in ast.walk(ast.parse(code)):
         if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -173,7 +180,8 @@ def english_messages(code: str, name: str) -> list[str]:
                 text = node.exc.args[0]
             elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Problem":
                 given = node.args[3:4] + [k.value for k in node.keywords if k.arg == "message"]
-                text = given[0] if given else None
+                where = node.args[1:2] + [k.value for k in node.keywords if k.arg == "key"]
+                text = next((g for g in (*given, *where) if _sentence(g)), None)
             elif isinstance(node, ast.Assign) and any(
                 getattr(t, "id", "") in _MESSAGE_NAMES for t in node.targets
             ):
@@ -199,7 +207,10 @@ def test_the_guard_finds_a_message_written_in_english() -> None:
         "        raise ValueError(f'{x} is not allowed')\n"
         "    why = 'must be positive'\n"
         "    return [Problem('f', 'k', x, 'is wrong here')]\n"
+        "def place(n):\n"
+        "    return [Problem('f', f'row {n}, size', None, Message('problem.empty'))]\n"
         "def fine(x):\n"
+        "    Problem('f', at_cell(2, 'size'), x, Message('problem.empty'))\n"
         "    why = Message('problem.required')\n"
         "    raise ValueError(Message('problem.n_required', kind=x))\n"
     )
@@ -208,6 +219,7 @@ def test_the_guard_finds_a_message_written_in_english() -> None:
         "experiments/new.py:3",
         "experiments/new.py:4",
         "experiments/new.py:5",
+        "experiments/new.py:7",
     ]
 
 
@@ -225,7 +237,7 @@ def keys_in_code() -> set[str]:
         keys |= set(_KEY.findall((ROOT / module).read_text(encoding="utf-8")))
     keys |= {f"problem.target.{name}" for name in TARGETS}
     keys |= {f"problem.plan_{name}" for name in STAFF}
-    keys |= {"problem.hint_utf8_csv", "problem.parent_link_loop"}  # scenarios/tables, loader
+    keys |= {"problem.parent_link_loop"}  # scenarios/loader
     return keys
 
 
@@ -233,7 +245,7 @@ def keys_in_code() -> set[str]:
 # ensemble of another model, arguments the command line checks itself first, ...):
 # test_messages_the_corpus_cannot_reach words each of them.
 _UNREACHED = """
-    problem.link_loop problem.parent_link_loop problem.hint_utf8_csv problem.bad_file_name
+    problem.link_loop problem.parent_link_loop problem.bad_file_name
     problem.not_regular_file problem.unreadable problem.too_large_grown problem.is_folder
     problem.toml_at problem.toml_error problem.toml.other problem.no_bounds
     problem.folder_unreadable problem.fit_stale problem.fit_no_rise problem.job_kept
@@ -248,6 +260,7 @@ _UNREACHED = """
     problem.dask_unreachable problem.dask_no_workers problem.dask_missing
     problem.discover_replicates problem.not_discovery problem.plan_enforcement_units
     problem.plan_preset problem.not_plan problem.not_model_parameter problem.limit_below
+    problem.audit_folder_missing problem.csv_unreadable problem.csv_none
 """
 NOT_IN_CORPUS = frozenset(_UNREACHED.split())
 
@@ -315,7 +328,8 @@ def test_messages_the_corpus_cannot_reach(tmp_path: Path) -> None:
     from experiments.output import write_fix, write_problem
     from experiments.plan import Limits, search
     from experiments.plan import load as load_plan
-    from scenarios import files, load_scenario
+    from scenarios import files, load_audit, load_scenario
+    from scenarios.tables import _csv_message
 
     loop = tmp_path / "loop.toml"
     loop.symlink_to(loop.name)
@@ -330,6 +344,11 @@ def test_messages_the_corpus_cannot_reach(tmp_path: Path) -> None:
         _raised(lambda: files.read_text(csv, max_bytes=100, utf8_hint="problem.hint_utf8_csv")),
         files._toml_syntax_message(ValueError("Invalid value (at line 3, column 1)"), "x\n\n\n"),
         Message("problem.parent_link_loop", path="loop/a.toml"),
+        # the loader and fit-city look for the folder first; the csv module's other errors
+        # (a file with no header has no columns to list)
+        _raised(lambda: load_audit(tmp_path / "nowhere")),
+        _csv_message(ValueError("line contains NUL")),  # the csv module's words
+        Message("problem.csv_column_missing", column="'size'", found=Message("problem.csv_none")),
         Message("problem.unreadable", reason="permission denied"),
         Message("problem.too_large_grown", limit="1 048 576"),
         Message("problem.no_bounds"),
