@@ -188,8 +188,8 @@ def variance_split(
     from the chi-square law of the pooled within-set variance on its ``within_df``
     degrees of freedom (the total variance held at its estimate; clipped to 0–1). With
     an ensemble much larger than the number of replicates few sets repeat, and the
-    interval is wide: 50 replicates from 200 sets typically leave about 7 degrees of
-    freedom, and a chance share of 0.28 comes with an interval of about 0.12 to 1."""
+    interval is wide: 50 replicates drawn from the shipped ensemble typically leave 7 or 8
+    degrees of freedom, and a chance share of 0.28 comes with an interval of about 0.12 to 1."""
     rows = values[values["metric"] == metric]
     t = rows[rows["scenario"] == scenario].set_index("replicate")["post"]
     b = rows[rows["scenario"] == baseline].set_index("replicate")["post"]

@@ -122,18 +122,6 @@ BASELINE_BEGIN = "<!-- baseline-patterns:begin (generated: python -m gvi.docs) -
 BASELINE_END = "<!-- baseline-patterns:end -->"
 
 
-def _range(key: str, scale: float = 1.0, unit: str = "") -> str:
-    """A pattern's declared target, e.g. ``40–75 %``, ``≥ 80 %``, ``within ±10 %``."""
-    p = PATTERNS[key]
-    low = None if p.low is None else f"{p.low * scale:g}".replace("-", "−")
-    high = None if p.high is None else f"{p.high * scale:g}"
-    if p.low is not None and p.high is not None:
-        if p.low == -p.high:
-            return f"within ±{high}{unit}"
-        return f"{low}–{high}{unit}"
-    return f"≥ {low}{unit}" if low is not None else f"≤ {high}{unit}"
-
-
 def baseline_patterns_text(doc: str) -> str:
     """The fixed defaults' baseline patterns in words (README or docs/ODD.md), from the
     stored checks with ``--fixed-parameters`` (``gvi check-patterns baseline`` over the
@@ -145,13 +133,17 @@ def baseline_patterns_text(doc: str) -> str:
         return float(c[key]["value"])
 
     def target(key: str, scale: float = 1.0, unit: str = "", see: str = "") -> str:
-        words = f"target {_range(key, scale, unit)}"
+        p = PATTERNS[key]
+        low, high = (None if b is None else b * scale for b in (p.low, p.high))
+        words = f"target {target_text(low, high, strict=p.strict)}{unit}"
         return f"({words}: **fails**, see {see})" if not c[key]["passed"] else f"({words})"
 
-    published = {k: dict(PATTERNS[k].published) for k in ("retaliation_lag", "cascade_size")}
-    chicago_lag = published["retaliation_lag"]["Green et al. 2017"]
-    chicago_mean = dict(PATTERNS["retaliation_lag_mean"].published)["Green et al. 2017"]
-    chicago_cascade = published["cascade_size"]["Green et al. 2017"]
+    def chicago(key: str) -> float:
+        return dict(PATTERNS[key].published)["Green et al. 2017"]
+
+    chicago_lag, chicago_mean, chicago_cascade = (
+        chicago(k) for k in ("retaliation_lag", "retaliation_lag_mean", "cascade_size")
+    )
     drift = f"{v('stationarity'):.1f}".replace("-", "−")
     if doc == "readme":
         text = (
