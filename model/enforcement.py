@@ -111,6 +111,10 @@ class EnforcementDesk:
         violence goes unpunished. The losses of belief of the day's unpunished violence
         are applied together (before any operation's signals), as :meth:`_unlearn`
         describes."""
+        if not self.requests:  # nothing to decide (most days)
+            if self.waiting:
+                self.waiting = {}
+            return
         m = self.model
         e = m.params.enforcement
         keep = []

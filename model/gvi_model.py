@@ -118,6 +118,8 @@ class GVIModel(mesa.Model):
         self._next_release = NEVER
         self.status_version = 0  # bumped whenever a member's status changes
         self._count_version = -1
+        self._means_version = -1  # status version the kept means of risk and trust are for
+        self._means = (0.0, 0.0)
         # M10: (status version, and per group: vacancies, chance of any recruit on a
         # day, day of the next recruit; then the first of those days)
         self.recruit_cache: tuple[int, np.ndarray, np.ndarray, np.ndarray, int] | None = None
@@ -402,6 +404,16 @@ class GVIModel(mesa.Model):
             self._n_incarcerated = int(np.count_nonzero(status == INCARCERATED))
             self._count_version = self.status_version
         free, n_free, incarcerated = self._free, self._n_free, self._n_incarcerated
+        policy_day = self.policy_on and self.day >= self.rollout_day
+        if policy_day or self._means_version != self.status_version:
+            # on a day without the policy nothing but a change of status or membership
+            # moves perceived risk or trust (M5-M9 act only from the rollout), so their
+            # means over the free are kept until one of those changes
+            self._means = (
+                float(s.risk[:n] @ free) / n_free if n_free else 0.0,
+                float(s.legitimacy[:n] @ free) / n_free if n_free else 0.0,
+            )
+            self._means_version = -1 if policy_day else self.status_version
         ops = sum(u.busy for u in self.enforcers)
         cost = self.costs.close_day(
             incarcerated=incarcerated,
@@ -414,8 +426,7 @@ class GVIModel(mesa.Model):
         mt["incarcerated"] = incarcerated
         mt["support_engaged"] = self.support.engaged
         mt["perceived_safety"] = self.community.safety
-        mt["mean_perceived_risk"] = float(s.risk[:n] @ free) / n_free if n_free else 0.0
-        mt["mean_legitimacy"] = float(s.legitimacy[:n] @ free) / n_free if n_free else 0.0
+        mt["mean_perceived_risk"], mt["mean_legitimacy"] = self._means
         mt["credibility"] = self.deterrence.credibility
         mt["cost_sek"] = cost
 

@@ -87,6 +87,8 @@ class Support:
         ok &= s.support[:n] == NO_SUPPORT
         ok &= mapped | victim_recent
         idx = np.flatnonzero(ok)
+        if not len(idx):  # nobody to reach today (no key is drawn for nobody)
+            return iter(())
         # priority: recently notified, then recently shot at, then call-in attendees,
         # then mapped, then chance (one key: 0 is best, 15 worst)
         rank = (s.notified_day[idx] < window_start).astype(np.int8) << 3

@@ -290,3 +290,24 @@ def test_invariants_hold_in_any_small_run(tiny, case):
             (i,) = e.members
             replay[i] = STATUS_AFTER[e.kind]
     np.testing.assert_array_equal(status, replay)
+
+
+@pytest.mark.parametrize("name", ["baseline", "gvi", "crackdown"])
+def test_kept_means_of_risk_and_trust_equal_a_fresh_count(name, monkeypatch):
+    """On days without the policy the accounting keeps the means of perceived risk and
+    trust until a status changes (nothing else moves them then); a run that counts them
+    afresh every day must give the same daily metrics to the last bit."""
+    scenario = load_scenario(name).with_updates({"time.horizon_days": 900})
+    with GVIModel(scenario, rng=3) as kept:
+        kept.run_model()
+        expected = kept.daily_metrics()
+    account = GVIModel._account
+
+    def fresh(self: GVIModel) -> None:
+        self._means_version = -2  # never a status version: count again
+        account(self)
+
+    monkeypatch.setattr(GVIModel, "_account", fresh)
+    with GVIModel(scenario, rng=3) as counted:
+        counted.run_model()
+        pd.testing.assert_frame_equal(counted.daily_metrics(), expected, check_exact=True)
