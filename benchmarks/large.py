@@ -3,14 +3,15 @@
 Issue 14's target is a 500,000-member city in at most 2 minutes and 1 GB. The city is
 the ``gvi`` preset with more and larger groups: as many groups as 500,000 members need
 at the preset's mean group size, capped by the number of groups the scenario schema
-admits (``city.n_groups``, 1,000), and then groups as large as needed; the spread of
-group sizes keeps the preset's ratio to the mean. The schema admits groups of at most
-200 members on average (195,100 members in all), so the group size and its spread are
-set past that cap (the model runs such a city; a scenario file could not ask for it) and
-the report says so. The drawn sizes land within a few per cent of 500,000: the figures
-are scaled linearly to 500,000 members and marked as such (issue 14: time and memory
-grow about linearly with members, on a floor of imported libraries); a reduced city
-(``--large FRACTION``) is extrapolated the same way and marked so.
+admits (``city.n_groups``, 10,000), and then groups as large as needed; the spread of
+group sizes keeps the preset's ratio to the mean. Where the schema's cap on the mean
+group size (200) would not reach, the group size and its spread are set past it (the
+model runs such a city; a scenario file could not ask for it) and the report says so:
+with 10,000 groups of mean size 50 this no longer happens. The drawn sizes land within a
+few per cent of 500,000: the figures are scaled linearly to 500,000 members and marked
+as such (issue 14: time and memory grow about linearly with members, on a floor of
+imported libraries); a reduced city (``--large FRACTION``) is extrapolated the same way
+and marked so.
 
 One run (seed 1) in a fresh child process; its peak RSS is the kernel's ``VmHWM``.
 Verdicts use CPU time (the wall time on a busy shared machine is shown alongside).

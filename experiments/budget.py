@@ -17,12 +17,14 @@ import math
 import os
 from dataclasses import dataclass
 
+from model.city import BLOCK_PAIRS, ROW_BLOCK
 from model.metrics import METRIC_NAMES
 from scenarios import Scenario
 from scenarios.errors import Message, Number
 
 BYTES_PER_MEMBER = 3_000  # per founding member, with room for recruits and the event log
-BYTES_PER_GROUP_PAIR = 40  # dense group x group matrices at build
+BYTES_PER_GROUP = 10_000  # per group: its history, rows and relations (measured: 9 kB)
+BYTES_PER_PAIR_DRAWN = 20  # a block of pairs of groups drawn at once while the city is built
 PROCESS_FLOOR = 200_000_000  # imported libraries of one process
 MEMORY_SHARE = 0.75  # of the machine's memory one job may plan to use
 MAX_RUNS = 10_000_000  # at a tenth of a second a run, 2 cores need about six days
@@ -79,7 +81,8 @@ def groups(scenario: Scenario) -> int:
 def model_bytes(scenario: Scenario) -> float:
     """Estimated memory of one model of ``scenario`` over its whole run."""
     g = groups(scenario)
-    return members(scenario) * BYTES_PER_MEMBER + g * g * BYTES_PER_GROUP_PAIR
+    drawn = min(g * (g - 1) // 2, BLOCK_PAIRS) * BYTES_PER_PAIR_DRAWN + ROW_BLOCK * g * 8
+    return members(scenario) * BYTES_PER_MEMBER + g * BYTES_PER_GROUP + drawn
 
 
 def kept_bytes_per_run(scenario: Scenario) -> float:

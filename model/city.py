@@ -28,14 +28,68 @@ def group_label(i: int) -> str:
     return label
 
 
+ROW_BLOCK = 256  # rows of a relation made dense at a time to sum them
+
+
+@dataclass(frozen=True)
+class Relations:
+    """A symmetric relation between groups, row by row (compressed sparse rows): group
+    ``g``'s partners are ``index[start[g]:start[g + 1]]``, ascending, with ``weight`` of
+    the same slice. Memory follows the pairs that are related, not every pair: a city
+    of 10,000 groups has about 20,000 rivalries, where a dense matrix would be 800 MB."""
+
+    start: np.ndarray  # int64, n + 1
+    index: np.ndarray  # int64
+    weight: np.ndarray  # float64
+
+    @classmethod
+    def from_pairs(cls, n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray) -> Relations:
+        """The relation holding each pair ``(a[k], b[k])`` both ways with weight ``w[k]``
+        (pairs distinct, ``a != b``)."""
+        rows = np.concatenate([a, b]).astype(np.int64)
+        cols = np.concatenate([b, a]).astype(np.int64)
+        weights = np.concatenate([w, w]).astype(np.float64)
+        order = np.lexsort((cols, rows))
+        start = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n), out=start[1:])
+        return cls(start, cols[order], weights[order])
+
+    def partners(self, g: int) -> np.ndarray:
+        return self.index[self.start[g] : self.start[g + 1]]
+
+    def weights(self, g: int) -> np.ndarray:
+        return self.weight[self.start[g] : self.start[g + 1]]
+
+    def dense(self, n: int) -> np.ndarray:
+        """The ``n`` x ``n`` matrix of weights (0 where unrelated)."""
+        out = np.zeros((n, n))
+        rows = np.repeat(np.arange(n), np.diff(self.start))
+        out[rows, self.index] = self.weight
+        return out
+
+    def row_sums(self, n: int) -> np.ndarray:
+        """Each group's summed weight, summed as a dense row of ``n`` numbers is (numpy's
+        pairwise sum), a block of rows at a time: the same to the last bit as the sum of
+        the dense matrix along its rows, without the matrix."""
+        out = np.empty(n)
+        for lo in range(0, n, ROW_BLOCK):
+            hi = min(lo + ROW_BLOCK, n)
+            rows = np.zeros((hi - lo, n))
+            at = slice(self.start[lo], self.start[hi])
+            counts = np.diff(self.start[lo : hi + 1])
+            rows[np.repeat(np.arange(hi - lo), counts), self.index[at]] = self.weight[at]
+            out[lo:hi] = rows.sum(axis=1)
+        return out
+
+
 @dataclass
 class City:
-    """Groups and the relations between them. Matrices are indexed by group."""
+    """Groups and the relations between them, indexed by group."""
 
     labels: list[str]
     nominal_size: np.ndarray  # members a group recruits back up to
-    rivalry: np.ndarray  # symmetric intensity matrix, zero diagonal
-    alliance: np.ndarray  # symmetric bool matrix
+    rivals: Relations  # symmetric, weight: rivalry intensity
+    allies: Relations  # symmetric, weight 1
     audit_members: list[tuple[str, int, bool, bool]] | None = None  # (id, group, core, supervised)
 
     @property
@@ -43,9 +97,20 @@ class City:
         return len(self.labels)
 
     @property
+    def rivalry(self) -> np.ndarray:
+        """The rivalry intensities as a symmetric matrix, zero diagonal (built when asked:
+        for inspection and drawing; n_groups² numbers)."""
+        return self.rivals.dense(self.n_groups)
+
+    @property
+    def alliance(self) -> np.ndarray:
+        """The alliances as a symmetric bool matrix (built when asked)."""
+        return self.allies.dense(self.n_groups) > 0
+
+    @property
     def rivalry_strength(self) -> np.ndarray:
         """Sum of a group's rivalry intensities: scales its background hazard."""
-        return self.rivalry.sum(axis=1)
+        return self.rivals.row_sums(self.n_groups)
 
     def graph(self) -> nx.Graph:
         """The rivalry/alliance network (edge attribute ``kind`` and ``weight``)."""
@@ -54,10 +119,16 @@ class City:
         g = nx.Graph()
         for i, label in enumerate(self.labels):
             g.add_node(i, label=label, size=int(self.nominal_size[i]))
-        for i, j in zip(*np.nonzero(np.triu(self.rivalry)), strict=True):
-            g.add_edge(int(i), int(j), kind="rivalry", weight=float(self.rivalry[i, j]))
-        for i, j in zip(*np.nonzero(np.triu(self.alliance)), strict=True):
-            g.add_edge(int(i), int(j), kind="alliance", weight=1.0)
+        rivals = self.rivals
+        for i in range(self.n_groups):
+            pairs = zip(rivals.partners(i).tolist(), rivals.weights(i).tolist(), strict=True)
+            for j, w in pairs:
+                if j > i:
+                    g.add_edge(i, j, kind="rivalry", weight=float(w))
+        for i in range(self.n_groups):
+            for j in self.allies.partners(i).tolist():
+                if j > i:
+                    g.add_edge(i, j, kind="alliance", weight=1.0)
         return g
 
 
@@ -77,21 +148,70 @@ def _generate_city(p: CityParams, rng: np.random.Generator) -> City:
     else:
         sizes = np.full(n, p.group_size_mean)
     sizes = np.maximum(np.rint(sizes).astype(np.int64), p.min_group_size)
-    iu = np.triu_indices(n, k=1)
-    u = rng.random(len(iu[0]))
-    intensity = rng.gamma(p.rivalry_intensity_shape, 1.0 / p.rivalry_intensity_shape, len(u))
     others = max(n - 1, 1)
     p_rival = min(p.rivals_per_group / others, 1.0)
     p_ally = min(p.allies_per_group / others, 1.0 - p_rival)
-    rival = u < p_rival
-    allied = (~rival) & (u < p_rival + p_ally)
-    rivalry = np.zeros((n, n))
-    rivalry[iu] = np.where(rival, intensity, 0.0)
-    rivalry += rivalry.T
-    alliance = np.zeros((n, n), dtype=bool)
-    alliance[iu] = allied
-    alliance |= alliance.T
-    return City([group_label(i) for i in range(n)], sizes, rivalry, alliance)
+    # one uniform per pair of groups (i < j, row by row), then one intensity per pair,
+    # drawn a block of rows at a time (the same numbers as drawn at once): memory
+    # follows a block and the related pairs, not every pair of a large city
+    blocks = _row_blocks(n)
+    rival_at, ally_at = [], []
+    for lo, hi in blocks:
+        u = rng.random(_pairs_in(n, lo, hi))
+        rival_at.append(np.flatnonzero(u < p_rival) + _pairs_before(n, lo))
+        ally_at.append(
+            np.flatnonzero((u >= p_rival) & (u < p_rival + p_ally)) + _pairs_before(n, lo)
+        )
+    rival_pos = np.concatenate(rival_at)
+    intensity = np.empty(len(rival_pos))
+    for lo, hi in blocks:
+        first, last = _pairs_before(n, lo), _pairs_before(n, hi)
+        draws = rng.gamma(p.rivalry_intensity_shape, 1.0 / p.rivalry_intensity_shape, last - first)
+        inside = (rival_pos >= first) & (rival_pos < last)
+        intensity[inside] = draws[rival_pos[inside] - first]
+    keep = intensity != 0.0  # a zero intensity is no rivalry (as in a matrix of them)
+    ra, rb = _pair_of(n, rival_pos[keep])
+    ally_pos = np.concatenate(ally_at)
+    aa, ab = _pair_of(n, ally_pos)
+    return City(
+        [group_label(i) for i in range(n)],
+        sizes,
+        Relations.from_pairs(n, ra, rb, intensity[keep]),
+        Relations.from_pairs(n, aa, ab, np.ones(len(ally_pos))),
+    )
+
+
+BLOCK_PAIRS = 1 << 22  # pairs of groups drawn at a time (32 MB of uniforms)
+
+
+def _pairs_before(n: int, row: int) -> int:
+    """Pairs (i, j), i < j < n, of the rows before ``row``."""
+    return row * (n - 1) - row * (row - 1) // 2
+
+
+def _pairs_in(n: int, lo: int, hi: int) -> int:
+    return _pairs_before(n, hi) - _pairs_before(n, lo)
+
+
+def _row_blocks(n: int) -> list[tuple[int, int]]:
+    """Consecutive ranges of rows with about ``BLOCK_PAIRS`` pairs each."""
+    blocks, lo = [], 0
+    while lo < n:
+        hi = lo + 1
+        while hi < n and _pairs_in(n, lo, hi + 1) <= BLOCK_PAIRS:
+            hi += 1
+        blocks.append((lo, hi))
+        lo = hi
+    return blocks
+
+
+def _pair_of(n: int, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs ``(i, j)`` at positions ``pos`` of the row-by-row order of i < j."""
+    r = np.arange(n + 1, dtype=np.int64)
+    starts = r * (n - 1) - r * (r - 1) // 2  # _pairs_before of every row
+    i = np.searchsorted(starts, pos, side="right") - 1
+    j = pos - starts[i] + i + 1
+    return i, j
 
 
 def _city_from_audit(folder: str) -> City:
@@ -99,18 +219,27 @@ def _city_from_audit(folder: str) -> City:
 
     audit = load_audit(folder)
     n = len(audit.group_ids)
-    rivalry = np.zeros((n, n))
+    rivalry: dict[tuple[int, int], float] = {}  # a pair named twice keeps its last value
     for a, b, w in audit.rivalries:
-        rivalry[a, b] = rivalry[b, a] = w
-    alliance = np.zeros((n, n), dtype=bool)
-    for a, b in audit.alliances:
-        alliance[a, b] = alliance[b, a] = True
+        rivalry[min(a, b), max(a, b)] = w
+    rivalry = {pair: w for pair, w in rivalry.items() if w != 0}
+    allied = {(min(a, b), max(a, b)) for a, b in audit.alliances}
     members = None
     if audit.members is not None:
         members = [(m.id, m.group, m.core, m.on_supervision) for m in audit.members]
     return City(
-        list(audit.group_ids), np.asarray(audit.sizes, dtype=np.int64), rivalry, alliance, members
+        list(audit.group_ids),
+        np.asarray(audit.sizes, dtype=np.int64),
+        _relations(n, rivalry),
+        _relations(n, dict.fromkeys(allied, 1.0)),
+        members,
     )
+
+
+def _relations(n: int, pairs: dict[tuple[int, int], float]) -> Relations:
+    a = np.array([i for i, _ in pairs], dtype=np.int64)
+    b = np.array([j for _, j in pairs], dtype=np.int64)
+    return Relations.from_pairs(n, a, b, np.array(list(pairs.values()), dtype=np.float64))
 
 
 def draw_members(

@@ -140,9 +140,11 @@ class Violence:
         self.decay = 0.5 ** (1.0 / params.retaliation_half_life_days)
         self.jump = params.retaliation_branching * math.log(2) / params.retaliation_half_life_days
         self.background = params.base_hazard * city.rivalry_strength
-        self.rivalry = city.rivalry
-        self._rival_cdf = np.cumsum(city.rivalry, axis=1)
-        self.allies = [np.flatnonzero(city.alliance[i]) for i in range(g)]
+        # per group: its rivals (ascending) and the running sum of their intensities
+        rivals = city.rivals
+        self._rivals = [rivals.partners(i) for i in range(g)]
+        self._rival_cdf = [np.cumsum(rivals.weights(i)) for i in range(g)]
+        self.allies = [city.allies.partners(i) for i in range(g)]
         # per victim group: its victimisations (event id, day, shooter group, jump)
         self.history = [VictimHistory() for _ in range(g)]
         self._horizon = 12 * params.retaliation_half_life_days
@@ -215,10 +217,13 @@ class Violence:
                 parent_day = int(hist.days[at])
                 return True, int(hist.shooters[at]), int(hist.events[at]), day - parent_day
         cdf = self._rival_cdf[group]
-        if cdf[-1] <= 0:
+        if not len(cdf) or cdf[-1] <= 0:
             return False, -1, -1, -1
-        target = min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), len(cdf) - 1)
-        return False, target, -1, -1
+        k = int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right"))
+        # past the last rival (a draw that rounds up to the total): the last group, as a
+        # search of the row of every group's running sum gives
+        rivals = self._rivals[group]
+        return False, int(rivals[k]) if k < len(rivals) else len(self.history) - 1, -1, -1
 
     def pick_victim(
         self, candidates: np.ndarray, propensity: np.ndarray, rng: np.random.Generator

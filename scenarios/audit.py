@@ -4,8 +4,8 @@ A group-audit folder holds:
 
 ``groups.csv``
     ``group_id``, ``size`` (whole number from 1 to 10 000), and any further columns;
-    numeric ones are kept as per-group attributes. At most 500 groups (as a generated
-    city); each file at most 10 MiB.
+    numeric ones are kept as per-group attributes. At most as many groups as a
+    generated city may have (``city.n_groups``: 10,000); each file at most 10 MiB.
 ``rivalries.csv``
     ``group_a``, ``group_b``, ``intensity`` (> 0) and an optional ``kind``
     (``rivalry``, the default, or ``alliance``; an alliance needs no intensity).

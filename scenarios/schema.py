@@ -125,7 +125,7 @@ class CityParams(Section):
     CITY = True
 
     n_groups: int = P(
-        32, ge=1, le=1000, unit="groups", label="Number of groups", label_sv="Antal grupper"
+        32, ge=1, le=10_000, unit="groups", label="Number of groups", label_sv="Antal grupper"
     )
     group_size_mean: float = P(
         14.0,

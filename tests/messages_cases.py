@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scenarios.audit import MAX_GROUPS
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_AUDIT = ROOT / "scenarios" / "audits" / "example"
 
@@ -147,7 +149,7 @@ _ROW = ("problem.at_row",)
 _CELL = ("problem.at_cell",)
 _PRIVATE = ("problem.privacy", "problem.at_cell")
 _REMOVE_OR_REPLACE = (*_PRIVATE, "problem.privacy_fix_remove_or_replace")
-_MANY_GROUPS = "group_id,size\n" + "".join(f"G{i},2\n" for i in range(1001))
+_MANY_GROUPS = "group_id,size\n" + "".join(f"G{i},2\n" for i in range(MAX_GROUPS + 1))
 
 AUDIT_CASES: list[Case] = [
     # --- the folder and its files (scenarios.audit, scenarios.tables) -------------------
@@ -1021,7 +1023,7 @@ CASES: list[Case] = [
             ("share_injured", 1.5),
             ("share_retaliation", 2),
             ("arrests_per_year", -3),
-            ("active_groups", 5000),
+            ("active_groups", 50_000),
         )
     ),  # fmt: skip
     Case(

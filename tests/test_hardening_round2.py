@@ -473,8 +473,8 @@ IMPOSSIBLE = {
         "targets[arrests_per_year].value = -1.0: must be >= 0",
     ),
     "more groups than a city has": (
-        _target("active_groups", 1001.0),
-        "targets[active_groups].value = 1001.0: must be >= 0 and <= 1000",
+        _target("active_groups", 10_001.0),
+        "targets[active_groups].value = 10001.0: must be >= 0 and <= 10000",
     ),
     "negative scale": (
         _target("shootings_per_year", 60.0, -6.0),

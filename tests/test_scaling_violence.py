@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from model import GVIModel
+from model.city import City
 from model.events import Cause, EventKind
 from model.state import FREE, INCARCERATED, Status
 from model.violence import VictimHistory, Violence
@@ -28,10 +29,13 @@ from scenarios import Scenario
 
 class _DequeHistory:
     """The rule of :meth:`Violence.excite` and :meth:`Violence.attribute` on a deque of
-    ``(event id, day, shooter group, jump)`` per victim group, read in full."""
+    ``(event id, day, shooter group, jump)`` per victim group, read in full, and the
+    target of a background shooting searched in the row of the dense matrix of rivalry
+    intensities."""
 
-    def __init__(self, v: Violence) -> None:
+    def __init__(self, v: Violence, city: City) -> None:
         self.v = v
+        self.rival_cdf = np.cumsum(city.rivalry, axis=1)
         self.history: list[deque[tuple[int, int, int, float]]] = [
             deque() for _ in range(len(v.history))
         ]
@@ -68,7 +72,7 @@ class _DequeHistory:
                 pick = min(int(np.searchsorted(w, rng.random() * w[-1], side="right")), len(w) - 1)
                 parent = hist[pick]
                 return True, parent[2], parent[0], day - parent[1]
-        cdf = v._rival_cdf[group]
+        cdf = self.rival_cdf[group]
         if cdf[-1] <= 0:
             return False, -1, -1, -1
         target = min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), len(cdf) - 1)
@@ -80,7 +84,7 @@ def test_attribution_picks_what_the_full_history_picks(tiny: Callable[..., Scena
     cases = np.random.default_rng(3)
     for trial in range(40):
         v = Violence(model.params.violence, model.city)
-        ref = _DequeHistory(v)
+        ref = _DequeHistory(v, model.city)
         n_groups = len(v.history)
         mine, theirs = np.random.default_rng(trial), np.random.default_rng(trial)
         day = 0

@@ -176,7 +176,7 @@ def _xlsx_as_csv(path: Path) -> None:  # a workbook renamed to .csv
 
 
 def _many_groups(path: Path) -> None:
-    rows = "".join(f"G{i:02d},5\n" for i in range(1, 1102))
+    rows = "".join(f"G{i:02d},5\n" for i in range(1, 10_102))
     path.write_text("group_id,size\n" + rows, encoding="utf-8")
 
 
