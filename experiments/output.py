@@ -134,9 +134,13 @@ def write_run(model: GVIModel, out: Path, *, seed: int) -> None:
     """Write daily metrics, the event log and the summary into ``out`` (each file
     written to a temporary name first, then renamed, so none is ever half-written)."""
     out.mkdir(parents=True, exist_ok=True)
-    daily, events = model.daily_metrics(), model.events()
+    import pyarrow.parquet as pq
+
+    daily = model.daily_metrics()
     atomic_write(out / "metrics.parquet", lambda p: daily.to_parquet(p, index=False))
-    atomic_write(out / "events.parquet", lambda p: events.to_parquet(p, index=False))
+    # from the log's columns: the frame of model.events() would cost several times the
+    # memory of a large city's log (it is the same table read back)
+    atomic_write(out / "events.parquet", lambda p: pq.write_table(model.log.to_arrow(), p))
     summary = run_summary_dict(model, seed=seed)
     summary["scenario_parameters"] = model.params.model_dump(mode="json")
     atomic_text(json.dumps(summary, indent=2), out / "summary.json")

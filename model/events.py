@@ -11,10 +11,13 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class EventKind(StrEnum):
@@ -157,6 +160,40 @@ class EventLog:
     def of_kind(self, kind: EventKind) -> list[Event]:
         code = _KIND_CODE[kind]
         return [self._event(i) for i, c in enumerate(self._kind) if c == code]
+
+    def to_arrow(self) -> pa.Table:
+        """The frame of :meth:`to_frame` as an Arrow table (``members`` a list column),
+        built from the columns without a Python object per event: what a run's
+        ``events.parquet`` holds. A large city logs millions of events; as a frame
+        they cost about 500 bytes each while written, as this table about 60 (on a
+        floor of about 45 MB for the writer)."""
+        import pyarrow as pa
+
+        def ints(column: array) -> pa.Array:
+            return pa.array(np.array(column, dtype=np.int64))
+
+        def names(codes: array, values: tuple[StrEnum, ...]) -> pa.Array:
+            indices = pa.array(np.array(codes, dtype=np.int8))
+            labels = pa.array([v.value for v in values])
+            return pa.DictionaryArray.from_arrays(indices, labels).dictionary_decode()
+
+        n = len(self)
+        members = pa.ListArray.from_arrays(
+            pa.array(np.array(self._start, dtype=np.int32)), ints(self._members)
+        )
+        return pa.table(
+            {
+                "id": pa.array(np.arange(n, dtype=np.int64)),
+                "day": ints(self._day),
+                "kind": names(self._kind, _KINDS),
+                "group": ints(self._group),
+                "members": members,
+                "cause": names(self._cause, _CAUSES),
+                "ref": ints(self._ref),
+                "target": ints(self._target),
+                "value": pa.array(np.array(self._value, dtype=np.float64)),
+            }
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """A tidy frame, one row per event: ``id``, ``day`` (model day), ``kind``,
