@@ -79,9 +79,10 @@ class CityFigure:
             ]
         ).reshape(-1, 2)
         city = run.live.city
+        rivalry = city.rivalry  # a matrix built when asked: once
         parts = []
-        for i, j in zip(*np.nonzero(np.triu(city.rivalry)), strict=True):
-            w = 0.8 + 2.2 * min(float(city.rivalry[i, j]), 2.5)
+        for i, j in zip(*np.nonzero(np.triu(rivalry)), strict=True):
+            w = 0.8 + 2.2 * min(float(rivalry[i, j]), 2.5)
             (x1, y1), (x2, y2) = self.px[i], self.px[j]
             parts.append(
                 f'<line class="rivalry" x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" '

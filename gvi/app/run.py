@@ -483,8 +483,9 @@ def layout(model: GVIModel) -> np.ndarray:
     city = model.city
     graph = nx.Graph()
     graph.add_nodes_from(range(city.n_groups))
-    for i, j in zip(*np.nonzero(np.triu(city.rivalry)), strict=True):
-        graph.add_edge(int(i), int(j), weight=float(city.rivalry[i, j]))
+    rivalry = city.rivalry  # a matrix built when asked: once
+    for i, j in zip(*np.nonzero(np.triu(rivalry)), strict=True):
+        graph.add_edge(int(i), int(j), weight=float(rivalry[i, j]))
     for i, j in zip(*np.nonzero(np.triu(city.alliance)), strict=True):
         graph.add_edge(int(i), int(j), weight=0.5)
     k = 1.6 / math.sqrt(max(city.n_groups, 1))
