@@ -13,6 +13,7 @@ from experiments.comparison import MEANINGFUL_REPLICATES
 from . import data, plots
 from .context import Ctx
 from .page import Row, Value, values
+from .templates import fill
 from .vocab import period, unit
 
 SECTION_IDS = (
@@ -84,21 +85,30 @@ def lapse_sentence(x: Ctx, scenario: str) -> dict[str, Any] | None:
     }
 
 
-def power_sentence(x: Ctx, scenario: str) -> dict[str, Any] | None:
-    """Would a plain before/after evaluation detect the scenario's effect? ``years`` is
-    None when no length of evaluation would; ``no_drop`` when the scenario's shootings do
-    not fall (pooled over its runs), so there is no drop to detect whatever the length."""
-    f = x.f
-    r = x.c.power.set_index("scenario").loc[scenario]
-    if not r.replicates:
-        return None
-    return {
-        "scenario": scenario,
-        "power": f.pct(100 * r.power),
-        "range": f.pct_range(100 * r.power_ci_low, 100 * r.power_ci_high),
-        "years": f.number(r.years_80, 1) if r.years_80 < float("inf") else None,
-        "no_drop": not r.rate_ratio < 1,
-    }
+def power_rows(x: Ctx, scenarios: list[str]) -> tuple[list[Row], bool]:
+    """Would a plain before/after evaluation detect each scenario's effect: the share of
+    runs in which it does (with its interval), and the follow-up an evaluation that
+    allows for the clustering of violence needs for 80 % power — or that no length
+    would do, or that the scenario's shootings do not fall (pooled over its runs), so
+    there is no drop to detect. Also: does some scenario need more than any length?"""
+    f, t = x.f, x.t
+    power = x.c.power.set_index("scenario")
+    rows, never = [], False
+    for scenario in scenarios:
+        r = power.loc[scenario]
+        if not r.replicates:
+            continue
+        if not r.rate_ratio < 1:
+            follow = t["power_cell_no_drop"]
+        elif r.years_80 < float("inf"):
+            follow = fill(t["power_cell_years"], years=f.number(r.years_80, 1))
+        else:
+            follow, never = t["power_cell_never"], True
+        share = Value(
+            f.pct(100 * r.power), f.pct_range(100 * r.power_ci_low, 100 * r.power_ci_high)
+        )
+        rows.append(Row(scenario, [share, Value(str(follow), cls="words")]))
+    return rows, never
 
 
 def headline(x: Ctx) -> dict[str, Any]:
@@ -115,10 +125,12 @@ def headline(x: Ctx) -> dict[str, Any]:
             Row(n, [*values([f.number(s.pre_per_year), f.number(s.post_per_year)]), change])
         )
     others = data.others(c)
+    powers, power_never = power_rows(x, others)
     return {
         "sentences": [headline_sentence(x, n) for n in others],
         "lapses": [s for n in others if (s := lapse_sentence(x, n))],
-        "powers": [s for n in others if (s := power_sentence(x, n))],
+        "powers": powers,
+        "power_never": power_never,
         "base_power": f.pct(100 * c.power.set_index("scenario").loc[c.baseline].power),
         "ensemble": ensemble_facts(x),
         "spread": spread_sentences(x),
