@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -184,8 +184,8 @@ def _generate_city(p: CityParams, rng: np.random.Generator) -> City:
 BLOCK_PAIRS = 1 << 22  # pairs of groups drawn at a time (32 MB of uniforms)
 
 
-def _pairs_before(n: int, row: int) -> int:
-    """Pairs (i, j), i < j < n, of the rows before ``row``."""
+def _pairs_before(n: int, row: Any) -> Any:
+    """Pairs (i, j), i < j < n, of the rows before ``row`` (a number or an array)."""
     return row * (n - 1) - row * (row - 1) // 2
 
 
@@ -207,8 +207,7 @@ def _row_blocks(n: int) -> list[tuple[int, int]]:
 
 def _pair_of(n: int, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The pairs ``(i, j)`` at positions ``pos`` of the row-by-row order of i < j."""
-    r = np.arange(n + 1, dtype=np.int64)
-    starts = r * (n - 1) - r * (r - 1) // 2  # _pairs_before of every row
+    starts = _pairs_before(n, np.arange(n + 1, dtype=np.int64))
     i = np.searchsorted(starts, pos, side="right") - 1
     j = pos - starts[i] + i + 1
     return i, j
