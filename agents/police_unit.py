@@ -94,6 +94,7 @@ class PoliceUnit(mesa.Agent):
         delay = int(rng.geometric(1.0 / p.investigation_days))  # >= 1 day, mean as set
         case = Case(event_id, shooter, m.day + delay, cleared)
         self.cases.add(case)
+        m.case_due(case.due_day)
         return case
 
     def start_operation(self, op: Operation) -> None:

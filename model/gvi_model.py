@@ -116,6 +116,7 @@ class GVIModel(mesa.Model):
         self._membership_changed = True
         self._present_seen = np.zeros(0, dtype=bool)  # who was present at the last count
         self._next_release = NEVER
+        self._next_case_due = NEVER  # no investigation unit has a case due before this day
         self.status_version = 0  # bumped whenever a member's status changes
         self._count_version = -1
         self._means_version = -1  # status version the kept means of risk and trust are for
@@ -317,10 +318,13 @@ class GVIModel(mesa.Model):
         self.shootings.daily(policy)
         if policy:
             self.desk.daily()
-        for unit in self.investigators:
-            unit.step()
+        if day >= self._next_case_due:  # a unit without a case due today does nothing
+            for unit in self.investigators:
+                unit.step()
+            self._next_case_due = min(u.cases.next_due for u in self.investigators)
         for unit in self.enforcers:
-            unit.step()
+            if unit.operation is not None:
+                unit.step()
         if policy:
             if self.params.crackdown.enabled:
                 self.crackdown.daily()
@@ -355,6 +359,11 @@ class GVIModel(mesa.Model):
             self.members[int(i)].release()
         held = s.status[:n] == INCARCERATED
         self._next_release = int(s.release_day[:n][held].min()) if held.any() else NEVER
+
+    def case_due(self, day: int) -> None:
+        """Note the due day of a new case, so investigation units step only on days
+        with a case due."""
+        self._next_case_due = min(self._next_case_due, day)
 
     def custody_until(self, day: int) -> None:
         """Note a release day, so the daily release check can skip idle days."""
