@@ -203,3 +203,21 @@ def test_counted_report_sentences_take_the_singular_for_one() -> None:
         page = env.from_string('{{ "params_same"|plural(lang, n)|fill(n=n) }}')
         assert one in page.render(lang=lang, n=1)
         assert many in page.render(lang=lang, n=3)
+
+
+def test_a_column_of_words_has_its_heading_aligned_as_its_text() -> None:
+    from gvi.report.page import Row, Value
+
+    env = environment()
+    page = env.from_string(
+        '{% from "macros.html" import table %}'
+        "{% call(r) table(head, rows) %}{{ r.first }}{% endcall %}"
+    )
+    rows = [Row("a", [Value("17%"), Value("not within 50 years", cls="words")])]
+    html = page.render(head=["Scenario", "Share", "Follow-up"], rows=rows)
+    heads = re.findall(r'<th scope="col"(?: class="([^"]*)")?>([^<]*)</th>', html)
+    assert heads == [("", "Scenario"), ("num", "Share"), ("num words", "Follow-up")]
+    assert '<td class="num words">not within 50 years</td>' in html
+    # no rows: every heading after the first is a number's
+    html = page.render(head=["Scenario", "Share", "Follow-up"], rows=[])
+    assert re.findall(r'class="([^"]*)"', html) == ["table-wrap", "num", "num"]
