@@ -111,9 +111,7 @@ class EnforcementDesk:
         violence goes unpunished. The losses of belief of the day's unpunished violence
         are applied together (before any operation's signals), as :meth:`_unlearn`
         describes."""
-        if not self.requests:  # nothing to decide (most days)
-            if self.waiting:
-                self.waiting = {}
+        if not self.requests:  # nothing to decide (most days; ``waiting`` is empty too)
             return
         m = self.model
         e = m.params.enforcement

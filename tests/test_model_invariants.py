@@ -213,6 +213,10 @@ def test_invariants_hold_in_any_small_run(tiny, case):
         status = m.state.status[: m.state.n]
         incarcerated.append(int((status == Status.INCARCERATED).sum()))
         engaged.append(int((m.state.support[: m.state.n] == SupportStatus.ENGAGED).sum()))
+        # the desk's waiting groups are those of its requests (its idle days rely on it);
+        # no investigation case is due before the day the model steps the units again
+        assert set(m.desk.waiting) == {r.group for r in m.desk.requests}
+        assert m._next_case_due <= min(u.cases.next_due for u in m.investigators)
     assert m.steps == m.end_day == sc.time.warmup_days + sc.time.horizon_days
     assert m.day == m.end_day - 1
     m.run_model()  # a finished run stays finished
