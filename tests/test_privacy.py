@@ -274,8 +274,10 @@ def test_several_leaks_in_one_file_are_each_reported_once(tmp_path: Path) -> Non
     keys = [p.key for p in info.value.problems]
     assert keys == ["row 2, member_id", "row 2, note", "row 3, note", "row 4, member_id"]
     assert all(p.value is None for p in info.value.problems)
+    # the file's path is named: its temporary folder (pytest-123, ...) is not the data's
+    visible = str(info.value).replace(str(tmp_path), "<tmp>")
     for value in ("Anna Svensson", "070-123 45 67", "anna@example.se", "121212 1212"):
-        assert shown(str(info.value), value) == []
+        assert shown(visible, value) == [], visible
 
 
 def test_cells_of_a_refused_column_are_not_each_reported(tmp_path: Path) -> None:
